@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/schema/report"
+	"github.com/scopectl/scopectl/sync/workspace"
+)
+
+var appCommand = &cli.Command{
+	Name:  "app",
+	Usage: "work with application descriptors",
+	Subcommands: []*cli.Command{
+		appValidateCommand,
+		appFmtCommand,
+	},
+}
+
+var appValidateCommand = &cli.Command{
+	Name:      "validate",
+	Usage:     "check descriptors against the schema and lint rules",
+	ArgsUsage: "[PATH...]",
+	Description: `Validates descriptor files, or every *.json file under directories
+(default: mobilefirst/). Each finding names file:line:column, the JSON
+pointer, the rule, and how to fix it.
+
+Exit status: 0 all valid, 1 any invalid (warnings only with --strict),
+2 usage error or unreadable path.`,
+	Flags:  []cli.Flag{formatFlag, strictFlag, jobsFlag},
+	Action: validateAction,
+}
+
+func validateAction(c *cli.Context) error {
+	format := c.String(formatFlag.Name)
+	if !slices.Contains(report.Formats, format) {
+		return usageErrorf("unknown --format %q; use text, json or github", format)
+	}
+	files, err := workspace.FindDescriptors(pathArgs(c))
+	if err != nil {
+		return err
+	}
+	reports := schema.ValidateFiles(files, c.Int(jobsFlag.Name))
+	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlag.Name)}
+	if err := report.Write(c.App.Writer, format, reports, opt); err != nil {
+		return err
+	}
+	if format == "text" {
+		printSummary(c, reports, opt)
+	}
+	return validateExit(reports, opt.Strict)
+}
+
+func validateExit(reports []*schema.Report, strict bool) error {
+	for _, r := range reports {
+		if r.Err != nil {
+			return &exitError{code: exitUsage}
+		}
+	}
+	if report.Summarize(reports, strict).Invalid > 0 {
+		return failed()
+	}
+	return nil
+}
+
+func printSummary(c *cli.Context, reports []*schema.Report, opt report.Options) {
+	s := report.Summarize(reports, opt.Strict)
+	files := plural(s.Files, "file", "files")
+	if s.Invalid == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%d %s valid (%s)\n", s.Files, files, plural(s.Warnings, "1 warning", fmt.Sprintf("%d warnings", s.Warnings)))
+		return
+	}
+	fmt.Fprintf(c.App.ErrWriter, "%d of %d %s invalid (%s, %s)\n", s.Invalid, s.Files, files,
+		plural(s.Errors, "1 error", fmt.Sprintf("%d errors", s.Errors)),
+		plural(s.Warnings, "1 warning", fmt.Sprintf("%d warnings", s.Warnings)))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// pathArgs returns the PATH arguments, or the default descriptor folder.
+func pathArgs(c *cli.Context) []string {
+	if c.NArg() == 0 {
+		return []string{workspace.DefaultDir}
+	}
+	return c.Args().Slice()
+}
+
+var appFmtCommand = &cli.Command{
+	Name:      "fmt",
+	Usage:     "rewrite descriptors in canonical form",
+	ArgsUsage: "[PATH...]",
+	Description: `Rewrites descriptor files (default: every *.json under mobilefirst/) in
+the canonical form that pull writes and the server stores: members in
+file-format order, map keys sorted, scope elements sorted and
+de-duplicated, 2-space indentation, final newline. Formatting never
+changes meaning; files that do not parse or match the schema are left
+alone and reported.
+
+With --check nothing is written: files that are not canonical are listed
+and the exit status is 1.`,
+	Flags:  []cli.Flag{checkFlag},
+	Action: fmtAction,
+}
+
+func fmtAction(c *cli.Context) error {
+	files, err := workspace.FindDescriptors(pathArgs(c))
+	if err != nil {
+		return err
+	}
+	var broken []*schema.Report
+	unformatted := 0
+	for _, path := range files {
+		changed, r, err := fmtFile(path, c.Bool(checkFlag.Name))
+		switch {
+		case err != nil:
+			return err
+		case r != nil:
+			broken = append(broken, r)
+		case changed:
+			fmt.Fprintln(c.App.Writer, path)
+			unformatted++
+		}
+	}
+	if len(broken) > 0 {
+		_ = report.Write(c.App.ErrWriter, "text", broken, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
+		return usageErrorf("%d %s could not be formatted; fix the errors above", len(broken), plural(len(broken), "file", "files"))
+	}
+	if c.Bool(checkFlag.Name) && unformatted > 0 {
+		return failed()
+	}
+	return nil
+}
+
+// fmtFile formats one file, writing it unless check is set. It returns
+// whether the file was (or would be) changed, or the report of a file that
+// cannot be formatted.
+func fmtFile(path string, check bool) (changed bool, broken *schema.Report, err error) {
+	src, out, r := schema.FormatFile(path)
+	if out == nil {
+		return false, r, nil
+	}
+	if bytes.Equal(src, out) {
+		return false, nil, nil
+	}
+	if !check {
+		if err := workspace.WriteFile(path, out, 0o644); err != nil {
+			return false, nil, err
+		}
+	}
+	return true, nil, nil
+}
+
+var schemaCommand = &cli.Command{
+	Name:  "schema",
+	Usage: "print the descriptor JSON Schema (draft 2020-12), for editors",
+	Action: func(c *cli.Context) error {
+		_, err := c.App.Writer.Write(schema.Source())
+		return err
+	},
+}

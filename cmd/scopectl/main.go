@@ -1,0 +1,137 @@
+// Command scopectl keeps MobileFirst-style application descriptors in git:
+// it validates and formats them, and (in later commands) pulls, diffs and
+// pushes them against scoped servers.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Exit codes, as in docs: 0 success, 1 a check failed (invalid, different,
+// not canonical), 2 usage or input error, 3 server unreachable or
+// authentication failed, 4 conflict.
+const (
+	exitOK       = 0
+	exitFailed   = 1
+	exitUsage    = 2
+	exitServer   = 3
+	exitConflict = 4
+)
+
+// version is set by the linker (-X main.version=...) for releases.
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the process exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.Run(args)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(stderr, "scopectl: %s\n", msg)
+	}
+	return code
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:    "scopectl",
+		Usage:   "keep mobile-application security configuration in git and in sync with servers",
+		Version: buildVersion(),
+		Reader:  stdin,
+		Writer:  stdout,
+		// ErrWriter receives urfave/cli's own messages (help, usage errors).
+		ErrWriter:            stderr,
+		EnableBashCompletion: true,
+		Flags:                []cli.Flag{noColorFlag},
+		Commands:             []*cli.Command{appCommand, schemaCommand},
+		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to codes
+		OnUsageError:         usageError,
+		Action:               groupAction,
+	}
+	for _, cmd := range app.Commands {
+		wireUsage(cmd)
+	}
+	return app
+}
+
+// wireUsage makes every command report bad flags and unknown subcommands
+// as usage errors (exit 2) in one line, instead of printing its help.
+func wireUsage(cmd *cli.Command) {
+	cmd.OnUsageError = usageError
+	if len(cmd.Subcommands) > 0 && cmd.Action == nil {
+		cmd.Action = groupAction
+	}
+	for _, sub := range cmd.Subcommands {
+		wireUsage(sub)
+	}
+}
+
+// groupAction runs for the app or a command group when no subcommand
+// matched: help without arguments, a usage error with one.
+func groupAction(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageErrorf("unknown command %q; run %s --help", c.Args().First(), c.Command.HelpName)
+	}
+	return cli.ShowSubcommandHelp(c)
+}
+
+// exitError carries an exit code; an empty message means the command has
+// already said everything.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func failed() error { return &exitError{code: exitFailed} }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+func usageError(_ *cli.Context, err error, _ bool) error {
+	return &exitError{code: exitUsage, msg: err.Error()}
+}
+
+// exitCode maps an error to the documented exit code.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	switch config.ErrorKind(err) {
+	case config.KindInvalid, config.KindNotFound, config.KindTooLarge:
+		return exitUsage
+	case config.KindUnavailable, config.KindUnauthorized, config.KindForbidden:
+		return exitServer
+	case config.KindConflict:
+		return exitConflict
+	}
+	return exitFailed
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}

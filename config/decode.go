@@ -1,0 +1,202 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// DecodeDescriptor converts a parsed JSON value (as in Document.Root) into a
+// Descriptor. It checks shapes only, defensively; the schema package checks
+// everything else and should run first. Unknown members are ignored here.
+func DecodeDescriptor(root any) (*Descriptor, error) {
+	obj, ok := root.(map[string]any)
+	if !ok {
+		return nil, Errorf(KindInvalid, "descriptor must be a JSON object, not %s", describeType(root))
+	}
+	d := &Descriptor{}
+	var err error
+	if d.ApplicationKey, err = decodeAppKey(obj["applicationKey"]); err != nil {
+		return nil, err
+	}
+	if d.DisplayName, err = optionalString(obj, "displayName"); err != nil {
+		return nil, err
+	}
+	if d.MandatoryScope, err = decodeScope(obj["mandatoryScope"], "/mandatoryScope"); err != nil {
+		return nil, err
+	}
+	if d.ScopeElementMapping, err = decodeMapping(obj["scopeElementMapping"]); err != nil {
+		return nil, err
+	}
+	if d.SecurityCheckConfigurations, err = decodeChecks(obj["securityCheckConfigurations"]); err != nil {
+		return nil, err
+	}
+	if d.MaxTokenExpiration, err = decodeMaxTokenExpiration(obj["maxTokenExpiration"]); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ParseDescriptor parses and decodes src without schema validation; use it
+// for descriptors that a trusted peer already validated.
+func ParseDescriptor(src []byte) (*Descriptor, error) {
+	doc, diags := ParseDocument(src)
+	if HasErrors(diags) {
+		d := diags[0]
+		return nil, Errorf(KindInvalid, "%s: %s", d.Position, d.Message)
+	}
+	return DecodeDescriptor(doc.Root)
+}
+
+// UnmarshalJSON decodes a descriptor from JSON, see ParseDescriptor.
+func (d *Descriptor) UnmarshalJSON(data []byte) error {
+	parsed, err := ParseDescriptor(data)
+	if err != nil {
+		return err
+	}
+	*d = *parsed
+	return nil
+}
+
+func decodeAppKey(v any) (AppKey, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return AppKey{}, Errorf(KindInvalid, "/applicationKey must be an object, not %s", describeType(v))
+	}
+	platform, _ := obj["clientPlatform"].(string)
+	field := Platform(platform).IDField()
+	if field == "" {
+		return AppKey{}, Errorf(KindInvalid, "/applicationKey/clientPlatform must be one of android, ios, windows, web")
+	}
+	id, _ := obj[field].(string)
+	version, _ := obj["version"].(string)
+	if id == "" || version == "" {
+		return AppKey{}, Errorf(KindInvalid, "/applicationKey needs %s and version", field)
+	}
+	return AppKey{ID: id, Platform: Platform(platform), Version: version}, nil
+}
+
+func optionalString(obj map[string]any, name string) (string, error) {
+	v, ok := obj[name]
+	if !ok {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", Errorf(KindInvalid, "/%s must be a string, not %s", name, describeType(v))
+	}
+	return s, nil
+}
+
+func decodeScope(v any, ptr string) (Scope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, Errorf(KindInvalid, "%s must be a string, not %s", ptr, describeType(v))
+	}
+	sc, err := ParseScope(s)
+	if err != nil {
+		return nil, &Error{Kind: KindInvalid, Message: ptr + ": " + err.Error(), Err: err}
+	}
+	return sc, nil
+}
+
+func decodeMapping(v any) (map[string]Scope, error) {
+	obj, err := optionalObject(v, "/scopeElementMapping")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Scope, len(obj))
+	for elem, checks := range obj {
+		if out[elem], err = decodeScope(checks, PointerJoin("/scopeElementMapping", elem)); err != nil {
+			return nil, err
+		}
+		if out[elem] == nil {
+			out[elem] = Scope{}
+		}
+	}
+	return out, nil
+}
+
+func decodeChecks(v any) (map[string]Properties, error) {
+	obj, err := optionalObject(v, "/securityCheckConfigurations")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Properties, len(obj))
+	for check, props := range obj {
+		ptr := PointerJoin("/securityCheckConfigurations", check)
+		if out[check], err = decodeProperties(props, ptr); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func decodeProperties(v any, ptr string) (Properties, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, Errorf(KindInvalid, "%s must be an object, not %s", ptr, describeType(v))
+	}
+	props := make(Properties, len(obj))
+	for name, val := range obj {
+		switch val := val.(type) {
+		case string, bool:
+			props[name] = val
+		case json.Number:
+			n, err := wholeNumber(val)
+			if err != nil {
+				return nil, Errorf(KindInvalid, "%s: %v", PointerJoin(ptr, name), err)
+			}
+			props[name] = n
+		default:
+			return nil, Errorf(KindInvalid, "%s must be a string, integer or boolean, not %s", PointerJoin(ptr, name), describeType(val))
+		}
+	}
+	return props, nil
+}
+
+func optionalObject(v any, ptr string) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, Errorf(KindInvalid, "%s must be an object, not %s", ptr, describeType(v))
+	}
+	return obj, nil
+}
+
+func decodeMaxTokenExpiration(v any) (int64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	num, ok := v.(json.Number)
+	if !ok {
+		return 0, Errorf(KindInvalid, "/maxTokenExpiration must be an integer, not %s", describeType(v))
+	}
+	n, err := wholeNumber(num)
+	if err != nil || n < 1 {
+		return 0, Errorf(KindInvalid, "/maxTokenExpiration must be a whole number of seconds ≥ 1, not %s", num)
+	}
+	return n, nil
+}
+
+// maxSafeInteger is the largest integer every JSON implementation keeps exact.
+const maxSafeInteger = 1<<53 - 1
+
+// wholeNumber returns the integer value of a JSON number literal, accepting
+// integral forms such as 12.0 or 1e3 within ±2^53.
+func wholeNumber(num json.Number) (int64, error) {
+	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil && n >= -maxSafeInteger && n <= maxSafeInteger {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(string(num), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > maxSafeInteger {
+		return 0, fmt.Errorf("%s is not a whole number between -%d and %d", num, int64(maxSafeInteger), int64(maxSafeInteger))
+	}
+	return int64(f), nil
+}

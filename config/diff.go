@@ -1,0 +1,168 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+)
+
+// Op is the kind of one Change, named as in JSON Patch (RFC 6902).
+type Op string
+
+// The operations of a Change.
+const (
+	OpAdd     Op = "add"
+	OpRemove  Op = "remove"
+	OpReplace Op = "replace"
+)
+
+// Change is one difference between two descriptors, at a JSON pointer of
+// the canonical form. Old is absent for OpAdd, New for OpRemove. For scope
+// strings (mandatoryScope and the values of scopeElementMapping) Added and
+// Removed list the elements that differ.
+type Change struct {
+	Op      Op       `json:"op"`
+	Path    string   `json:"path"`
+	Old     any      `json:"old,omitempty"`
+	New     any      `json:"new,omitempty"`
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// String returns a one-line summary such as
+// "replace /maxTokenExpiration: 3600 → 7200".
+func (c Change) String() string {
+	switch c.Op {
+	case OpAdd:
+		return fmt.Sprintf("add %s: %s", c.Path, formatValue(c.New))
+	case OpRemove:
+		return fmt.Sprintf("remove %s: %s", c.Path, formatValue(c.Old))
+	}
+	return fmt.Sprintf("replace %s: %s → %s", c.Path, formatValue(c.Old), formatValue(c.New))
+}
+
+func formatValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case Properties:
+		return fmt.Sprintf("{%d properties}", len(v))
+	}
+	return fmt.Sprint(v)
+}
+
+// Diff lists the changes that turn a into b, in the order of the canonical
+// form. Both descriptors are compared in canonical form: an absent
+// maxTokenExpiration equals 3600, scope elements are compared as sets.
+func Diff(a, b *Descriptor) []Change {
+	var out []Change
+	ka, kb := canonicalKey(a.ApplicationKey), canonicalKey(b.ApplicationKey)
+	for _, f := range []struct{ name, old, new string }{
+		{"packageName", ka.PackageName, kb.PackageName},
+		{"bundleId", ka.BundleID, kb.BundleID},
+		{"assemblyName", ka.AssemblyName, kb.AssemblyName},
+		{"id", ka.ID, kb.ID},
+		{"clientPlatform", ka.ClientPlatform, kb.ClientPlatform},
+		{"version", ka.Version, kb.Version},
+	} {
+		out = appendStringChange(out, "/applicationKey/"+f.name, f.old, f.new, true)
+	}
+	out = appendStringChange(out, "/displayName", a.DisplayName, b.DisplayName, false)
+	out = appendScopeChange(out, "/mandatoryScope", a.MandatoryScope, b.MandatoryScope)
+	out = appendMappingChanges(out, a.ScopeElementMapping, b.ScopeElementMapping)
+	out = appendCheckChanges(out, a.SecurityCheckConfigurations, b.SecurityCheckConfigurations)
+	if x, y := a.EffectiveMaxTokenExpiration(), b.EffectiveMaxTokenExpiration(); x != y {
+		out = append(out, Change{Op: OpReplace, Path: "/maxTokenExpiration", Old: x, New: y})
+	}
+	return out
+}
+
+// appendStringChange compares one string member; omitEmpty says the
+// canonical form leaves the member out when it is empty (the id members of
+// applicationKey), so that a change to or from "" is an add or a remove.
+func appendStringChange(out []Change, path, old, new string, omitEmpty bool) []Change {
+	switch {
+	case old == new:
+		return out
+	case old == "" && omitEmpty:
+		return append(out, Change{Op: OpAdd, Path: path, New: new})
+	case new == "" && omitEmpty:
+		return append(out, Change{Op: OpRemove, Path: path, Old: old})
+	}
+	return append(out, Change{Op: OpReplace, Path: path, Old: old, New: new})
+}
+
+// appendScopeChange compares two scopes element by element.
+func appendScopeChange(out []Change, path string, old, new Scope) []Change {
+	old, new = NewScope(old...), NewScope(new...)
+	if slices.Equal(old, new) {
+		return out
+	}
+	return append(out, Change{
+		Op: OpReplace, Path: path, Old: old.String(), New: new.String(),
+		Added: new.Difference(old), Removed: old.Difference(new),
+	})
+}
+
+func appendMappingChanges(out []Change, a, b map[string]Scope) []Change {
+	for _, elem := range unionKeys(a, b) {
+		path := PointerJoin("/scopeElementMapping", elem)
+		old, inA := a[elem]
+		new, inB := b[elem]
+		switch {
+		case !inB:
+			out = append(out, Change{Op: OpRemove, Path: path, Old: NewScope(old...).String()})
+		case !inA:
+			out = append(out, Change{Op: OpAdd, Path: path, New: NewScope(new...).String()})
+		default:
+			out = appendScopeChange(out, path, old, new)
+		}
+	}
+	return out
+}
+
+func appendCheckChanges(out []Change, a, b map[string]Properties) []Change {
+	for _, check := range unionKeys(a, b) {
+		path := PointerJoin("/securityCheckConfigurations", check)
+		old, inA := a[check]
+		new, inB := b[check]
+		switch {
+		case !inB:
+			out = append(out, Change{Op: OpRemove, Path: path, Old: old})
+		case !inA:
+			out = append(out, Change{Op: OpAdd, Path: path, New: new})
+		default:
+			out = appendPropertyChanges(out, path, old, new)
+		}
+	}
+	return out
+}
+
+func appendPropertyChanges(out []Change, path string, a, b Properties) []Change {
+	for _, name := range unionKeys(a, b) {
+		p := PointerJoin(path, name)
+		old, inA := a[name]
+		new, inB := b[name]
+		switch {
+		case !inB:
+			out = append(out, Change{Op: OpRemove, Path: p, Old: old})
+		case !inA:
+			out = append(out, Change{Op: OpAdd, Path: p, New: new})
+		case !reflect.DeepEqual(old, new):
+			out = append(out, Change{Op: OpReplace, Path: p, Old: old, New: new})
+		}
+	}
+	return out
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,309 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Limits on descriptor files. Real descriptors are a few kilobytes and four
+// levels deep; the limits only keep hostile input from costing memory or time.
+const (
+	MaxFileSize      = 1 << 20 // bytes; the server's request body limit too
+	MaxDepth         = 64      // nested objects and arrays
+	maxNumberLiteral = 64      // characters in one number
+	maxExponent      = 1000    // |exponent| of one number
+)
+
+// Rules reported while reading a file, before any schema or lint rule.
+const (
+	RuleSize         = "size"
+	RuleEmpty        = "empty"
+	RuleBOM          = "bom"
+	RuleEncoding     = "encoding"
+	RuleSyntax       = "syntax"
+	RuleDepth        = "depth"
+	RuleNumberRange  = "number-range"
+	RuleDuplicateKey = "duplicate-key"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Document is a parsed JSON text that remembers where each value and each
+// object member name was written, so that every finding can name a line and
+// column. Root holds the value as map[string]any, []any, json.Number, string,
+// bool or nil.
+type Document struct {
+	Root   any
+	lines  *lineIndex
+	values map[string]int // JSON pointer -> offset of the value
+	keys   map[string]int // JSON pointer -> offset of the member name
+}
+
+// ValuePosition returns where the value at ptr starts, or the start of the
+// text when ptr names no value.
+func (d *Document) ValuePosition(ptr string) Position {
+	return d.lines.position(d.values[ptr])
+}
+
+// KeyPosition returns where the member name of the value at ptr starts, or
+// the value's position for the root and array elements.
+func (d *Document) KeyPosition(ptr string) Position {
+	if off, ok := d.keys[ptr]; ok {
+		return d.lines.position(off)
+	}
+	return d.ValuePosition(ptr)
+}
+
+// ParseDocument parses src as one JSON value. It reports a leading byte-order
+// mark and duplicate member names as errors but goes on (the last duplicate
+// wins, as in encoding/json). Any other problem is fatal: the returned
+// Document is nil and the diagnostics say where parsing stopped and why.
+func ParseDocument(src []byte) (*Document, []Diagnostic) {
+	var diags []Diagnostic
+	if bytes.HasPrefix(src, utf8BOM) {
+		src = src[len(utf8BOM):]
+		diags = append(diags, Diagnostic{
+			Severity: SeverityError, Rule: RuleBOM, Position: Position{Line: 1, Column: 1},
+			Message: "file starts with a UTF-8 byte-order mark, which JSON does not allow",
+			Hint:    "run scopectl app fmt to remove it",
+		})
+	}
+	p := &parser{src: src, doc: &Document{
+		lines:  newLineIndex(src),
+		values: make(map[string]int),
+		keys:   make(map[string]int),
+	}}
+	p.diags = diags
+	if len(bytes.TrimSpace(src)) == 0 {
+		p.fail(0, RuleEmpty, "file is empty; expected a JSON object")
+		return nil, p.diags
+	}
+	root, ok := p.value("")
+	if ok {
+		p.skipSpace()
+		if p.pos < len(p.src) {
+			ok = p.fail(p.pos, RuleSyntax, "unexpected %s after the end of the JSON value", p.describe())
+		}
+	}
+	if !ok {
+		return nil, p.diags
+	}
+	p.doc.Root = root
+	return p.doc, p.diags
+}
+
+// parser is a recursive-descent JSON parser that records positions. Each
+// parse method returns false after recording a fatal diagnostic.
+type parser struct {
+	src   []byte
+	pos   int
+	depth int
+	doc   *Document
+	diags []Diagnostic
+}
+
+func (p *parser) fail(off int, rule, format string, args ...any) bool {
+	p.diags = append(p.diags, Diagnostic{
+		Severity: SeverityError, Rule: rule, Position: p.doc.lines.position(off),
+		Message: fmt.Sprintf(format, args...),
+	})
+	return false
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// describe names the byte at the current position for an error message.
+func (p *parser) describe() string {
+	if p.pos >= len(p.src) {
+		return "end of file"
+	}
+	r, _ := utf8.DecodeRune(p.src[p.pos:])
+	if r == utf8.RuneError {
+		return fmt.Sprintf("byte 0x%02x", p.src[p.pos])
+	}
+	return fmt.Sprintf("%q", r)
+}
+
+func (p *parser) value(ptr string) (any, bool) {
+	p.skipSpace()
+	p.doc.values[ptr] = p.pos
+	if p.pos >= len(p.src) {
+		return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected a value")
+	}
+	switch c := p.src[p.pos]; {
+	case c == '{':
+		return p.object(ptr)
+	case c == '[':
+		return p.array(ptr)
+	case c == '"':
+		return p.string()
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.number()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '\'':
+		return nil, p.fail(p.pos, RuleSyntax, "unexpected \"'\"; JSON strings use double quotes")
+	default:
+		return nil, p.fail(p.pos, RuleSyntax, "unexpected %s; expected a value", p.describe())
+	}
+}
+
+func (p *parser) enter() bool {
+	p.depth++
+	if p.depth > MaxDepth {
+		return p.fail(p.pos, RuleDepth, "values are nested more than %d levels deep", MaxDepth)
+	}
+	return true
+}
+
+func (p *parser) object(ptr string) (any, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	defer func() { p.depth-- }()
+	obj := make(map[string]any)
+	p.pos++ // '{'
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == '}' {
+		p.pos++
+		return obj, true
+	}
+	for {
+		if !p.member(ptr, obj) {
+			return nil, false
+		}
+		p.skipSpace()
+		if p.pos >= len(p.src) {
+			return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected ',' or '}'")
+		}
+		switch p.src[p.pos] {
+		case '}':
+			p.pos++
+			return obj, true
+		case ',':
+			p.pos++
+			p.skipSpace()
+			if p.pos < len(p.src) && p.src[p.pos] == '}' {
+				return nil, p.fail(p.pos-1, RuleSyntax, "trailing comma before '}'")
+			}
+		default:
+			return nil, p.fail(p.pos, RuleSyntax, "unexpected %s after object member; expected ',' or '}'", p.describe())
+		}
+	}
+}
+
+// member parses one `"name": value` pair into obj.
+func (p *parser) member(ptr string, obj map[string]any) bool {
+	p.skipSpace()
+	if p.pos >= len(p.src) || p.src[p.pos] != '"' {
+		return p.fail(p.pos, RuleSyntax, "unexpected %s; expected a member name in double quotes", p.describe())
+	}
+	keyOff := p.pos
+	key, ok := p.string()
+	if !ok {
+		return false
+	}
+	child := PointerJoin(ptr, key.(string))
+	if first, dup := p.doc.keys[child]; dup {
+		p.diags = append(p.diags, Diagnostic{
+			Severity: SeverityError, Rule: RuleDuplicateKey, Pointer: child,
+			Position: p.doc.lines.position(keyOff),
+			Message:  fmt.Sprintf("duplicate member %q; first defined at %s", key, p.doc.lines.position(first)),
+			Hint:     "remove one of them: only the last one would count",
+		})
+	} else {
+		p.doc.keys[child] = keyOff
+	}
+	p.skipSpace()
+	if p.pos >= len(p.src) || p.src[p.pos] != ':' {
+		return p.fail(p.pos, RuleSyntax, "unexpected %s after member name; expected ':'", p.describe())
+	}
+	p.pos++
+	v, ok := p.value(child)
+	obj[key.(string)] = v
+	return ok
+}
+
+func (p *parser) array(ptr string) (any, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	defer func() { p.depth-- }()
+	arr := []any{}
+	p.pos++ // '['
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
+		p.pos++
+		return arr, true
+	}
+	for {
+		v, ok := p.value(PointerJoin(ptr, fmt.Sprint(len(arr))))
+		if !ok {
+			return nil, false
+		}
+		arr = append(arr, v)
+		p.skipSpace()
+		if p.pos >= len(p.src) {
+			return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected ',' or ']'")
+		}
+		switch p.src[p.pos] {
+		case ']':
+			p.pos++
+			return arr, true
+		case ',':
+			p.pos++
+			p.skipSpace()
+			if p.pos < len(p.src) && p.src[p.pos] == ']' {
+				return nil, p.fail(p.pos-1, RuleSyntax, "trailing comma before ']'")
+			}
+		default:
+			return nil, p.fail(p.pos, RuleSyntax, "unexpected %s after array element; expected ',' or ']'", p.describe())
+		}
+	}
+}
+
+func (p *parser) literal(word string) bool {
+	if bytes.HasPrefix(p.src[p.pos:], []byte(word)) {
+		p.pos += len(word)
+		return true
+	}
+	return p.fail(p.pos, RuleSyntax, "unexpected %s; expected a value (strings need double quotes)", p.describe())
+}
+
+// Lookup returns the value at the JSON pointer ptr.
+func (d *Document) Lookup(ptr string) (any, bool) {
+	v := d.Root
+	for _, tok := range PointerTokens(ptr) {
+		switch c := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = c[tok]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			v = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}

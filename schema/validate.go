@@ -1,0 +1,164 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Report is the outcome of validating one descriptor file.
+type Report struct {
+	// Path names the file in messages; empty for in-memory input.
+	Path string
+	// Diagnostics are every finding, ordered by position.
+	Diagnostics []config.Diagnostic
+	// Descriptor is the decoded descriptor when the file parsed and matched
+	// the schema (lint findings do not prevent it), else nil.
+	Descriptor *config.Descriptor
+	// Err is set when the file could not be read at all.
+	Err error
+}
+
+// Valid reports whether the file was read and has no error findings.
+func (r *Report) Valid() bool {
+	return r.Err == nil && !config.HasErrors(r.Diagnostics)
+}
+
+// Count returns the number of errors and warnings.
+func (r *Report) Count() (errs, warnings int) {
+	for _, d := range r.Diagnostics {
+		if d.Severity == config.SeverityError {
+			errs++
+		} else {
+			warnings++
+		}
+	}
+	return errs, warnings
+}
+
+// Validate checks one descriptor: JSON syntax and encoding, the schema, and
+// the lint rules of package config.
+func Validate(src []byte) *Report {
+	r := &Report{}
+	if len(src) > config.MaxFileSize {
+		r.Diagnostics = []config.Diagnostic{sizeDiagnostic(int64(len(src)))}
+		return r
+	}
+	doc, diags := config.ParseDocument(src)
+	r.Diagnostics = diags
+	if doc == nil {
+		return r
+	}
+	schemaDiags := load().check(doc)
+	r.Diagnostics = append(r.Diagnostics, schemaDiags...)
+	r.Diagnostics = append(r.Diagnostics, config.Lint(doc)...)
+	slices.SortStableFunc(r.Diagnostics, config.CompareDiagnostics)
+	if len(schemaDiags) == 0 {
+		d, err := config.DecodeDescriptor(doc.Root)
+		if err != nil { // the schema should have caught it; report, never hide
+			r.Diagnostics = append(r.Diagnostics, config.Diagnostic{
+				Severity: config.SeverityError, Rule: "schema", Position: doc.ValuePosition(""), Message: err.Error(),
+			})
+		}
+		r.Descriptor = d
+	}
+	return r
+}
+
+// ValidateFile reads and validates the file at path. Files larger than
+// config.MaxFileSize are refused without being read whole.
+func ValidateFile(path string) *Report {
+	src, r := readFile(path)
+	if r != nil {
+		return r
+	}
+	r = Validate(src)
+	r.Path = path
+	return r
+}
+
+// readFile reads a descriptor file, or returns the report of why it cannot.
+func readFile(path string) ([]byte, *Report) {
+	src, err := readLimited(path)
+	var tooLarge *sizeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, &Report{Path: path, Diagnostics: []config.Diagnostic{sizeDiagnostic(tooLarge.size)}}
+	case err != nil:
+		return nil, &Report{Path: path, Err: err}
+	}
+	return src, nil
+}
+
+type sizeError struct{ size int64 }
+
+func (e *sizeError) Error() string { return fmt.Sprintf("file has %d bytes", e.size) }
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > config.MaxFileSize {
+		return nil, &sizeError{size: info.Size()}
+	}
+	src, err := io.ReadAll(io.LimitReader(f, config.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > config.MaxFileSize {
+		return nil, &sizeError{size: int64(len(src))}
+	}
+	return src, nil
+}
+
+func sizeDiagnostic(size int64) config.Diagnostic {
+	return config.Diagnostic{
+		Severity: config.SeverityError, Rule: config.RuleSize, Position: config.Position{Line: 1, Column: 1},
+		Message: fmt.Sprintf("file is %s; a descriptor may be at most %s", humanSize(size), humanSize(config.MaxFileSize)),
+	}
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func (c *compiled) check(doc *config.Document) []config.Diagnostic {
+	err := c.schema.Validate(doc.Root)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []config.Diagnostic{{Severity: config.SeverityError, Rule: "schema", Position: doc.ValuePosition(""), Message: err.Error()}}
+	}
+	var out []config.Diagnostic
+	for _, leaf := range leaves(ve) {
+		out = append(out, c.diagnose(doc, leaf)...)
+	}
+	return out
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
