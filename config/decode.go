@@ -3,8 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
+	"math/big"
 )
 
 // DecodeDescriptor converts a parsed JSON value (as in Document.Root) into a
@@ -43,7 +42,7 @@ func DecodeDescriptor(root any) (*Descriptor, error) {
 func ParseDescriptor(src []byte) (*Descriptor, error) {
 	doc, diags := ParseDocument(src)
 	if HasErrors(diags) {
-		d := diags[0]
+		d := diags[len(diags)-1] // a fatal finding is always the last
 		return nil, Errorf(KindInvalid, "%s: %s", d.Position, d.Message)
 	}
 	return DecodeDescriptor(doc.Root)
@@ -189,14 +188,19 @@ func decodeMaxTokenExpiration(v any) (int64, error) {
 const maxSafeInteger = 1<<53 - 1
 
 // wholeNumber returns the integer value of a JSON number literal, accepting
-// integral forms such as 12.0 or 1e3 within ±2^53.
+// exactly integral forms such as 12.0 or 1e3 within ±(2^53-1). The parser
+// bounds exponents, so the exact rational arithmetic stays cheap.
 func wholeNumber(num json.Number) (int64, error) {
-	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil && n >= -maxSafeInteger && n <= maxSafeInteger {
-		return n, nil
-	}
-	f, err := strconv.ParseFloat(string(num), 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > maxSafeInteger {
+	r, ok := new(big.Rat).SetString(string(num))
+	if !ok || !r.IsInt() || !r.Num().IsInt64() || abs(r.Num().Int64()) > maxSafeInteger {
 		return 0, fmt.Errorf("%s is not a whole number between -%d and %d", num, int64(maxSafeInteger), int64(maxSafeInteger))
 	}
-	return int64(f), nil
+	return r.Num().Int64(), nil
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -76,7 +77,7 @@ func ParseDocument(src []byte) (*Document, []Diagnostic) {
 		keys:   make(map[string]int),
 	}}
 	p.diags = diags
-	if len(bytes.TrimSpace(src)) == 0 {
+	if isJSONSpace(src) {
 		p.fail(0, RuleEmpty, "file is empty; expected a JSON object")
 		return nil, p.diags
 	}
@@ -92,6 +93,16 @@ func ParseDocument(src []byte) (*Document, []Diagnostic) {
 	}
 	p.doc.Root = root
 	return p.doc, p.diags
+}
+
+// isJSONSpace reports whether src holds nothing but JSON whitespace.
+func isJSONSpace(src []byte) bool {
+	for _, c := range src {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // parser is a recursive-descent JSON parser that records positions. Each
@@ -129,10 +140,15 @@ func (p *parser) describe() string {
 		return "end of file"
 	}
 	r, _ := utf8.DecodeRune(p.src[p.pos:])
-	if r == utf8.RuneError {
+	switch {
+	case r == utf8.RuneError:
 		return fmt.Sprintf("byte 0x%02x", p.src[p.pos])
+	case r == '\'':
+		return `"'"`
+	case unicode.IsPrint(r):
+		return fmt.Sprintf("'%c'", r)
 	}
-	return fmt.Sprintf("%q", r)
+	return fmt.Sprintf("character U+%04X", r)
 }
 
 func (p *parser) value(ptr string) (any, bool) {
@@ -157,7 +173,7 @@ func (p *parser) value(ptr string) (any, bool) {
 	case c == 'n':
 		return nil, p.literal("null")
 	case c == '\'':
-		return nil, p.fail(p.pos, RuleSyntax, "unexpected \"'\"; JSON strings use double quotes")
+		return nil, p.fail(p.pos, RuleSyntax, "unexpected %s; JSON strings use double quotes", p.describe())
 	default:
 		return nil, p.fail(p.pos, RuleSyntax, "unexpected %s; expected a value", p.describe())
 	}
@@ -177,14 +193,15 @@ func (p *parser) object(ptr string) (any, bool) {
 	}
 	defer func() { p.depth-- }()
 	obj := make(map[string]any)
-	p.pos++ // '{'
+	seen := make(map[string]int) // member name -> offset of its first occurrence
+	p.pos++                      // '{'
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		return obj, true
 	}
 	for {
-		if !p.member(ptr, obj) {
+		if !p.member(ptr, obj, seen) {
 			return nil, false
 		}
 		p.skipSpace()
@@ -196,10 +213,11 @@ func (p *parser) object(ptr string) (any, bool) {
 			p.pos++
 			return obj, true
 		case ',':
+			comma := p.pos
 			p.pos++
 			p.skipSpace()
 			if p.pos < len(p.src) && p.src[p.pos] == '}' {
-				return nil, p.fail(p.pos-1, RuleSyntax, "trailing comma before '}'")
+				return nil, p.fail(comma, RuleSyntax, "trailing comma before '}'")
 			}
 		default:
 			return nil, p.fail(p.pos, RuleSyntax, "unexpected %s after object member; expected ',' or '}'", p.describe())
@@ -207,8 +225,10 @@ func (p *parser) object(ptr string) (any, bool) {
 	}
 }
 
-// member parses one `"name": value` pair into obj.
-func (p *parser) member(ptr string, obj map[string]any) bool {
+// member parses one `"name": value` pair into obj; seen holds the names
+// this object already has. Positions are those of the last occurrence, the
+// one whose value counts.
+func (p *parser) member(ptr string, obj map[string]any, seen map[string]int) bool {
 	p.skipSpace()
 	if p.pos >= len(p.src) || p.src[p.pos] != '"' {
 		return p.fail(p.pos, RuleSyntax, "unexpected %s; expected a member name in double quotes", p.describe())
@@ -219,7 +239,7 @@ func (p *parser) member(ptr string, obj map[string]any) bool {
 		return false
 	}
 	child := PointerJoin(ptr, key.(string))
-	if first, dup := p.doc.keys[child]; dup {
+	if first, dup := seen[key.(string)]; dup {
 		p.diags = append(p.diags, Diagnostic{
 			Severity: SeverityError, Rule: RuleDuplicateKey, Pointer: child,
 			Position: p.doc.lines.position(keyOff),
@@ -227,8 +247,9 @@ func (p *parser) member(ptr string, obj map[string]any) bool {
 			Hint:     "remove one of them: only the last one would count",
 		})
 	} else {
-		p.doc.keys[child] = keyOff
+		seen[key.(string)] = keyOff
 	}
+	p.doc.keys[child] = keyOff
 	p.skipSpace()
 	if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 		return p.fail(p.pos, RuleSyntax, "unexpected %s after member name; expected ':'", p.describe())
@@ -266,10 +287,11 @@ func (p *parser) array(ptr string) (any, bool) {
 			p.pos++
 			return arr, true
 		case ',':
+			comma := p.pos
 			p.pos++
 			p.skipSpace()
 			if p.pos < len(p.src) && p.src[p.pos] == ']' {
-				return nil, p.fail(p.pos-1, RuleSyntax, "trailing comma before ']'")
+				return nil, p.fail(comma, RuleSyntax, "trailing comma before ']'")
 			}
 		default:
 			return nil, p.fail(p.pos, RuleSyntax, "unexpected %s after array element; expected ',' or ']'", p.describe())

@@ -58,7 +58,7 @@ func ErrorKind(err error) Kind {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Kind
 	}
 	return KindInternal

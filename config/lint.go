@@ -99,8 +99,8 @@ func (l *linter) properties(ptr string, props map[string]any, maxExp int64) {
 func (l *linter) integer(ptr, name string, v any) (int64, bool) {
 	switch v := v.(type) {
 	case string:
-		if n, err := strconv.ParseUint(v, 10, 63); err == nil && isDigits(v) {
-			return int64(n), true
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && isDigits(v) && n <= maxSafeInteger {
+			return n, true
 		}
 		l.report(SeverityError, RuleIntegerProperty, ptr, "write a whole number such as \"60\"",
 			"%s must be a whole number ≥ 0, found %q", name, v)
