@@ -68,11 +68,26 @@ func (c *compiled) diagnose(doc *config.Document, leaf *jsonschema.ValidationErr
 	case "required":
 		return f.required()
 	}
-	d := f.simple()
 	if strings.Contains(leaf.KeywordLocation, "/propertyNames/") {
-		d = f.atKey(d)
+		return []config.Diagnostic{f.propertyName()}
 	}
-	return []config.Diagnostic{d}
+	return []config.Diagnostic{f.simple()}
+}
+
+// propertyName reports a member name that breaks a propertyNames rule, at
+// the name. The validator drops an empty name from the instance location,
+// so a location that still names the object means the member "".
+func (f *finding) propertyName() config.Diagnostic {
+	if obj, ok := f.value().(map[string]any); ok {
+		if _, hasEmpty := obj[""]; hasEmpty {
+			f.ptr = config.PointerJoin(f.ptr, "")
+		}
+	}
+	_, name := config.PointerParent(f.ptr)
+	rule, _ := f.node["x-rule"].(string)
+	msg, _ := f.node["x-message"].(string)
+	d := f.at(cmp.Or(rule, "pattern"), "", "member name %s, found %q", cmp.Or(msg, "does not match "+f.leaf.Message), name)
+	return f.atKey(d)
 }
 
 func (f *finding) simple() config.Diagnostic {

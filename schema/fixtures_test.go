@@ -146,3 +146,16 @@ func TestEveryRuleHasAFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRuleIsDocumented: docs/descriptor.md has a section per rule.
+func TestEveryRuleIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "descriptor.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rule := range schema.Rules() {
+		if !strings.Contains(string(doc), "\n### `"+rule+"`\n") {
+			t.Errorf("docs/descriptor.md has no section \"### `%s`\"", rule)
+		}
+	}
+}

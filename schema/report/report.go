@@ -54,6 +54,9 @@ func Summarize(reports []*schema.Report, strict bool) Summary {
 	s := Summary{Files: len(reports)}
 	for _, r := range reports {
 		errs, warnings := r.Count()
+		if r.Err != nil {
+			errs++ // an unreadable file counts as one error
+		}
 		s.Errors += errs
 		s.Warnings += warnings
 		if Failed(r, strict) {
