@@ -12,31 +12,35 @@ import (
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
-var appCommand = &cli.Command{
-	Name:  "app",
-	Usage: "work with application descriptors",
-	Subcommands: []*cli.Command{
-		appValidateCommand,
-		appFmtCommand,
-	},
+func appCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "app",
+		Usage: "work with application descriptors",
+		Subcommands: []*cli.Command{
+			appValidateCommand(),
+			appFmtCommand(),
+		},
+	}
 }
 
-var appValidateCommand = &cli.Command{
-	Name:      "validate",
-	Usage:     "check descriptors against the schema and lint rules",
-	ArgsUsage: "[PATH...]",
-	Description: `Validates descriptor files, or every *.json file under directories
+func appValidateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check descriptors against the schema and lint rules",
+		ArgsUsage: "[PATH...]",
+		Description: `Validates descriptor files, or every *.json file under directories
 (default: mobilefirst/). Each finding names file:line:column, the JSON
 pointer, the rule, and how to fix it.
 
 Exit status: 0 all valid, 1 any invalid (warnings only with --strict),
 2 usage error or unreadable path.`,
-	Flags:  []cli.Flag{formatFlag, strictFlag, jobsFlag},
-	Action: validateAction,
+		Flags:  []cli.Flag{formatFlag(), strictFlag(), jobsFlag()},
+		Action: validateAction,
+	}
 }
 
 func validateAction(c *cli.Context) error {
-	format := c.String(formatFlag.Name)
+	format := c.String(formatFlagName)
 	if !slices.Contains(report.Formats, format) {
 		return usageErrorf("unknown --format %q; use text, json or github", format)
 	}
@@ -44,8 +48,8 @@ func validateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	reports := schema.ValidateFiles(files, c.Int(jobsFlag.Name))
-	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlag.Name)}
+	reports := schema.ValidateFiles(files, c.Int(jobsFlagName))
+	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlagName)}
 	if err := report.Write(c.App.Writer, format, reports, opt); err != nil {
 		return err
 	}
@@ -94,11 +98,12 @@ func pathArgs(c *cli.Context) []string {
 	return c.Args().Slice()
 }
 
-var appFmtCommand = &cli.Command{
-	Name:      "fmt",
-	Usage:     "rewrite descriptors in canonical form",
-	ArgsUsage: "[PATH...]",
-	Description: `Rewrites descriptor files (default: every *.json under mobilefirst/) in
+func appFmtCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "fmt",
+		Usage:     "rewrite descriptors in canonical form",
+		ArgsUsage: "[PATH...]",
+		Description: `Rewrites descriptor files (default: every *.json under mobilefirst/) in
 the canonical form that pull writes and the server stores: members in
 file-format order, map keys sorted, scope elements sorted and
 de-duplicated, 2-space indentation, final newline. Formatting never
@@ -107,8 +112,9 @@ alone and reported.
 
 With --check nothing is written: files that are not canonical are listed
 and the exit status is 1.`,
-	Flags:  []cli.Flag{checkFlag},
-	Action: fmtAction,
+		Flags:  []cli.Flag{checkFlag()},
+		Action: fmtAction,
+	}
 }
 
 func fmtAction(c *cli.Context) error {
@@ -119,7 +125,7 @@ func fmtAction(c *cli.Context) error {
 	var broken []*schema.Report
 	unformatted := 0
 	for _, path := range files {
-		changed, r, err := fmtFile(path, c.Bool(checkFlag.Name))
+		changed, r, err := fmtFile(path, c.Bool(checkFlagName))
 		switch {
 		case err != nil:
 			return err
@@ -134,7 +140,7 @@ func fmtAction(c *cli.Context) error {
 		_ = report.Write(c.App.ErrWriter, "text", broken, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
 		return usageErrorf("%d %s could not be formatted; fix the errors above", len(broken), plural(len(broken), "file", "files"))
 	}
-	if c.Bool(checkFlag.Name) && unformatted > 0 {
+	if c.Bool(checkFlagName) && unformatted > 0 {
 		return failed()
 	}
 	return nil
@@ -159,11 +165,13 @@ func fmtFile(path string, check bool) (changed bool, broken *schema.Report, err 
 	return true, nil, nil
 }
 
-var schemaCommand = &cli.Command{
-	Name:  "schema",
-	Usage: "print the descriptor JSON Schema (draft 2020-12), for editors",
-	Action: func(c *cli.Context) error {
-		_, err := c.App.Writer.Write(schema.Source())
-		return err
-	},
+func schemaCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "schema",
+		Usage: "print the descriptor JSON Schema (draft 2020-12), for editors",
+		Action: func(c *cli.Context) error {
+			_, err := c.App.Writer.Write(schema.Source())
+			return err
+		},
+	}
 }

@@ -7,45 +7,68 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// Flag names, for reading values in actions.
+const (
+	noColorFlagName = "no-color"
+	formatFlagName  = "format"
+	strictFlagName  = "strict"
+	jobsFlagName    = "jobs"
+	checkFlagName   = "check"
+)
+
 // Every flag is defined once here, with its SCOPECTL_* environment variable.
-var (
-	noColorFlag = &cli.BoolFlag{
-		Name:    "no-color",
+// They are built anew for each App because urfave/cli records state in
+// flag and command values while it runs.
+func noColorFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name:    noColorFlagName,
 		Usage:   "never colour the output (also NO_COLOR)",
 		EnvVars: []string{"SCOPECTL_NO_COLOR", "NO_COLOR"},
 	}
-	formatFlag = &cli.StringFlag{
-		Name:     "format",
+}
+
+func formatFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:     formatFlagName,
 		Usage:    "output `FORMAT`: text, json or github (workflow annotations)",
 		Value:    "text",
 		EnvVars:  []string{"SCOPECTL_FORMAT"},
 		Category: "Output",
 	}
-	strictFlag = &cli.BoolFlag{
-		Name:     "strict",
+}
+
+func strictFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name:     strictFlagName,
 		Usage:    "fail on warnings too",
 		EnvVars:  []string{"SCOPECTL_STRICT"},
 		Category: "Validation",
 	}
-	jobsFlag = &cli.IntFlag{
-		Name:        "jobs",
+}
+
+func jobsFlag() cli.Flag {
+	return &cli.IntFlag{
+		Name:        jobsFlagName,
 		Aliases:     []string{"j"},
 		Usage:       "validate `N` files at once",
 		DefaultText: "number of CPUs",
 		EnvVars:     []string{"SCOPECTL_JOBS"},
 		Category:    "Validation",
 	}
-	checkFlag = &cli.BoolFlag{
-		Name:    "check",
+}
+
+func checkFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name:    checkFlagName,
 		Usage:   "change nothing; list files that are not canonical and exit 1 if any",
 		EnvVars: []string{"SCOPECTL_CHECK"},
 	}
-)
+}
 
 // colorEnabled reports whether output to w may be coloured: only on a
 // terminal, and never with --no-color or NO_COLOR.
 func colorEnabled(c *cli.Context, w io.Writer) bool {
-	if c.Bool(noColorFlag.Name) {
+	if c.Bool(noColorFlagName) {
 		return false
 	}
 	if _, set := os.LookupEnv("NO_COLOR"); set {

@@ -57,8 +57,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// ErrWriter receives urfave/cli's own messages (help, usage errors).
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
-		Flags:                []cli.Flag{noColorFlag},
-		Commands:             []*cli.Command{appCommand, schemaCommand},
+		Flags:                []cli.Flag{noColorFlag()},
+		Commands:             []*cli.Command{appCommand(), schemaCommand()},
 		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError:         usageError,
 		Action:               groupAction,
