@@ -1,0 +1,47 @@
+// Package postgres opens a store.Store in a PostgreSQL database (pgx), so
+// that several scoped processes can share one state behind a load
+// balancer.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/scopectl/scopectl/sync/store/sqlstore"
+)
+
+// Open connects to the database named by a postgres:// DSN.
+func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	s, err := sqlstore.New(ctx, db, dialect)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+var dialect = sqlstore.Dialect{
+	Name:              "postgres",
+	ForUpdate:         " FOR UPDATE",
+	IsUniqueViolation: isUniqueViolation,
+	// One migrator at a time when several processes start together.
+	MigrationLock: "SELECT pg_advisory_xact_lock(4216027)",
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}

@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+const revisionColumns = `runtime, app_id, platform, version, number, author, applied_at, hash`
+
+// Applications lists the head revision of every application of a runtime.
+func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revision, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash
+		FROM applications a JOIN revisions r
+		  ON r.runtime = a.runtime AND r.app_id = a.app_id AND r.platform = a.platform
+		 AND r.version = a.version AND r.number = a.head
+		WHERE a.runtime = $1
+		ORDER BY a.app_id, a.platform, a.version`, runtime)
+	if err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	return scanRevisions(rows)
+}
+
+// Head returns the latest revision of an application, with content.
+func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
+	row := s.db.QueryRowContext(ctx, `
+		SELECT `+revisionColumns+`, content FROM revisions
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
+		  AND number = (SELECT head FROM applications
+		                WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4)`,
+		runtime, key.ID, string(key.Platform), key.Version)
+	rev, err := scanRevision(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rev, store.NotFound("application %s does not exist in runtime %s", key, runtime)
+	}
+	return rev, err
+}
+
+// Revisions lists every revision of an application, oldest first.
+func (s *Store) Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT `+revisionColumns+` FROM revisions
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
+		ORDER BY number`, runtime, key.ID, string(key.Platform), key.Version)
+	if err != nil {
+		return nil, fmt.Errorf("list revisions: %w", err)
+	}
+	revs, err := scanRevisions(rows)
+	if err == nil && len(revs) == 0 {
+		return nil, store.NotFound("application %s does not exist in runtime %s", key, runtime)
+	}
+	return revs, err
+}
+
+// Revision returns revision n of an application, with content.
+func (s *Store) Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error) {
+	row := s.db.QueryRowContext(ctx, `
+		SELECT `+revisionColumns+`, content FROM revisions
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND number = $5`,
+		runtime, key.ID, string(key.Platform), key.Version, n)
+	rev, err := scanRevision(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rev, store.NotFound("application %s has no revision %d", key, n)
+	}
+	return rev, err
+}
+
+// Apply stores a descriptor as the next revision, atomically: the head is
+// read and locked, the precondition checked, and the revision and the new
+// head written in one transaction. A concurrent first revision of the same
+// application is caught by the primary key and reported as stale.
+func (s *Store) Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyResult, error) {
+	var res store.ApplyResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = s.apply(ctx, tx, req)
+		return err
+	})
+	if err != nil && s.dialect.IsUniqueViolation(err) {
+		head, _ := s.Head(ctx, req.Runtime, req.Key)
+		return res, &store.StaleError{Current: head.Number}
+	}
+	return res, err
+}
+
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (store.ApplyResult, error) {
+	head, err := s.lockHead(ctx, tx, req.Runtime, req.Key)
+	if err != nil {
+		return store.ApplyResult{}, err
+	}
+	if err := checkPrecondition(req.IfMatch, head); err != nil {
+		return store.ApplyResult{}, err
+	}
+	if head != nil && head.Hash == req.Hash {
+		return store.ApplyResult{Revision: *head, Previous: head, Unchanged: true}, nil
+	}
+	rev := store.Revision{
+		Runtime: req.Runtime, Key: req.Key, Number: 1, Author: req.Author,
+		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Content: req.Content,
+	}
+	if head != nil {
+		rev.Number = head.Number + 1
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO revisions (`+revisionColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		rev.Runtime, rev.Key.ID, string(rev.Key.Platform), rev.Key.Version, rev.Number, rev.Author,
+		micros(rev.Time), rev.Hash, string(rev.Content)); err != nil {
+		return store.ApplyResult{}, fmt.Errorf("insert revision: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO applications (runtime, app_id, platform, version, head) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (runtime, app_id, platform, version) DO UPDATE SET head = excluded.head`,
+		rev.Runtime, rev.Key.ID, string(rev.Key.Platform), rev.Key.Version, rev.Number); err != nil {
+		return store.ApplyResult{}, fmt.Errorf("update head: %w", err)
+	}
+	return store.ApplyResult{Revision: rev, Previous: head}, nil
+}
+
+// lockHead reads the head revision (without content) inside tx, locking
+// the application row where the dialect needs it; nil if none.
+func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key config.AppKey) (*store.Revision, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `
+		SELECT head FROM applications
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`+s.dialect.ForUpdate,
+		runtime, key.ID, string(key.Platform), key.Version).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read head: %w", err)
+	}
+	row := tx.QueryRowContext(ctx, `
+		SELECT `+revisionColumns+` FROM revisions
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND number = $5`,
+		runtime, key.ID, string(key.Platform), key.Version, n)
+	rev, err := scanRevision(row, false)
+	if err != nil {
+		return nil, fmt.Errorf("read head revision: %w", err)
+	}
+	return &rev, nil
+}
+
+func checkPrecondition(ifMatch int64, head *store.Revision) error {
+	current := int64(0)
+	if head != nil {
+		current = head.Number
+	}
+	switch {
+	case ifMatch > 0 && ifMatch != current, ifMatch < 0 && head != nil:
+		return &store.StaleError{Current: current}
+	}
+	return nil
+}
+
+// Delete removes an application and all its revisions.
+func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		head, err := s.lockHead(ctx, tx, runtime, key)
+		if err != nil {
+			return err
+		}
+		if head == nil {
+			return store.NotFound("application %s does not exist in runtime %s", key, runtime)
+		}
+		if err := checkPrecondition(ifMatch, head); err != nil {
+			return err
+		}
+		args := []any{runtime, key.ID, string(key.Platform), key.Version}
+		where := ` WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`
+		if _, err := tx.ExecContext(ctx, `DELETE FROM applications`+where, args...); err != nil {
+			return fmt.Errorf("delete application: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions`+where, args...); err != nil {
+			return fmt.Errorf("delete revisions: %w", err)
+		}
+		return nil
+	})
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRevision(row scanner, withContent bool) (store.Revision, error) {
+	var r store.Revision
+	var platform string
+	var at int64
+	dest := []any{&r.Runtime, &r.Key.ID, &platform, &r.Key.Version, &r.Number, &r.Author, &at, &r.Hash}
+	var content string
+	if withContent {
+		dest = append(dest, &content)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	r.Key.Platform = config.Platform(platform)
+	r.Time = fromMicros(at)
+	if withContent {
+		r.Content = []byte(content)
+	}
+	return r, nil
+}
+
+func scanRevisions(rows *sql.Rows) ([]store.Revision, error) {
+	defer rows.Close()
+	var out []store.Revision
+	for rows.Next() {
+		r, err := scanRevision(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("read revision: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,118 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// Clients returns the confidential clients of a runtime, ordered by id.
+func (s *Store) Clients(ctx context.Context, runtime string) ([]store.Client, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT id, display_name, secret_hash, allowed_scope FROM clients
+		WHERE runtime = $1 ORDER BY id`, runtime)
+	if err != nil {
+		return nil, fmt.Errorf("list clients: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Client
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Client returns one confidential client.
+func (s *Store) Client(ctx context.Context, runtime, id string) (store.Client, error) {
+	c, err := scanClient(s.db.QueryRowContext(ctx, `
+		SELECT id, display_name, secret_hash, allowed_scope FROM clients
+		WHERE runtime = $1 AND id = $2`, runtime, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, store.NotFound("confidential client %q does not exist in runtime %s", id, runtime)
+	}
+	return c, err
+}
+
+// ReplaceClients replaces every client of a runtime in one transaction.
+func (s *Store) ReplaceClients(ctx context.Context, runtime string, clients []store.Client) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE runtime = $1`, runtime); err != nil {
+			return fmt.Errorf("delete clients: %w", err)
+		}
+		for _, c := range clients {
+			if err := insertClient(ctx, tx, runtime, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutClient creates or replaces one client.
+func (s *Store) PutClient(ctx context.Context, runtime string, c store.Client) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE runtime = $1 AND id = $2`, runtime, c.ID); err != nil {
+			return fmt.Errorf("replace client: %w", err)
+		}
+		return insertClient(ctx, tx, runtime, c)
+	})
+}
+
+func insertClient(ctx context.Context, tx *sql.Tx, runtime string, c store.Client) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO clients (runtime, id, display_name, secret_hash, allowed_scope)
+		VALUES ($1, $2, $3, $4, $5)`, runtime, c.ID, c.DisplayName, c.SecretHash, c.AllowedScope.String())
+	if err != nil {
+		return fmt.Errorf("insert client %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+func scanClient(row scanner) (store.Client, error) {
+	var c store.Client
+	var scope string
+	if err := row.Scan(&c.ID, &c.DisplayName, &c.SecretHash, &scope); err != nil {
+		return c, err
+	}
+	c.AllowedScope, _ = config.ParseScope(scope) // validated before it was written
+	return c, nil
+}
+
+// SigningKeys returns every signing key, newest first.
+func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, private_pem, created_at FROM signing_keys ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list signing keys: %w", err)
+	}
+	defer rows.Close()
+	var out []store.SigningKey
+	for rows.Next() {
+		var k store.SigningKey
+		var pem string
+		var at int64
+		if err := rows.Scan(&k.ID, &pem, &at); err != nil {
+			return nil, fmt.Errorf("read signing key: %w", err)
+		}
+		k.PrivatePEM, k.Created = []byte(pem), fromMicros(at)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// AddSigningKey stores a new signing key.
+func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO signing_keys (id, private_pem, created_at) VALUES ($1, $2, $3)`,
+		k.ID, string(k.PrivatePEM), micros(k.Created))
+	if err != nil {
+		return fmt.Errorf("add signing key: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+// Package sqlstore implements store.Store on database/sql for the SQL
+// dialects scoped supports. The sqlite and postgres packages open the
+// database and pass their Dialect; all queries are written once here.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect holds what differs between the supported databases.
+type Dialect struct {
+	// Name appears in error messages.
+	Name string
+	// ForUpdate is appended to a SELECT that must lock the rows it reads
+	// for the rest of the transaction ("" where transactions already
+	// serialize writers, as in SQLite with BEGIN IMMEDIATE).
+	ForUpdate string
+	// IsUniqueViolation reports whether err is a unique-constraint failure.
+	IsUniqueViolation func(err error) bool
+	// MigrationLock, if set, runs before migrations inside their
+	// transaction to keep concurrent processes from migrating at once.
+	MigrationLock string
+}
+
+// Store is a store.Store on a database/sql handle.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// New wraps db, applying any migrations it has not seen yet.
+func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
+	s := &Store{db: db, dialect: dialect, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("migrate %s store: %w", dialect.Name, err)
+	}
+	return s, nil
+}
+
+// Close closes the database handle.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the database handle, for tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if s.dialect.MigrationLock != "" {
+		if _, err := tx.ExecContext(ctx, s.dialect.MigrationLock); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	var current int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		version, _ := strconv.ParseInt(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0], 10, 64)
+		if version <= current {
+			continue
+		}
+		script, _ := migrations.ReadFile(name)
+		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// inTx runs fn in a transaction and commits it when fn succeeds.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func micros(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -1,0 +1,116 @@
+// Package store defines how scoped keeps its state: applications and every
+// revision of their descriptors, confidential clients, and token signing
+// keys. Implementations live in the sqlite and postgres sub-packages and
+// must pass the conformance suite in storetest.
+package store
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Store is the storage of one scoped deployment. Several scoped processes
+// may share one Store (PostgreSQL); every method is atomic.
+type Store interface {
+	// Applications lists the applications of a runtime with their head
+	// revision, ordered by key.
+	Applications(ctx context.Context, runtime string) ([]Revision, error)
+	// Head returns the latest revision of an application, with content.
+	Head(ctx context.Context, runtime string, key config.AppKey) (Revision, error)
+	// Apply stores content as the next revision of its application.
+	Apply(ctx context.Context, req ApplyRequest) (ApplyResult, error)
+	// Revisions lists every revision of an application, oldest first,
+	// without content.
+	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]Revision, error)
+	// Revision returns revision n of an application, with content.
+	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (Revision, error)
+	// Delete removes an application and its history. With ifMatch > 0 it
+	// fails with a *StaleError unless the head revision is ifMatch.
+	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error
+
+	// Clients returns the confidential clients of a runtime, ordered by id.
+	Clients(ctx context.Context, runtime string) ([]Client, error)
+	// Client returns one confidential client.
+	Client(ctx context.Context, runtime, id string) (Client, error)
+	// ReplaceClients replaces the whole client list of a runtime.
+	ReplaceClients(ctx context.Context, runtime string, clients []Client) error
+	// PutClient creates or replaces one client.
+	PutClient(ctx context.Context, runtime string, c Client) error
+
+	// SigningKeys returns the token signing keys, newest first.
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// AddSigningKey stores a new key, which becomes the newest.
+	AddSigningKey(ctx context.Context, k SigningKey) error
+
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Revision is one stored version of an application's descriptor.
+type Revision struct {
+	Runtime string
+	Key     config.AppKey
+	Number  int64     // 1 for the first revision, then +1 per change
+	Author  string    // client id that applied it
+	Time    time.Time // when it was applied (UTC, microsecond precision)
+	Hash    string    // hex SHA-256 of Content
+	Content []byte    // canonical descriptor; empty in listings
+}
+
+// ApplyRequest asks to store a descriptor as a new revision.
+type ApplyRequest struct {
+	Runtime string
+	Key     config.AppKey
+	Content []byte // canonical descriptor
+	Hash    string // hex SHA-256 of Content
+	Author  string
+	// IfMatch > 0 requires the head revision to be IfMatch; IfMatch < 0
+	// requires that the application does not exist yet; 0 applies
+	// unconditionally.
+	IfMatch int64
+}
+
+// ApplyResult says what Apply did.
+type ApplyResult struct {
+	Revision Revision // the new head (the old one when Unchanged)
+	Previous *Revision
+	// Unchanged is true when the content equals the head's: no revision
+	// is added for a no-op.
+	Unchanged bool
+}
+
+// Client is a confidential client: credentials for the token endpoint.
+type Client struct {
+	ID           string
+	DisplayName  string
+	SecretHash   string // bcrypt hash; never the secret itself
+	AllowedScope config.Scope
+}
+
+// SigningKey is an RSA key that signs access tokens.
+type SigningKey struct {
+	ID         string // the JWS "kid"
+	PrivatePEM []byte // PKCS #8, PEM
+	Created    time.Time
+}
+
+// StaleError reports a precondition that failed because the application
+// changed (or does not exist); Current is its head revision, 0 if none.
+type StaleError struct {
+	Current int64
+}
+
+func (e *StaleError) Error() string {
+	if e.Current == 0 {
+		return "the application does not exist"
+	}
+	return "the application has changed: its current revision is " + strconv.FormatInt(e.Current, 10)
+}
+
+// NotFound returns the error for a missing application, revision or client.
+func NotFound(format string, args ...any) error {
+	return config.Errorf(config.KindNotFound, format, args...)
+}

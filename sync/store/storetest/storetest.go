@@ -1,0 +1,320 @@
+// Package storetest is the conformance suite that every store.Store
+// implementation must pass. Each implementation's tests call Run with a
+// function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// Opener opens a fresh, empty store for one test; the suite closes it.
+type Opener func(t *testing.T) store.Store
+
+// Run runs the whole suite against stores from open.
+func Run(t *testing.T, open Opener) {
+	for name, test := range map[string]func(*testing.T, store.Store){
+		"ApplyAndRead":                  testApplyAndRead,
+		"UnchangedApplyAddsNothing":     testUnchangedApply,
+		"Preconditions":                 testPreconditions,
+		"NotFound":                      testNotFound,
+		"Delete":                        testDelete,
+		"RuntimesAreSeparate":           testRuntimesAreSeparate,
+		"UnusualIdentifiers":            testUnusualIdentifiers,
+		"ConcurrentIfMatchLosesNothing": testConcurrentIfMatch,
+		"Clients":                       testClients,
+		"SigningKeys":                   testSigningKeys,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			test(t, s)
+		})
+	}
+}
+
+var bank = config.AppKey{ID: "com.example.bank", Platform: config.PlatformAndroid, Version: "1.0"}
+
+// content returns a distinct canonical descriptor for key.
+func content(key config.AppKey, maxExp int64) []byte {
+	return (&config.Descriptor{ApplicationKey: key, MaxTokenExpiration: maxExp}).Canonical()
+}
+
+func request(runtime string, key config.AppKey, body []byte, ifMatch int64) store.ApplyRequest {
+	sum := sha256.Sum256(body)
+	return store.ApplyRequest{Runtime: runtime, Key: key, Content: body, Hash: hex.EncodeToString(sum[:]), Author: "admin", IfMatch: ifMatch}
+}
+
+func mustApply(t *testing.T, s store.Store, req store.ApplyRequest) store.ApplyResult {
+	t.Helper()
+	res, err := s.Apply(context.Background(), req)
+	if err != nil {
+		t.Fatalf("apply %s: %v", req.Key, err)
+	}
+	return res
+}
+
+func testApplyAndRead(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	before := time.Now().Add(-time.Second)
+	first := mustApply(t, s, request("mfp", bank, content(bank, 3600), 0))
+	if first.Revision.Number != 1 || first.Previous != nil || first.Unchanged {
+		t.Fatalf("first apply: %+v", first)
+	}
+	second := mustApply(t, s, request("mfp", bank, content(bank, 7200), 1))
+	if second.Revision.Number != 2 || second.Previous == nil || second.Previous.Number != 1 {
+		t.Fatalf("second apply: %+v", second)
+	}
+	head, err := s.Head(ctx, "mfp", bank)
+	if err != nil || head.Number != 2 || string(head.Content) != string(content(bank, 7200)) || head.Author != "admin" {
+		t.Fatalf("head: %+v %v", head, err)
+	}
+	if head.Time.Before(before) || head.Time.After(time.Now().Add(time.Second)) || head.Time.Location() != time.UTC {
+		t.Errorf("head time %v is not the apply time in UTC", head.Time)
+	}
+	sum := sha256.Sum256(head.Content)
+	if head.Hash != hex.EncodeToString(sum[:]) {
+		t.Errorf("hash %s does not match the content", head.Hash)
+	}
+	revs, err := s.Revisions(ctx, "mfp", bank)
+	if err != nil || len(revs) != 2 || revs[0].Number != 1 || revs[1].Number != 2 || revs[0].Content != nil {
+		t.Fatalf("revisions: %+v %v", revs, err)
+	}
+	old, err := s.Revision(ctx, "mfp", bank, 1)
+	if err != nil || string(old.Content) != string(content(bank, 3600)) {
+		t.Fatalf("revision 1: %+v %v", old, err)
+	}
+	other := config.AppKey{ID: "com.example.a", Platform: config.PlatformWeb, Version: "2.0"}
+	mustApply(t, s, request("mfp", other, content(other, 60), 0))
+	apps, err := s.Applications(ctx, "mfp")
+	if err != nil || len(apps) != 2 || apps[0].Key != other || apps[1].Key != bank || apps[1].Number != 2 {
+		t.Fatalf("applications: %+v %v", apps, err)
+	}
+}
+
+func testUnchangedApply(t *testing.T, s store.Store) {
+	mustApply(t, s, request("mfp", bank, content(bank, 3600), 0))
+	res := mustApply(t, s, request("mfp", bank, content(bank, 3600), 1))
+	if !res.Unchanged || res.Revision.Number != 1 {
+		t.Fatalf("re-applying the same content: %+v", res)
+	}
+	revs, _ := s.Revisions(context.Background(), "mfp", bank)
+	if len(revs) != 1 {
+		t.Errorf("no-op apply added a revision: %d revisions", len(revs))
+	}
+}
+
+func wantStale(t *testing.T, err error, current int64) {
+	t.Helper()
+	var stale *store.StaleError
+	if !errors.As(err, &stale) || stale.Current != current {
+		t.Fatalf("want StaleError{Current: %d}, got %v", current, err)
+	}
+}
+
+func testPreconditions(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	_, err := s.Apply(ctx, request("mfp", bank, content(bank, 1), 3))
+	wantStale(t, err, 0)
+	mustApply(t, s, request("mfp", bank, content(bank, 1), -1)) // create only
+	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 2), -1))
+	wantStale(t, err, 1)
+	mustApply(t, s, request("mfp", bank, content(bank, 2), 1))
+	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), 1))
+	wantStale(t, err, 2)
+	head, _ := s.Head(ctx, "mfp", bank)
+	if string(head.Content) != string(content(bank, 2)) {
+		t.Errorf("a stale apply changed the head: %s", head.Content)
+	}
+}
+
+func wantNotFound(t *testing.T, what string, err error) {
+	t.Helper()
+	if config.ErrorKind(err) != config.KindNotFound {
+		t.Errorf("%s: want a not_found error, got %v", what, err)
+	}
+}
+
+func testNotFound(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	_, err := s.Head(ctx, "mfp", bank)
+	wantNotFound(t, "head", err)
+	_, err = s.Revisions(ctx, "mfp", bank)
+	wantNotFound(t, "revisions", err)
+	_, err = s.Revision(ctx, "mfp", bank, 1)
+	wantNotFound(t, "revision", err)
+	wantNotFound(t, "delete", s.Delete(ctx, "mfp", bank, 0))
+	_, err = s.Client(ctx, "mfp", "nobody")
+	wantNotFound(t, "client", err)
+	apps, err := s.Applications(ctx, "mfp")
+	if err != nil || len(apps) != 0 {
+		t.Errorf("empty store lists %+v %v", apps, err)
+	}
+}
+
+func testDelete(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
+	mustApply(t, s, request("mfp", bank, content(bank, 2), 0))
+	wantStale(t, s.Delete(ctx, "mfp", bank, 1), 2)
+	if err := s.Delete(ctx, "mfp", bank, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Revisions(ctx, "mfp", bank)
+	wantNotFound(t, "revisions after delete", err)
+	res := mustApply(t, s, request("mfp", bank, content(bank, 3), -1))
+	if res.Revision.Number != 1 {
+		t.Errorf("re-created application starts at revision %d", res.Revision.Number)
+	}
+}
+
+func testRuntimesAreSeparate(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
+	mustApply(t, s, request("other", bank, content(bank, 2), 0))
+	a, _ := s.Head(ctx, "mfp", bank)
+	b, _ := s.Head(ctx, "other", bank)
+	if a.Number != 1 || b.Number != 1 || string(a.Content) == string(b.Content) {
+		t.Errorf("runtimes share state: %+v %+v", a, b)
+	}
+	s.PutClient(ctx, "mfp", store.Client{ID: "c", SecretHash: "h"})
+	if _, err := s.Client(ctx, "other", "c"); config.ErrorKind(err) != config.KindNotFound {
+		t.Errorf("client of runtime mfp visible in runtime other: %v", err)
+	}
+}
+
+func testUnusualIdentifiers(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, id := range []string{"..", "a'b\"c", "x; DROP TABLE revisions; --", "日本.アプリ", "a/b", `\`, "%_"} {
+		key := config.AppKey{ID: id, Platform: config.PlatformIOS, Version: "1.0"}
+		mustApply(t, s, request("rt'", key, content(key, 5), 0))
+		head, err := s.Head(ctx, "rt'", key)
+		if err != nil || head.Key != key {
+			t.Errorf("id %q: %+v %v", id, head.Key, err)
+		}
+	}
+	apps, _ := s.Applications(ctx, "rt'")
+	if len(apps) != 7 {
+		t.Errorf("%d applications, want 7", len(apps))
+	}
+	// LIKE-style wildcards must not match other ids.
+	if _, err := s.Head(ctx, "rt'", config.AppKey{ID: "%", Platform: config.PlatformIOS, Version: "1.0"}); config.ErrorKind(err) != config.KindNotFound {
+		t.Errorf("%% matched another application: %v", err)
+	}
+}
+
+// testConcurrentIfMatch: racing read-modify-write applies never lose an
+// update: each lands as exactly one revision or fails as stale.
+func testConcurrentIfMatch(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
+	const writers, attempts = 8, 10
+	var mu sync.Mutex
+	landed := map[int64]bool{}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for a := range attempts {
+				head, err := s.Head(ctx, "mfp", bank)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				body := content(bank, int64(1000+w*attempts+a))
+				res, err := s.Apply(ctx, request("mfp", bank, body, head.Number))
+				var stale *store.StaleError
+				switch {
+				case errors.As(err, &stale):
+				case err != nil:
+					t.Error(err)
+					return
+				default:
+					mu.Lock()
+					if landed[res.Revision.Number] {
+						t.Errorf("revision %d landed twice", res.Revision.Number)
+					}
+					landed[res.Revision.Number] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	revs, err := s.Revisions(ctx, "mfp", bank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != len(landed)+1 {
+		t.Errorf("%d revisions stored, %d applies acknowledged (+1 initial)", len(revs), len(landed))
+	}
+	for i, r := range revs {
+		if r.Number != int64(i+1) {
+			t.Fatalf("revision numbers have a gap: %+v", revs)
+		}
+	}
+	if len(landed) == 0 {
+		t.Error("no concurrent apply landed")
+	}
+}
+
+func testClients(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	scope := config.NewScope("push.application.*", "mfpadmin")
+	clients := []store.Client{
+		{ID: "zeta", DisplayName: "Zeta", SecretHash: "$2a$10$z", AllowedScope: scope},
+		{ID: "alpha", DisplayName: "Alpha", SecretHash: "$2a$10$a", AllowedScope: config.NewScope()},
+	}
+	if err := s.ReplaceClients(ctx, "mfp", clients); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Clients(ctx, "mfp")
+	if err != nil || len(got) != 2 || got[0].ID != "alpha" || got[1].ID != "zeta" {
+		t.Fatalf("clients: %+v %v", got, err)
+	}
+	if got[1].AllowedScope.String() != scope.String() || got[1].SecretHash != "$2a$10$z" || got[1].DisplayName != "Zeta" {
+		t.Errorf("client did not round-trip: %+v", got[1])
+	}
+	if err := s.PutClient(ctx, "mfp", store.Client{ID: "alpha", DisplayName: "Alpha 2", SecretHash: "h2"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Client(ctx, "mfp", "alpha")
+	if err != nil || c.DisplayName != "Alpha 2" || c.SecretHash != "h2" {
+		t.Errorf("put client: %+v %v", c, err)
+	}
+	if err := s.ReplaceClients(ctx, "mfp", clients[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Clients(ctx, "mfp"); len(got) != 1 || got[0].ID != "zeta" {
+		t.Errorf("replace did not drop alpha: %+v", got)
+	}
+}
+
+func testSigningKeys(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	base := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+	for i := range 3 {
+		k := store.SigningKey{ID: fmt.Sprintf("k%d", i), PrivatePEM: []byte("pem"), Created: base.Add(time.Duration(i) * time.Hour)}
+		if err := s.AddSigningKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, err := s.SigningKeys(ctx)
+	if err != nil || len(keys) != 3 || keys[0].ID != "k2" || keys[2].ID != "k0" {
+		t.Fatalf("keys: %+v %v", keys, err)
+	}
+	if !keys[2].Created.Equal(base) || string(keys[0].PrivatePEM) != "pem" {
+		t.Errorf("key did not round-trip: %+v", keys[2])
+	}
+	if err := s.AddSigningKey(ctx, store.SigningKey{ID: "k0", PrivatePEM: []byte("x"), Created: base}); err == nil {
+		t.Error("duplicate key id accepted")
+	}
+}
