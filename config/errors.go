@@ -13,10 +13,12 @@ type Kind string
 const (
 	KindInvalid      Kind = "invalid"      // the input is malformed or breaks a rule
 	KindNotFound     Kind = "not_found"    // the thing asked for does not exist
-	KindConflict     Kind = "conflict"     // a concurrent change got there first
+	KindConflict     Kind = "conflict"     // the request contradicts the current state
+	KindStale        Kind = "stale"        // a precondition (If-Match) failed: someone changed it first
 	KindUnauthorized Kind = "unauthorized" // no or bad credentials
 	KindForbidden    Kind = "forbidden"    // credentials lack a required scope
 	KindTooLarge     Kind = "too_large"    // input exceeds a size limit
+	KindUnsupported  Kind = "unsupported"  // the input has a media type that is not accepted
 	KindUnavailable  Kind = "unavailable"  // a server could not be reached
 	KindInternal     Kind = "internal"     // a bug or an unexpected failure
 )

@@ -57,6 +57,7 @@ type Revision struct {
 	Author  string    // client id that applied it
 	Time    time.Time // when it was applied (UTC, microsecond precision)
 	Hash    string    // hex SHA-256 of Content
+	Summary string    // one line: what changed from the previous revision
 	Content []byte    // canonical descriptor; empty in listings
 }
 
@@ -66,6 +67,7 @@ type ApplyRequest struct {
 	Key     config.AppKey
 	Content []byte // canonical descriptor
 	Hash    string // hex SHA-256 of Content
+	Summary string // one line: what changed from the head
 	Author  string
 	// IfMatch > 0 requires the head revision to be IfMatch; IfMatch < 0
 	// requires that the application does not exist yet; 0 applies

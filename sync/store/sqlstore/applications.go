@@ -10,12 +10,12 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 )
 
-const revisionColumns = `runtime, app_id, platform, version, number, author, applied_at, hash`
+const revisionColumns = `runtime, app_id, platform, version, number, author, applied_at, hash, summary`
 
 // Applications lists the head revision of every application of a runtime.
 func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revision, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash
+		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary
 		FROM applications a JOIN revisions r
 		  ON r.runtime = a.runtime AND r.app_id = a.app_id AND r.platform = a.platform
 		 AND r.version = a.version AND r.number = a.head
@@ -102,15 +102,15 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (
 	}
 	rev := store.Revision{
 		Runtime: req.Runtime, Key: req.Key, Number: 1, Author: req.Author,
-		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Content: req.Content,
+		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Summary: req.Summary, Content: req.Content,
 	}
 	if head != nil {
 		rev.Number = head.Number + 1
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO revisions (`+revisionColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		INSERT INTO revisions (`+revisionColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		rev.Runtime, rev.Key.ID, string(rev.Key.Platform), rev.Key.Version, rev.Number, rev.Author,
-		micros(rev.Time), rev.Hash, string(rev.Content)); err != nil {
+		micros(rev.Time), rev.Hash, rev.Summary, string(rev.Content)); err != nil {
 		return store.ApplyResult{}, fmt.Errorf("insert revision: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
@@ -190,7 +190,7 @@ func scanRevision(row scanner, withContent bool) (store.Revision, error) {
 	var r store.Revision
 	var platform string
 	var at int64
-	dest := []any{&r.Runtime, &r.Key.ID, &platform, &r.Key.Version, &r.Number, &r.Author, &at, &r.Hash}
+	dest := []any{&r.Runtime, &r.Key.ID, &platform, &r.Key.Version, &r.Number, &r.Author, &at, &r.Hash, &r.Summary}
 	var content string
 	if withContent {
 		dest = append(dest, &content)

@@ -51,7 +51,10 @@ func content(key config.AppKey, maxExp int64) []byte {
 
 func request(runtime string, key config.AppKey, body []byte, ifMatch int64) store.ApplyRequest {
 	sum := sha256.Sum256(body)
-	return store.ApplyRequest{Runtime: runtime, Key: key, Content: body, Hash: hex.EncodeToString(sum[:]), Author: "admin", IfMatch: ifMatch}
+	return store.ApplyRequest{
+		Runtime: runtime, Key: key, Content: body, Hash: hex.EncodeToString(sum[:]),
+		Summary: fmt.Sprintf("maxTokenExpiration set (%d bytes)", len(body)), Author: "admin", IfMatch: ifMatch,
+	}
 }
 
 func mustApply(t *testing.T, s store.Store, req store.ApplyRequest) store.ApplyResult {
@@ -86,7 +89,7 @@ func testApplyAndRead(t *testing.T, s store.Store) {
 		t.Errorf("hash %s does not match the content", head.Hash)
 	}
 	revs, err := s.Revisions(ctx, "mfp", bank)
-	if err != nil || len(revs) != 2 || revs[0].Number != 1 || revs[1].Number != 2 || revs[0].Content != nil {
+	if err != nil || len(revs) != 2 || revs[0].Number != 1 || revs[1].Number != 2 || revs[0].Content != nil || revs[1].Summary == "" {
 		t.Fatalf("revisions: %+v %v", revs, err)
 	}
 	old, err := s.Revision(ctx, "mfp", bank, 1)

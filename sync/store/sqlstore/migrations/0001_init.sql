@@ -18,6 +18,7 @@ CREATE TABLE revisions (
     author     TEXT   NOT NULL,
     applied_at BIGINT NOT NULL, -- Unix microseconds, UTC
     hash       TEXT   NOT NULL, -- hex SHA-256 of content
+    summary    TEXT   NOT NULL, -- one line: what changed from the previous revision
     content    TEXT   NOT NULL,
     PRIMARY KEY (runtime, app_id, platform, version, number)
 );

@@ -1,0 +1,49 @@
+// Command scoped is the scopectl server: the admin API whose apply endpoint
+// validates and stores every revision of an application descriptor, and the
+// OAuth 2.0 authorization server that protects it.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:      "scoped",
+		Usage:     "serve the scopectl admin API and authorization server",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags:     serveFlags(),
+		Action:    serveAction,
+		Commands: []*cli.Command{{
+			Name:  "keys",
+			Usage: "manage token signing keys",
+			Subcommands: []*cli.Command{{
+				Name:   "rotate",
+				Usage:  "create a new signing key; the previous one keeps verifying until its tokens expire",
+				Flags:  []cli.Flag{dbFlag()},
+				Action: rotateAction,
+			}},
+		}},
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return cli.Exit(err.Error(), 2)
+		},
+	}
+	if err := app.Run(args); err != nil {
+		fmt.Fprintf(stderr, "scoped: %v\n", err)
+		if ec, ok := err.(cli.ExitCoder); ok {
+			return ec.ExitCode()
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/urfave/cli/v2"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/fixtures"
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/server"
+	"github.com/scopectl/scopectl/sync/store"
+	"github.com/scopectl/scopectl/sync/store/postgres"
+	"github.com/scopectl/scopectl/sync/store/sqlite"
+)
+
+// serveConfig is the validated configuration of a serving process.
+type serveConfig struct {
+	Addr, DB, Issuer, LogFormat string
+	Dev                         bool
+	AdminSecret                 string
+	TokenTTL, ShutdownTimeout   time.Duration
+	Runtimes                    []string
+}
+
+// Development credentials: only ever created with --dev.
+const (
+	devTestSecret  = "test"
+	devAdminSecret = "admin"
+)
+
+func loadServeConfig(c *cli.Context) (serveConfig, error) {
+	cfg := serveConfig{
+		Addr: c.String("addr"), DB: c.String("db"), Issuer: c.String("issuer"), LogFormat: c.String("log-format"),
+		Dev: c.Bool("dev"), TokenTTL: c.Duration("token-ttl"), ShutdownTimeout: c.Duration("shutdown-timeout"),
+		Runtimes: c.StringSlice("runtime"),
+	}
+	secret, err := adminSecret(c.String("admin-secret-file"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.AdminSecret = secret
+	return cfg, cfg.validate()
+}
+
+// adminSecret reads the admin client's secret from a file or from
+// SCOPED_ADMIN_SECRET; "" when neither is given.
+func adminSecret(file string) (string, error) {
+	if file == "" {
+		return os.Getenv("SCOPED_ADMIN_SECRET"), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read --admin-secret-file: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func (cfg *serveConfig) validate() error {
+	switch {
+	case cfg.AdminSecret == "" && !cfg.Dev:
+		return cli.Exit("no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)", 2)
+	case cfg.AdminSecret == "":
+		cfg.AdminSecret = devAdminSecret
+	case len(cfg.AdminSecret) > oauth.MaxSecretLength:
+		return cli.Exit(fmt.Sprintf("the admin secret is longer than %d bytes", oauth.MaxSecretLength), 2)
+	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
+		return cli.Exit("--log-format must be text or json", 2)
+	case cfg.TokenTTL < time.Second:
+		return cli.Exit("--token-ttl must be at least 1s", 2)
+	case len(cfg.Runtimes) == 0:
+		return cli.Exit("at least one --runtime is needed", 2)
+	}
+	for _, rt := range cfg.Runtimes {
+		if rt == "" || rt == "mfpadmin" || strings.ContainsAny(rt, "/ ") {
+			return cli.Exit(fmt.Sprintf("invalid runtime name %q", rt), 2)
+		}
+	}
+	return nil
+}
+
+func newLogger(format string, w *os.File) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openStore opens the store named by a --db value.
+func openStore(ctx context.Context, db string) (store.Store, error) {
+	switch {
+	case strings.HasPrefix(db, "sqlite:"):
+		return sqlite.Open(ctx, strings.TrimPrefix(db, "sqlite:"))
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		return postgres.Open(ctx, db)
+	}
+	return nil, cli.Exit(fmt.Sprintf("--db %q: use sqlite:PATH or postgres://...", db), 2)
+}
+
+func serveAction(c *cli.Context) error {
+	cfg, err := loadServeConfig(c)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogFormat, os.Stderr)
+	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	keys, err := oauth.NewKeySet(ctx, st)
+	if err != nil {
+		return err
+	}
+	secrets := oauth.NewSecretVerifier()
+	if err := bootstrap(ctx, st, secrets, cfg, log); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("listen on %s: %v", cfg.Addr, err), 1)
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "http://" + ln.Addr().String()
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := server.New(server.Config{
+		Store: st, Tokens: oauth.NewTokens(keys, cfg.TokenTTL), Secrets: secrets, Runtimes: cfg.Runtimes,
+		Issuer: cfg.Issuer, Logger: log, Registry: reg,
+	})
+	return serveUntilSignal(ctx, ln, handler, cfg, log)
+}
+
+// serveUntilSignal serves until SIGTERM or SIGINT, then lets requests in
+// flight finish (up to the shutdown timeout) before returning.
+func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, cfg serveConfig, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "issuer", cfg.Issuer, "runtimes", strings.Join(cfg.Runtimes, ","))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bootstrap puts the credentials (and, in dev mode, the sample
+// applications) in place before the server accepts requests.
+func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg serveConfig, log *slog.Logger) error {
+	for _, rt := range cfg.Runtimes {
+		if err := server.EnsureClient(ctx, st, v, rt, "admin", cfg.AdminSecret, config.NewScope("mfpadmin")); err != nil {
+			return fmt.Errorf("admin client: %w", err)
+		}
+		if !cfg.Dev {
+			removed, err := server.RemoveDevClient(ctx, st, v, rt, "test", devTestSecret)
+			if err != nil {
+				return err
+			}
+			if removed {
+				log.Warn("removed the development client test/test left by an earlier --dev run", "runtime", rt)
+			}
+			continue
+		}
+		if err := seedDev(ctx, st, v, rt, log); err != nil {
+			return err
+		}
+	}
+	if cfg.Dev {
+		fmt.Fprint(os.Stderr, devBanner)
+	}
+	return nil
+}
+
+func seedDev(ctx context.Context, st store.Store, v *oauth.SecretVerifier, rt string, log *slog.Logger) error {
+	if err := server.EnsureClient(ctx, st, v, rt, "test", devTestSecret, config.NewScope("*")); err != nil {
+		return fmt.Errorf("test client: %w", err)
+	}
+	samples, _ := fs.Sub(fixtures.FS, "valid")
+	n, err := server.SeedApplications(ctx, st, rt, samples, "scoped --dev")
+	if err != nil {
+		return err
+	}
+	log.Info("development samples", "runtime", rt, "applications added", n)
+	return nil
+}
+
+const devBanner = `
+  ****************************************************************
+  *  scoped is running in DEVELOPMENT mode (--dev)                *
+  *  clients test/test (scope *) and admin/admin are enabled.     *
+  *  Never run --dev on a server that others can reach.           *
+  ****************************************************************
+`
+
+func rotateAction(c *cli.Context) error {
+	st, err := openStore(c.Context, c.String("db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := oauth.Rotate(c.Context, st)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it within 30 s, the previous key keeps verifying\n", id)
+	return nil
+}

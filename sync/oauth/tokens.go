@@ -1,0 +1,143 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Claims are the claims of an access token (RFC 9068 §2.2).
+type Claims struct {
+	Issuer   string           `json:"iss"`
+	Subject  string           `json:"sub"`
+	Audience jwt.Audience     `json:"aud"`
+	ClientID string           `json:"client_id"`
+	Scope    string           `json:"scope"`
+	IssuedAt *jwt.NumericDate `json:"iat"`
+	Expiry   *jwt.NumericDate `json:"exp"`
+	ID       string           `json:"jti"`
+}
+
+// Tokens issues and verifies the access tokens of one deployment.
+type Tokens struct {
+	Keys *KeySet
+	// TTL is the lifetime of issued tokens.
+	TTL time.Duration
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+
+	mu       sync.Mutex
+	verified map[[sha256.Size]byte]Claims // tokens whose signature checked out
+}
+
+// maxVerifiedTokens bounds the cache of verified tokens.
+const maxVerifiedTokens = 50000
+
+// leeway tolerates clock skew between scoped processes.
+const leeway = 30 * time.Second
+
+// NewTokens returns a Tokens that signs with keys and issues tokens valid
+// for ttl.
+func NewTokens(keys *KeySet, ttl time.Duration) *Tokens {
+	return &Tokens{Keys: keys, TTL: ttl, Now: time.Now, verified: make(map[[sha256.Size]byte]Claims)}
+}
+
+// Issue returns a signed access token for clientID with scope, issued by
+// and for issuer (the runtime's authorization-server URL).
+func (t *Tokens) Issue(ctx context.Context, issuer, clientID string, scope config.Scope) (string, Claims, error) {
+	now := t.Now()
+	c := Claims{
+		Issuer: issuer, Subject: clientID, Audience: jwt.Audience{issuer}, ClientID: clientID,
+		Scope: scope.String(), IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(t.TTL)),
+		ID: newTokenID(),
+	}
+	token, err := jwt.Signed(t.Keys.active(ctx).sign).Claims(c).Serialize()
+	if err != nil {
+		return "", Claims{}, fmt.Errorf("sign token: %w", err)
+	}
+	return token, c, nil
+}
+
+func newTokenID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Verify checks a token's signature (RS256 only, by a published key named
+// in its kid), type, issuer, audience and lifetime, and returns its claims.
+// Every failure is a KindUnauthorized error.
+func (t *Tokens) Verify(ctx context.Context, token, issuer string) (Claims, error) {
+	sum := sha256.Sum256([]byte(token))
+	t.mu.Lock()
+	c, ok := t.verified[sum]
+	t.mu.Unlock()
+	if !ok {
+		var err error
+		if c, err = t.verifySignature(ctx, token); err != nil {
+			return Claims{}, err
+		}
+		t.remember(sum, c)
+	}
+	if err := t.checkClaims(c, issuer); err != nil {
+		return Claims{}, err
+	}
+	return c, nil
+}
+
+func (t *Tokens) remember(sum [sha256.Size]byte, c Claims) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.verified) >= maxVerifiedTokens {
+		clear(t.verified)
+	}
+	t.verified[sum] = c
+}
+
+func invalid(format string, args ...any) error {
+	return config.Errorf(config.KindUnauthorized, format, args...)
+}
+
+func (t *Tokens) verifySignature(ctx context.Context, token string) (Claims, error) {
+	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return Claims{}, invalid("the access token is malformed or not signed with RS256")
+	}
+	h := parsed.Headers[0]
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != "at+jwt" {
+		return Claims{}, invalid("the token is not an access token (typ must be at+jwt)")
+	}
+	pub, ok := t.Keys.public(ctx, h.KeyID)
+	if !ok {
+		return Claims{}, invalid("the token was signed by an unknown key")
+	}
+	var c Claims
+	if err := parsed.Claims(pub, &c); err != nil {
+		return Claims{}, invalid("the token signature is invalid")
+	}
+	return c, nil
+}
+
+func (t *Tokens) checkClaims(c Claims, issuer string) error {
+	now := t.Now()
+	switch {
+	case c.Expiry == nil || now.After(c.Expiry.Time().Add(leeway)):
+		return invalid("the access token has expired")
+	case c.IssuedAt != nil && c.IssuedAt.Time().After(now.Add(leeway)):
+		return invalid("the access token was issued in the future")
+	case c.Issuer != issuer || !c.Audience.Contains(issuer):
+		return invalid("the access token was issued for another runtime")
+	case c.ClientID == "":
+		return invalid("the access token names no client")
+	}
+	return nil
+}

@@ -1,0 +1,329 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// ApplicationJSON describes an application revision in admin answers.
+type ApplicationJSON struct {
+	ID       string    `json:"id"`
+	Platform string    `json:"platform"`
+	Version  string    `json:"version"`
+	Revision int64     `json:"revision"`
+	Author   string    `json:"author"`
+	Time     time.Time `json:"time"`
+	Hash     string    `json:"hash"`
+	Summary  string    `json:"summary,omitempty"`
+}
+
+func applicationJSON(r store.Revision) ApplicationJSON {
+	return ApplicationJSON{
+		ID: r.Key.ID, Platform: string(r.Key.Platform), Version: r.Key.Version,
+		Revision: r.Number, Author: r.Author, Time: r.Time, Hash: r.Hash, Summary: r.Summary,
+	}
+}
+
+// ApplyResponse is the answer of the apply endpoint.
+type ApplyResponse struct {
+	Application ApplicationJSON `json:"application"`
+	// Unchanged: the descriptor equals the current revision; nothing stored.
+	Unchanged bool `json:"unchanged"`
+	// DryRun: validated and compared only; nothing stored.
+	DryRun bool            `json:"dryRun"`
+	Diff   []config.Change `json:"diff"`
+}
+
+func etag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
+
+// parseIfMatch reads If-Match ("N", N or W/"N") and If-None-Match: * into
+// a store precondition: N, -1 for "must not exist", 0 for none.
+func parseIfMatch(r *http.Request) (int64, error) {
+	if r.Header.Get("If-None-Match") == "*" {
+		return -1, nil
+	}
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(v, "W/"), `"`), 10, 64)
+	if err != nil || n < 1 {
+		return 0, config.Errorf(config.KindInvalid, `If-Match must be a revision ETag such as "3"`)
+	}
+	return n, nil
+}
+
+func appKeyOf(r *http.Request) (config.AppKey, error) {
+	key := config.AppKey{ID: r.PathValue("app"), Platform: config.Platform(r.PathValue("platform")), Version: r.PathValue("version")}
+	if key.Platform.IDField() == "" {
+		return key, config.Errorf(config.KindNotFound, "unknown platform %s", quote(string(key.Platform)))
+	}
+	return key, nil
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	heads, err := s.store.Applications(r.Context(), r.PathValue("runtime"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Applications []ApplicationJSON `json:"applications"`
+	}{Applications: []ApplicationJSON{}}
+	for _, h := range heads {
+		out.Applications = append(out.Applications, applicationJSON(h))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleDescriptor(w http.ResponseWriter, r *http.Request) {
+	key, err := appKeyOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	head, err := s.store.Head(r.Context(), r.PathValue("runtime"), key)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeDescriptor(w, head)
+}
+
+func writeDescriptor(w http.ResponseWriter, rev store.Revision) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", etag(rev.Number))
+	w.Write(rev.Content)
+}
+
+func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request) {
+	key, err := appKeyOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	revs, err := s.store.Revisions(r.Context(), r.PathValue("runtime"), key)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Revisions []ApplicationJSON `json:"revisions"`
+	}{}
+	for _, rev := range revs {
+		out.Revisions = append(out.Revisions, applicationJSON(rev))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
+	key, err := appKeyOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, err := strconv.ParseInt(r.PathValue("n"), 10, 64)
+	if err != nil || n < 1 {
+		s.writeError(w, r, config.Errorf(config.KindNotFound, "revision %s does not exist", quote(r.PathValue("n"))))
+		return
+	}
+	rev, err := s.store.Revision(r.Context(), r.PathValue("runtime"), key, n)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeDescriptor(w, rev)
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	key, err := appKeyOf(r)
+	if err == nil {
+		var ifMatch int64
+		if ifMatch, err = parseIfMatch(r); err == nil {
+			err = s.store.Delete(r.Context(), r.PathValue("runtime"), key, max(ifMatch, 0))
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleApply is the apply endpoint: validate with the shared schema,
+// canonicalise, compare with the head, and store a new revision under the
+// caller's If-Match precondition, atomically.
+func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	resp, status, err := s.apply(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.metrics.applies.Observe(since(start))
+	w.Header().Set("ETag", etag(resp.Application.Revision))
+	writeJSON(w, status, resp)
+}
+
+func (s *Server) apply(r *http.Request) (*ApplyResponse, int, error) {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	ifMatch, err := parseIfMatch(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	report := schema.Validate(body)
+	if !report.Valid() {
+		return nil, 0, invalidDescriptor(report)
+	}
+	d := report.Descriptor
+	runtime := r.PathValue("runtime")
+	if r.URL.Query().Get("dryRun") == "true" {
+		return s.dryRun(r, runtime, d, ifMatch)
+	}
+	req := applyRequest(runtime, d, callerOf(r.Context()).clientID)
+	// Without If-Match the apply is unconditional, but it still runs
+	// against the head it compared with, so that the stored summary and
+	// the answered diff are exact; a concurrent apply makes it retry.
+	for attempt := 0; ; attempt++ {
+		resp, status, err := s.applyOnce(r, req, d, ifMatch)
+		var stale *store.StaleError
+		if ifMatch != 0 || !errors.As(err, &stale) || attempt == maxApplyAttempts {
+			return resp, status, err
+		}
+	}
+}
+
+// maxApplyAttempts bounds the retries of an unconditional apply.
+const maxApplyAttempts = 10
+
+func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch int64) (*ApplyResponse, int, error) {
+	head, err := s.store.Head(r.Context(), req.Runtime, req.Key)
+	created := config.ErrorKind(err) == config.KindNotFound
+	switch {
+	case created:
+		head.Content = (&config.Descriptor{ApplicationKey: d.ApplicationKey}).Canonical()
+		req.IfMatch = -1
+	case err != nil:
+		return nil, 0, err
+	default:
+		req.IfMatch = head.Number
+	}
+	if ifMatch != 0 {
+		req.IfMatch = ifMatch
+	}
+	diff := diffFrom(head.Content, d)
+	req.Summary = summarize(diff, created)
+	res, err := s.store.Apply(r.Context(), req)
+	if err != nil {
+		return nil, 0, err
+	}
+	status := http.StatusOK
+	if res.Previous == nil {
+		status = http.StatusCreated
+	}
+	return &ApplyResponse{Application: applicationJSON(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(diff)}, status, nil
+}
+
+func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch int64) (*ApplyResponse, int, error) {
+	head, err := s.store.Head(r.Context(), runtime, d.ApplicationKey)
+	switch {
+	case config.ErrorKind(err) == config.KindNotFound:
+		if ifMatch > 0 {
+			return nil, 0, &store.StaleError{}
+		}
+		diff := config.Diff(&config.Descriptor{ApplicationKey: d.ApplicationKey}, d)
+		app := ApplicationJSON{ID: d.ApplicationKey.ID, Platform: string(d.ApplicationKey.Platform), Version: d.ApplicationKey.Version}
+		return &ApplyResponse{Application: app, DryRun: true, Diff: orEmpty(diff)}, http.StatusOK, nil
+	case err != nil:
+		return nil, 0, err
+	case (ifMatch > 0 && ifMatch != head.Number) || ifMatch < 0:
+		return nil, 0, &store.StaleError{Current: head.Number}
+	}
+	diff := diffFrom(head.Content, d)
+	return &ApplyResponse{Application: applicationJSON(head), DryRun: true, Unchanged: len(diff) == 0, Diff: orEmpty(diff)}, http.StatusOK, nil
+}
+
+// diffFrom compares a stored canonical descriptor with d. Stored content
+// was validated when it was applied.
+func diffFrom(stored []byte, d *config.Descriptor) []config.Change {
+	old, err := config.ParseDescriptor(stored)
+	if err != nil {
+		return nil
+	}
+	return config.Diff(old, d)
+}
+
+func orEmpty(c []config.Change) []config.Change {
+	if c == nil {
+		return []config.Change{}
+	}
+	return c
+}
+
+// summarize describes a change in one line for the revision history.
+func summarize(diff []config.Change, created bool) string {
+	if created {
+		return "created"
+	}
+	parts := make([]string, 0, 3)
+	for _, c := range diff[:min(len(diff), 3)] {
+		parts = append(parts, c.String())
+	}
+	s := strings.Join(parts, "; ")
+	if len(diff) > 3 {
+		s += "; and " + strconv.Itoa(len(diff)-3) + " more"
+	}
+	return s
+}
+
+// readJSONBody reads a JSON request body of at most MaxBodySize bytes.
+func readJSONBody(r *http.Request) ([]byte, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		return nil, config.Errorf(config.KindUnsupported, "the body must be application/json, not %s", quote(r.Header.Get("Content-Type")))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodySize))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, config.Errorf(config.KindTooLarge, "the body is larger than %d bytes", MaxBodySize)
+	case err != nil:
+		return nil, config.Errorf(config.KindInvalid, "the body cannot be read")
+	}
+	return body, nil
+}
+
+// Finding is one validation finding in a 400 answer of the apply endpoint.
+type Finding struct {
+	Severity config.Severity `json:"severity"`
+	Rule     string          `json:"rule"`
+	Pointer  string          `json:"pointer"`
+	Line     int             `json:"line"`
+	Column   int             `json:"column"`
+	Message  string          `json:"message"`
+	Hint     string          `json:"hint,omitempty"`
+}
+
+func invalidDescriptor(r *schema.Report) error {
+	findings := make([]Finding, 0, len(r.Diagnostics))
+	for _, d := range r.Diagnostics {
+		findings = append(findings, Finding{d.Severity, d.Rule, d.Pointer, d.Line, d.Column, d.Message, d.Hint})
+	}
+	errs, _ := r.Count()
+	return &detailedError{
+		err:     config.Errorf(config.KindInvalid, "the descriptor is invalid: %d %s", errs, map[bool]string{true: "error", false: "errors"}[errs == 1]),
+		details: findings,
+	}
+}

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// role is a MobileFirst administration role; each includes the ones below.
+type role int
+
+const (
+	roleMonitor  role = iota // read-only
+	roleOperator             // applications
+	roleDeployer             // applications and confidential clients
+	roleAdmin                // everything
+)
+
+var roleScopes = [...]string{"mfpmonitor", "mfpoperator", "mfpdeployer", "mfpadmin"}
+
+// caller is who made an admin request and what it may do.
+type caller struct {
+	clientID string
+	// allows reports whether the caller's scope (a token's granted scope,
+	// or a Basic-authenticated client's allowed scope) has elem.
+	allows func(elem string) bool
+}
+
+func (c caller) has(r role) bool {
+	for higher := r; higher <= roleAdmin; higher++ {
+		if c.allows(roleScopes[higher]) {
+			return true
+		}
+	}
+	return false
+}
+
+type callerKey struct{}
+
+func callerOf(ctx context.Context) caller {
+	c, _ := ctx.Value(callerKey{}).(caller)
+	return c
+}
+
+// admin wraps an admin handler: the runtime must exist, the caller must
+// authenticate (Bearer token, or HTTP Basic with client credentials for
+// curl users) and hold role need; failures answer as RFC 6750 says.
+func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		runtime, ok := s.runtimeOf(w, r)
+		if !ok {
+			return
+		}
+		c, ok := s.authenticate(w, r, runtime)
+		if !ok {
+			return
+		}
+		if !c.has(need) {
+			insufficientScope(w, roleScopes[need])
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+	}
+}
+
+// authenticate identifies the caller of a protected resource, or answers
+// 401 and returns false.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime string) (caller, bool) {
+	header := r.Header.Get("Authorization")
+	if len(header) > maxAuthorizationHeader {
+		invalidToken(w, "the Authorization header is too long")
+		return caller{}, false
+	}
+	scheme, credentials, _ := strings.Cut(header, " ")
+	switch {
+	case header == "":
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeJSON(w, http.StatusUnauthorized, errorBody{Error: config.KindUnauthorized, Message: "an access token is required"})
+	case strings.EqualFold(scheme, "Bearer"):
+		claims, err := s.tokens.Verify(r.Context(), strings.TrimSpace(credentials), s.issuerOf(runtime))
+		if err != nil {
+			invalidToken(w, err.Error())
+			return caller{}, false
+		}
+		granted, _ := config.ParseScope(claims.Scope)
+		return caller{clientID: claims.ClientID, allows: granted.Contains}, true
+	case strings.EqualFold(scheme, "Basic"):
+		client, err := s.authenticateClient(r, runtime)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
+			writeJSON(w, http.StatusUnauthorized, errorBody{Error: config.KindUnauthorized, Message: err.Error()})
+			return caller{}, false
+		}
+		return caller{clientID: client.ID, allows: client.AllowedScope.Allows}, true
+	default:
+		invalidToken(w, "unsupported authorization scheme; use Bearer")
+	}
+	return caller{}, false
+}
+
+func invalidToken(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+headerSafe(msg)+`"`)
+	writeJSON(w, http.StatusUnauthorized, errorBody{Error: config.KindUnauthorized, Message: msg})
+}
+
+func insufficientScope(w http.ResponseWriter, scope string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
+	writeJSON(w, http.StatusForbidden, errorBody{Error: config.KindForbidden, Message: "this resource requires scope " + scope})
+}
+
+// headerSafe keeps a message within the quoted-string of a header.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
+			return '\''
+		}
+		return r
+	}, s)
+}

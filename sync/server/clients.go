@@ -1,0 +1,119 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// ClientJSON is a confidential client in the admin API. Secret is only
+// ever read (PUT), never written back.
+type ClientJSON struct {
+	ID           string `json:"id"`
+	DisplayName  string `json:"displayName"`
+	AllowedScope string `json:"allowedScope"`
+	Secret       string `json:"secret,omitempty"`
+}
+
+// ClientList is the body of GET and PUT .../confidentialclients.
+type ClientList struct {
+	Clients []ClientJSON `json:"clients"`
+}
+
+func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
+	clients, err := s.store.Clients(r.Context(), r.PathValue("runtime"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := ClientList{Clients: []ClientJSON{}}
+	for _, c := range clients {
+		out.Clients = append(out.Clients, ClientJSON{ID: c.ID, DisplayName: c.DisplayName, AllowedScope: c.AllowedScope.String()})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handlePutClients replaces the whole client list, as MobileFirst does. A
+// client listed without a secret keeps its current one. The list may not
+// drop the caller's own client, nor leave nobody with scope mfpadmin.
+func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
+	runtime := r.PathValue("runtime")
+	clients, err := s.decodeClients(r, runtime)
+	if err == nil {
+		err = checkNoLockout(clients, callerOf(r.Context()).clientID)
+	}
+	if err == nil {
+		err = s.store.ReplaceClients(r.Context(), runtime, clients)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.handleGetClients(w, r)
+}
+
+func (s *Server) decodeClients(r *http.Request, runtime string) ([]store.Client, error) {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var list ClientList
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, config.Errorf(config.KindInvalid, "the body must be {\"clients\": [...]}: %v", err)
+	}
+	current, err := s.store.Clients(r.Context(), runtime)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Client
+	for i, c := range list.Clients {
+		sc, err := newClient(c, i, current, out)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+func newClient(c ClientJSON, i int, current, seen []store.Client) (store.Client, error) {
+	field := func(name string) string { return "/clients/" + strconv.Itoa(i) + "/" + name }
+	if c.ID == "" {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client needs an id", field("id"))
+	}
+	if slices.ContainsFunc(seen, func(s store.Client) bool { return s.ID == c.ID }) {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s is listed twice", field("id"), quote(c.ID))
+	}
+	scope, err := config.ParseScope(c.AllowedScope)
+	if err != nil {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("allowedScope"), err)
+	}
+	out := store.Client{ID: c.ID, DisplayName: c.DisplayName, AllowedScope: scope}
+	if c.Secret == "" {
+		i := slices.IndexFunc(current, func(s store.Client) bool { return s.ID == c.ID })
+		if i < 0 {
+			return store.Client{}, config.Errorf(config.KindInvalid, "%s: new client %s needs a secret", field("secret"), quote(c.ID))
+		}
+		out.SecretHash = current[i].SecretHash
+		return out, nil
+	}
+	if out.SecretHash, err = oauth.HashSecret(c.Secret); err != nil {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("secret"), err)
+	}
+	return out, nil
+}
+
+func checkNoLockout(clients []store.Client, callerID string) error {
+	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.ID == callerID }) {
+		return config.Errorf(config.KindConflict, "the list drops client %s, which this request is using", quote(callerID))
+	}
+	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.AllowedScope.Allows(roleScopes[roleAdmin]) }) {
+		return config.Errorf(config.KindConflict, "the list leaves no client with scope mfpadmin; nobody could administer the server")
+	}
+	return nil
+}

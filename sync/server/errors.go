@@ -1,0 +1,75 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// statusOf is the one table from error kinds to HTTP statuses.
+var statusOf = map[config.Kind]int{
+	config.KindInvalid:      http.StatusBadRequest,
+	config.KindNotFound:     http.StatusNotFound,
+	config.KindConflict:     http.StatusConflict,
+	config.KindStale:        http.StatusPreconditionFailed,
+	config.KindUnauthorized: http.StatusUnauthorized,
+	config.KindForbidden:    http.StatusForbidden,
+	config.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	config.KindUnsupported:  http.StatusUnsupportedMediaType,
+	config.KindUnavailable:  http.StatusServiceUnavailable,
+	config.KindInternal:     http.StatusInternalServerError,
+}
+
+// errorBody is the JSON body of every error answer.
+type errorBody struct {
+	Error   config.Kind `json:"error"`
+	Message string      `json:"message"`
+	Details any         `json:"details,omitempty"`
+}
+
+// detailedError is an application error with structured details for the
+// body, such as every validation finding.
+type detailedError struct {
+	err     *config.Error
+	details any
+}
+
+func (e *detailedError) Error() string { return e.err.Error() }
+func (e *detailedError) Unwrap() error { return e.err }
+
+// writeError answers with the status of err's kind and a JSON body.
+// Internal causes are logged, never sent.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := config.ErrorKind(err)
+	body := errorBody{Error: kind, Message: err.Error()}
+	var stale *store.StaleError
+	var detailed *detailedError
+	switch {
+	case errors.As(err, &stale):
+		kind = config.KindStale
+		body = errorBody{Error: kind, Message: stale.Error(), Details: map[string]int64{"currentRevision": stale.Current}}
+		if stale.Current > 0 {
+			w.Header().Set("ETag", etag(stale.Current))
+		}
+	case errors.As(err, &detailed):
+		body.Details = detailed.details
+	case kind == config.KindInternal:
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		body.Message = "internal server error"
+	}
+	writeJSON(w, statusOf[kind], body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		slog.Debug("write response", "err", err) // the client went away
+	}
+}

@@ -1,0 +1,131 @@
+// Package server is scoped's HTTP interface: the authorization server
+// (token, introspection, JWKS) under /{runtime}/api/az/v1/ and the admin
+// API with the apply endpoint under /mfpadmin/management-apis/2.0/. Handlers
+// decode, call the store and the oauth package, and encode; one table maps
+// error kinds to statuses.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// MaxBodySize is the largest request body accepted (413 beyond).
+const MaxBodySize = 1 << 20
+
+// maxAuthorizationHeader is the longest Authorization header examined.
+const maxAuthorizationHeader = 8 << 10
+
+// adminBase is the path prefix of the admin API.
+const adminBase = "/mfpadmin/management-apis/2.0"
+
+// Config is what a Server needs. Every field is required.
+type Config struct {
+	Store    store.Store
+	Tokens   *oauth.Tokens
+	Secrets  *oauth.SecretVerifier
+	Runtimes []string // runtimes served, e.g. ["mfp"]
+	// Issuer is the external base URL of the server, e.g.
+	// http://127.0.0.1:9080; a runtime's tokens are issued by
+	// Issuer + "/" + runtime + "/api/az/v1".
+	Issuer   string
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+}
+
+// Server serves scoped's HTTP API.
+type Server struct {
+	store    store.Store
+	tokens   *oauth.Tokens
+	secrets  *oauth.SecretVerifier
+	runtimes []string
+	issuer   string
+	log      *slog.Logger
+	metrics  *metrics
+	mux      *http.ServeMux
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
+		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
+		mux: http.NewServeMux(),
+	}
+	s.routes(cfg.Registry)
+	return s
+}
+
+func (s *Server) routes(reg *prometheus.Registry) {
+	az := "/{runtime}/api/az/v1"
+	s.handle("POST "+az+"/token", s.handleToken)
+	s.handle("POST "+az+"/introspection", s.handleIntrospection)
+	s.handle("GET "+az+"/jwks", s.handleJWKS)
+
+	apps := adminBase + "/runtimes/{runtime}/applications"
+	app := apps + "/{app}/{platform}/{version}"
+	s.handle("GET "+apps, s.admin(roleMonitor, s.handleList))
+	s.handle("POST "+apps, s.admin(roleOperator, s.handleApply))
+	s.handle("GET "+app+"/descriptor", s.admin(roleMonitor, s.handleDescriptor))
+	s.handle("GET "+app+"/revisions", s.admin(roleMonitor, s.handleRevisions))
+	s.handle("GET "+app+"/revisions/{n}", s.admin(roleMonitor, s.handleRevision))
+	s.handle("DELETE "+app, s.admin(roleOperator, s.handleDelete))
+	clients := adminBase + "/runtimes/{runtime}/confidentialclients"
+	s.handle("GET "+clients, s.admin(roleMonitor, s.handleGetClients))
+	s.handle("PUT "+clients, s.admin(roleDeployer, s.handlePutClients))
+
+	s.handle("GET /healthz", s.handleHealth)
+	s.mux.Handle("GET /metrics", promhttpHandler(reg))
+}
+
+// handle registers h for pattern, wrapped with metrics and logging.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, s.instrument(pattern, h))
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// runtimeOf returns the runtime named in the path, or answers 404.
+func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool) {
+	rt := r.PathValue("runtime")
+	if !slices.Contains(s.runtimes, rt) {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "not_found", Message: "unknown runtime " + quote(rt)})
+		return "", false
+	}
+	return rt, true
+}
+
+// issuerOf is the authorization-server URL of a runtime: the iss and aud
+// of its tokens.
+func (s *Server) issuerOf(runtime string) string {
+	return s.issuer + "/" + runtime + "/api/az/v1"
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.store.Clients(r.Context(), s.runtimes[0]); err != nil {
+		s.log.ErrorContext(r.Context(), "health check", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+func since(t time.Time) float64 { return time.Since(t).Seconds() }
