@@ -1,0 +1,154 @@
+package oauth_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store/sqlite"
+)
+
+func TestGrant(t *testing.T) {
+	allowed := config.NewScope("push.application.*", "messages.write")
+	for _, tc := range []struct {
+		requested, want string
+		kind            config.Kind
+	}{
+		{"", "", ""},
+		{"messages.write push.application.com.x", "messages.write push.application.com.x", ""},
+		{"push.application.a push.application.a", "push.application.a", ""},
+		{"messages.read", "", config.KindForbidden},
+		{"push.applicationX", "", config.KindForbidden},
+		{`a"b`, "", config.KindInvalid},
+	} {
+		got, err := oauth.Grant(allowed, tc.requested)
+		if config.ErrorKind(err) != tc.kind || (err == nil && got.String() != tc.want) {
+			t.Errorf("Grant(%q) = %q, %v; want %q, kind %q", tc.requested, got, err, tc.want, tc.kind)
+		}
+	}
+	if got, err := oauth.Grant(config.NewScope("*"), "anything at.all"); err != nil || got.String() != "anything at.all" {
+		t.Errorf("lone * must allow everything: %q %v", got, err)
+	}
+}
+
+func TestSecretVerifier(t *testing.T) {
+	hash, err := oauth.HashSecret("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hash, "s3cret") {
+		t.Fatal("hash contains the secret")
+	}
+	v := oauth.NewSecretVerifier()
+	for i := range 3 { // the first check runs bcrypt, later ones hit the cache
+		if !v.Verify("c", "s3cret", hash) {
+			t.Fatalf("check %d: right secret refused", i)
+		}
+		if v.Verify("c", "s3cret!", hash) || v.Verify("d", "s3cret", "other-hash") {
+			t.Fatalf("check %d: wrong secret accepted", i)
+		}
+	}
+	newHash, _ := oauth.HashSecret("rotated")
+	if v.Verify("c", "s3cret", newHash) {
+		t.Error("the cached old secret passed against the new hash")
+	}
+	if !v.Verify("c", "rotated", newHash) {
+		t.Error("new secret refused")
+	}
+	if _, err := oauth.HashSecret(strings.Repeat("x", oauth.MaxSecretLength+1)); config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("overlong secret: %v", err)
+	}
+	if _, err := oauth.HashSecret(""); config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("empty secret: %v", err)
+	}
+}
+
+// BenchmarkVerifyCachedSecret is the cost of a secret check after the
+// first (bcrypt) one: what the token endpoint pays per request.
+func BenchmarkVerifyCachedSecret(b *testing.B) {
+	hash, _ := oauth.HashSecret("s3cret")
+	v := oauth.NewSecretVerifier()
+	v.Verify("c", "s3cret", hash)
+	for b.Loop() {
+		if !v.Verify("c", "s3cret", hash) {
+			b.Fatal("refused")
+		}
+	}
+}
+
+// BenchmarkVerifySecretBcrypt is the cost of a secret check without the
+// cache, for comparison.
+func BenchmarkVerifySecretBcrypt(b *testing.B) {
+	v := oauth.NewSecretVerifier()
+	for b.Loop() {
+		v.Reject("s3cret")
+	}
+}
+
+func newTokens(t testing.TB) *oauth.Tokens {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	keys, err := oauth.NewKeySet(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oauth.NewTokens(keys, time.Hour)
+}
+
+func TestVerifyChecksClaims(t *testing.T) {
+	tokens := newTokens(t)
+	ctx := context.Background()
+	tok, claims, err := tokens.Issue(ctx, "https://iss/mfp", "client", config.NewScope("b", "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims.Scope != "a b" || claims.Expiry.Time().Sub(claims.IssuedAt.Time()) != time.Hour {
+		t.Errorf("claims %+v", claims)
+	}
+	if _, err := tokens.Verify(ctx, tok, "https://iss/mfp"); err != nil {
+		t.Fatalf("fresh token: %v", err)
+	}
+	if _, err := tokens.Verify(ctx, tok, "https://iss/other"); config.ErrorKind(err) != config.KindUnauthorized {
+		t.Errorf("other issuer accepted: %v", err)
+	}
+	tokens.Now = func() time.Time { return time.Now().Add(time.Hour + time.Minute) }
+	if _, err := tokens.Verify(ctx, tok, "https://iss/mfp"); err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("expired token (cached signature) accepted: %v", err)
+	}
+}
+
+// BenchmarkSignRS256 is the ceiling of the token endpoint: RS256 signing
+// alone, on all cores.
+func BenchmarkSignRS256(b *testing.B) {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	digest := sha256.Sum256([]byte("header.payload"))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+		}
+	})
+}
+
+// BenchmarkIssue issues signed access tokens on all cores.
+func BenchmarkIssue(b *testing.B) {
+	tokens := newTokens(b)
+	scope := config.NewScope("mfpadmin")
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := tokens.Issue(context.Background(), "https://iss/mfp", "client", scope); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
