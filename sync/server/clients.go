@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/oauth"
@@ -83,8 +85,8 @@ func (s *Server) decodeClients(r *http.Request, runtime string) ([]store.Client,
 
 func newClient(c ClientJSON, i int, current, seen []store.Client) (store.Client, error) {
 	field := func(name string) string { return "/clients/" + strconv.Itoa(i) + "/" + name }
-	if c.ID == "" {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client needs an id", field("id"))
+	if c.ID == "" || len(c.ID) > 128 || strings.ContainsFunc(c.ID, badIDRune) {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':' (HTTP Basic separates id and secret with it)", field("id"))
 	}
 	if slices.ContainsFunc(seen, func(s store.Client) bool { return s.ID == c.ID }) {
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s is listed twice", field("id"), quote(c.ID))
@@ -106,6 +108,10 @@ func newClient(c ClientJSON, i int, current, seen []store.Client) (store.Client,
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("secret"), err)
 	}
 	return out, nil
+}
+
+func badIDRune(r rune) bool {
+	return r == ':' || !unicode.IsGraphic(r) || unicode.IsSpace(r)
 }
 
 func checkNoLockout(clients []store.Client, callerID string) error {

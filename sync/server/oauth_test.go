@@ -118,6 +118,23 @@ func TestTokenEndpointErrors(t *testing.T) {
 	e.do("GET", "/mfp/api/az/v1/token", nil, nil).want(t, 405)
 }
 
+// TestFormEncodedBasicCredentials: x/oauth2 form-encodes Basic
+// credentials (RFC 6749 §2.3.1) and curl does not; both must work for a
+// secret with characters that the encoding changes.
+func TestFormEncodedBasicCredentials(t *testing.T) {
+	e := newEnv(t)
+	admin := e.token("admin", "admin-secret", "mfpadmin")
+	secret := "p@ss w+rd%/:é"
+	e.do("PUT", "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients", jsonHeader(admin), strings.NewReader(
+		`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"odd","secret":"`+secret+`","allowedScope":"x"}]}`)).want(t, 200)
+	e.token("odd", secret, "x") // form-encoded by x/oauth2
+	raw := "Basic " + base64.StdEncoding.EncodeToString([]byte("odd:"+secret))
+	e.do("POST", "/mfp/api/az/v1/token", http.Header{"Authorization": {raw}, "Content-Type": {"application/x-www-form-urlencoded"}},
+		form(url.Values{"grant_type": {"client_credentials"}})).want(t, 200)
+	e.do("PUT", "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients", jsonHeader(admin), strings.NewReader(
+		`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"a:b","secret":"s","allowedScope":"x"}]}`)).want(t, 400)
+}
+
 // TestWildcardScopes: allowed scope "push.application.*" grants any
 // element under it and nothing else.
 func TestWildcardScopes(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -105,20 +106,34 @@ func parseForm(r *http.Request) error {
 // authenticateClient checks HTTP Basic client credentials in constant
 // time per client; an unknown id costs as much as a wrong secret.
 func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Client, error) {
-	id, secret, ok := r.BasicAuth()
+	rawID, rawSecret, ok := r.BasicAuth()
 	if !ok {
 		return store.Client{}, config.Errorf(config.KindUnauthorized, "client authentication with HTTP Basic is required")
 	}
+	id := formDecoded(rawID)
 	client, err := s.store.Client(r.Context(), runtime, id)
 	switch {
 	case config.ErrorKind(err) == config.KindNotFound:
-		s.secrets.Reject(secret)
+		s.secrets.Reject(rawSecret)
 	case err != nil:
 		s.log.ErrorContext(r.Context(), "read client", "err", err)
-	case s.secrets.Verify(id, secret, client.SecretHash):
+	case s.secrets.Verify(id, formDecoded(rawSecret), client.SecretHash),
+		rawSecret != formDecoded(rawSecret) && s.secrets.Verify(id, rawSecret, client.SecretHash):
 		return client, nil
 	}
 	return store.Client{}, config.Errorf(config.KindUnauthorized, "invalid client credentials")
+}
+
+// formDecoded undoes the application/x-www-form-urlencoded encoding that
+// RFC 6749 §2.3.1 applies to Basic client credentials (and that
+// golang.org/x/oauth2 sends). Clients such as curl send them raw, so a
+// value that does not decode is taken as it is, and a secret that differs
+// once decoded is also tried raw.
+func formDecoded(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
 }
 
 type introspection struct {
