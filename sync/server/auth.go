@@ -44,10 +44,16 @@ func callerOf(ctx context.Context) caller {
 	return c
 }
 
-// admin wraps an admin handler: the runtime must exist, the caller must
-// authenticate (Bearer token, or HTTP Basic with client credentials for
-// curl users) and hold role need; failures answer as RFC 6750 says.
+// admin wraps an admin handler that needs role need.
 func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
+	return s.protect(roleScopes[need], func(c caller) bool { return c.has(need) }, h)
+}
+
+// protect wraps the handler of a protected resource: the runtime must
+// exist, the caller must authenticate (Bearer token, or HTTP Basic with
+// client credentials for curl users) and pass permitted, else the answer
+// is what RFC 6750 and the seeds say, naming scope as the one required.
+func (s *Server) protect(scope string, permitted func(caller) bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		runtime, ok := s.runtimeOf(w, r)
 		if !ok {
@@ -57,8 +63,8 @@ func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if !c.has(need) {
-			insufficientScope(w, roleScopes[need])
+		if !permitted(c) {
+			insufficientScope(w, scope)
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))

@@ -67,7 +67,8 @@ func New(cfg Config) *Server {
 func (s *Server) routes(reg *prometheus.Registry) {
 	az := "/{runtime}/api/az/v1"
 	s.handle("POST "+az+"/token", s.handleToken)
-	s.handle("POST "+az+"/introspection", s.handleIntrospection)
+	s.handle("POST "+az+"/introspection", s.protect(introspectScope,
+		func(c caller) bool { return c.allows(introspectScope) }, s.handleIntrospection))
 	s.handle("GET "+az+"/jwks", s.handleJWKS)
 
 	apps := adminBase + "/runtimes/{runtime}/applications"

@@ -152,21 +152,10 @@ type introspection struct {
 // introspectScope is the scope element a caller of introspection needs.
 const introspectScope = "authorization.introspect"
 
-// handleIntrospection is the RFC 7662 endpoint; the caller presents its
-// own bearer token with scope element authorization.introspect.
+// handleIntrospection is the RFC 7662 endpoint, protected by scope
+// element authorization.introspect (see routes).
 func (s *Server) handleIntrospection(w http.ResponseWriter, r *http.Request) {
-	runtime, ok := s.runtimeOf(w, r)
-	if !ok {
-		return
-	}
-	c, ok := s.authenticate(w, r, runtime)
-	if !ok {
-		return
-	}
-	if !c.allows(introspectScope) {
-		insufficientScope(w, introspectScope)
-		return
-	}
+	runtime := r.PathValue("runtime")
 	if err := parseForm(r); err != nil {
 		writeOAuthError(w, runtime, &oauthError{http.StatusBadRequest, "invalid_request", err.Error()})
 		return

@@ -5,9 +5,7 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -17,20 +15,7 @@ import (
 
 // Open connects to the database named by a postgres:// DSN.
 func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to postgres: %w", err)
-	}
-	s, err := sqlstore.New(ctx, db, dialect)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.Open(ctx, "pgx", dsn, "postgres", dialect)
 }
 
 var dialect = sqlstore.Dialect{

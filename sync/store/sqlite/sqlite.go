@@ -7,9 +7,7 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"net/url"
 
 	"modernc.org/sqlite"
@@ -26,20 +24,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	s, err := sqlstore.New(ctx, db, dialect)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.Open(ctx, "sqlite", "file:"+path+"?"+q.Encode(), "sqlite "+path, dialect)
 }
 
 var dialect = sqlstore.Dialect{

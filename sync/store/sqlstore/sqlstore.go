@@ -41,6 +41,25 @@ type Store struct {
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// Open opens a database with a registered database/sql driver, checks the
+// connection and migrates it; what names the database is in the messages.
+func Open(ctx context.Context, driver, dsn, what string, dialect Dialect) (*Store, error) {
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", what, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", what, err)
+	}
+	s, err := New(ctx, db, dialect)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // New wraps db, applying any migrations it has not seen yet.
 func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
 	s := &Store{db: db, dialect: dialect, Now: time.Now}
