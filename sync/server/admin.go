@@ -11,36 +11,15 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
-// ApplicationJSON describes an application revision in admin answers.
-type ApplicationJSON struct {
-	ID       string    `json:"id"`
-	Platform string    `json:"platform"`
-	Version  string    `json:"version"`
-	Revision int64     `json:"revision"`
-	Author   string    `json:"author"`
-	Time     time.Time `json:"time"`
-	Hash     string    `json:"hash"`
-	Summary  string    `json:"summary,omitempty"`
-}
-
-func applicationJSON(r store.Revision) ApplicationJSON {
-	return ApplicationJSON{
+func applicationJSON(r store.Revision) api.Application {
+	return api.Application{
 		ID: r.Key.ID, Platform: string(r.Key.Platform), Version: r.Key.Version,
 		Revision: r.Number, Author: r.Author, Time: r.Time, Hash: r.Hash, Summary: r.Summary,
 	}
-}
-
-// ApplyResponse is the answer of the apply endpoint.
-type ApplyResponse struct {
-	Application ApplicationJSON `json:"application"`
-	// Unchanged: the descriptor equals the current revision; nothing stored.
-	Unchanged bool `json:"unchanged"`
-	// DryRun: validated and compared only; nothing stored.
-	DryRun bool            `json:"dryRun"`
-	Diff   []config.Change `json:"diff"`
 }
 
 func etag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
@@ -76,9 +55,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		Applications []ApplicationJSON `json:"applications"`
-	}{Applications: []ApplicationJSON{}}
+	out := api.ApplicationList{Applications: []api.Application{}}
 	for _, h := range heads {
 		out.Applications = append(out.Applications, applicationJSON(h))
 	}
@@ -116,9 +93,7 @@ func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		Revisions []ApplicationJSON `json:"revisions"`
-	}{}
+	out := api.RevisionList{}
 	for _, rev := range revs {
 		out.Revisions = append(out.Revisions, applicationJSON(rev))
 	}
@@ -174,7 +149,7 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, resp)
 }
 
-func (s *Server) apply(r *http.Request) (*ApplyResponse, int, error) {
+func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	body, err := readJSONBody(r)
 	if err != nil {
 		return nil, 0, err
@@ -208,7 +183,7 @@ func (s *Server) apply(r *http.Request) (*ApplyResponse, int, error) {
 // maxApplyAttempts bounds the retries of an unconditional apply.
 const maxApplyAttempts = 10
 
-func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch int64) (*ApplyResponse, int, error) {
+func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), req.Runtime, req.Key)
 	created := config.ErrorKind(err) == config.KindNotFound
 	switch {
@@ -233,10 +208,10 @@ func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.De
 	if res.Previous == nil {
 		status = http.StatusCreated
 	}
-	return &ApplyResponse{Application: applicationJSON(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(diff)}, status, nil
+	return &api.ApplyResponse{Application: applicationJSON(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(diff)}, status, nil
 }
 
-func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch int64) (*ApplyResponse, int, error) {
+func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), runtime, d.ApplicationKey)
 	switch {
 	case config.ErrorKind(err) == config.KindNotFound:
@@ -244,15 +219,15 @@ func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, i
 			return nil, 0, &store.StaleError{}
 		}
 		diff := config.Diff(&config.Descriptor{ApplicationKey: d.ApplicationKey}, d)
-		app := ApplicationJSON{ID: d.ApplicationKey.ID, Platform: string(d.ApplicationKey.Platform), Version: d.ApplicationKey.Version}
-		return &ApplyResponse{Application: app, DryRun: true, Diff: orEmpty(diff)}, http.StatusOK, nil
+		app := api.Application{ID: d.ApplicationKey.ID, Platform: string(d.ApplicationKey.Platform), Version: d.ApplicationKey.Version}
+		return &api.ApplyResponse{Application: app, DryRun: true, Diff: orEmpty(diff)}, http.StatusOK, nil
 	case err != nil:
 		return nil, 0, err
 	case (ifMatch > 0 && ifMatch != head.Number) || ifMatch < 0:
 		return nil, 0, &store.StaleError{Current: head.Number}
 	}
 	diff := diffFrom(head.Content, d)
-	return &ApplyResponse{Application: applicationJSON(head), DryRun: true, Unchanged: len(diff) == 0, Diff: orEmpty(diff)}, http.StatusOK, nil
+	return &api.ApplyResponse{Application: applicationJSON(head), DryRun: true, Unchanged: len(diff) == 0, Diff: orEmpty(diff)}, http.StatusOK, nil
 }
 
 // diffFrom compares a stored canonical descriptor with d. Stored content
@@ -305,25 +280,16 @@ func readJSONBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// Finding is one validation finding in a 400 answer of the apply endpoint.
-type Finding struct {
-	Severity config.Severity `json:"severity"`
-	Rule     string          `json:"rule"`
-	Pointer  string          `json:"pointer"`
-	Line     int             `json:"line"`
-	Column   int             `json:"column"`
-	Message  string          `json:"message"`
-	Hint     string          `json:"hint,omitempty"`
-}
-
 func invalidDescriptor(r *schema.Report) error {
-	findings := make([]Finding, 0, len(r.Diagnostics))
+	findings := make([]api.Finding, 0, len(r.Diagnostics))
 	for _, d := range r.Diagnostics {
-		findings = append(findings, Finding{d.Severity, d.Rule, d.Pointer, d.Line, d.Column, d.Message, d.Hint})
+		findings = append(findings, api.Finding{
+			Severity: d.Severity, Rule: d.Rule, Pointer: d.Pointer, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint,
+		})
 	}
 	errs, _ := r.Count()
 	return &detailedError{
-		err:     config.Errorf(config.KindInvalid, "the descriptor is invalid: %d %s", errs, map[bool]string{true: "error", false: "errors"}[errs == 1]),
+		err:     config.Errorf(config.KindInvalid, "the descriptor is invalid: %d error(s)", errs),
 		details: findings,
 	}
 }

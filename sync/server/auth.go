@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // role is a MobileFirst administration role; each includes the ones below.
@@ -83,7 +84,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 	switch {
 	case header == "":
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeJSON(w, http.StatusUnauthorized, errorBody{Error: config.KindUnauthorized, Message: "an access token is required"})
+		writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: "an access token is required"})
 	case strings.EqualFold(scheme, "Bearer"):
 		claims, err := s.tokens.Verify(r.Context(), strings.TrimSpace(credentials), s.issuerOf(runtime))
 		if err != nil {
@@ -96,7 +97,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 		client, err := s.authenticateClient(r, runtime)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
-			writeJSON(w, http.StatusUnauthorized, errorBody{Error: config.KindUnauthorized, Message: err.Error()})
+			writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: err.Error()})
 			return caller{}, false
 		}
 		return caller{clientID: client.ID, allows: client.AllowedScope.Allows}, true
@@ -108,12 +109,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 
 func invalidToken(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+headerSafe(msg)+`"`)
-	writeJSON(w, http.StatusUnauthorized, errorBody{Error: config.KindUnauthorized, Message: msg})
+	writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: msg})
 }
 
 func insufficientScope(w http.ResponseWriter, scope string) {
 	w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-	writeJSON(w, http.StatusForbidden, errorBody{Error: config.KindForbidden, Message: "this resource requires scope " + scope})
+	writeJSON(w, http.StatusForbidden, api.Error{Error: config.KindForbidden, Message: "this resource requires scope " + scope})
 }
 
 // headerSafe keeps a message within the quoted-string of a header.

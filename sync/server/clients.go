@@ -9,23 +9,10 @@ import (
 	"unicode"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
-
-// ClientJSON is a confidential client in the admin API. Secret is only
-// ever read (PUT), never written back.
-type ClientJSON struct {
-	ID           string `json:"id"`
-	DisplayName  string `json:"displayName"`
-	AllowedScope string `json:"allowedScope"`
-	Secret       string `json:"secret,omitempty"`
-}
-
-// ClientList is the body of GET and PUT .../confidentialclients.
-type ClientList struct {
-	Clients []ClientJSON `json:"clients"`
-}
 
 func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
 	clients, err := s.store.Clients(r.Context(), r.PathValue("runtime"))
@@ -33,9 +20,9 @@ func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := ClientList{Clients: []ClientJSON{}}
+	out := api.ClientList{Clients: []api.Client{}}
 	for _, c := range clients {
-		out.Clients = append(out.Clients, ClientJSON{ID: c.ID, DisplayName: c.DisplayName, AllowedScope: c.AllowedScope.String()})
+		out.Clients = append(out.Clients, api.Client{ID: c.ID, DisplayName: c.DisplayName, AllowedScope: c.AllowedScope.String()})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -64,7 +51,7 @@ func (s *Server) decodeClients(r *http.Request, runtime string) ([]store.Client,
 	if err != nil {
 		return nil, err
 	}
-	var list ClientList
+	var list api.ClientList
 	if err := json.Unmarshal(body, &list); err != nil {
 		return nil, config.Errorf(config.KindInvalid, "the body must be {\"clients\": [...]}: %v", err)
 	}
@@ -83,7 +70,7 @@ func (s *Server) decodeClients(r *http.Request, runtime string) ([]store.Client,
 	return out, nil
 }
 
-func newClient(c ClientJSON, i int, current, seen []store.Client) (store.Client, error) {
+func newClient(c api.Client, i int, current, seen []store.Client) (store.Client, error) {
 	field := func(name string) string { return "/clients/" + strconv.Itoa(i) + "/" + name }
 	if c.ID == "" || len(c.ID) > 128 || strings.ContainsFunc(c.ID, badIDRune) {
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':' (HTTP Basic separates id and secret with it)", field("id"))

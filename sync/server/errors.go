@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -24,13 +25,6 @@ var statusOf = map[config.Kind]int{
 	config.KindInternal:     http.StatusInternalServerError,
 }
 
-// errorBody is the JSON body of every error answer.
-type errorBody struct {
-	Error   config.Kind `json:"error"`
-	Message string      `json:"message"`
-	Details any         `json:"details,omitempty"`
-}
-
 // detailedError is an application error with structured details for the
 // body, such as every validation finding.
 type detailedError struct {
@@ -45,13 +39,13 @@ func (e *detailedError) Unwrap() error { return e.err }
 // Internal causes are logged, never sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := config.ErrorKind(err)
-	body := errorBody{Error: kind, Message: err.Error()}
+	body := api.Error{Error: kind, Message: err.Error()}
 	var stale *store.StaleError
 	var detailed *detailedError
 	switch {
 	case errors.As(err, &stale):
 		kind = config.KindStale
-		body = errorBody{Error: kind, Message: stale.Error(), Details: map[string]int64{"currentRevision": stale.Current}}
+		body = api.Error{Error: kind, Message: stale.Error(), Details: map[string]int64{"currentRevision": stale.Current}}
 		if stale.Current > 0 {
 			w.Header().Set("ETag", etag(stale.Current))
 		}

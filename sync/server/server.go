@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -25,7 +26,7 @@ const MaxBodySize = 1 << 20
 const maxAuthorizationHeader = 8 << 10
 
 // adminBase is the path prefix of the admin API.
-const adminBase = "/mfpadmin/management-apis/2.0"
+const adminBase = api.Base
 
 // Config is what a Server needs. Every field is required.
 type Config struct {
@@ -101,7 +102,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool) {
 	rt := r.PathValue("runtime")
 	if !slices.Contains(s.runtimes, rt) {
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "not_found", Message: "unknown runtime " + quote(rt)})
+		writeJSON(w, http.StatusNotFound, api.Error{Error: "not_found", Message: "unknown runtime " + quote(rt)})
 		return "", false
 	}
 	return rt, true

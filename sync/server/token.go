@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -32,13 +33,6 @@ func writeOAuthError(w http.ResponseWriter, runtime string, e *oauthError) {
 	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
 }
 
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope"`
-}
-
 // handleToken is the client-credentials token endpoint (RFC 6749 §4.4).
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -57,7 +51,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) issueToken(r *http.Request, runtime string) (*tokenResponse, *oauthError) {
+func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauthError) {
 	if err := parseForm(r); err != nil {
 		return nil, &oauthError{http.StatusBadRequest, "invalid_request", err.Error()}
 	}
@@ -84,7 +78,7 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*tokenResponse, *o
 		s.log.ErrorContext(r.Context(), "issue token", "err", err)
 		return nil, &oauthError{http.StatusInternalServerError, "server_error", "cannot issue a token"}
 	}
-	return &tokenResponse{
+	return &api.Token{
 		AccessToken: token, TokenType: "Bearer", Scope: claims.Scope,
 		ExpiresIn: claims.Expiry.Time().Unix() - claims.IssuedAt.Time().Unix(),
 	}, nil

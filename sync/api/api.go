@@ -1,0 +1,89 @@
+// Package api holds the JSON shapes of scoped's admin API, shared by the
+// server (sync/server) and its client (sync/client) so that both agree on
+// the wire format. It has no behaviour.
+package api
+
+import (
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Base is the path prefix of the admin API.
+const Base = "/mfpadmin/management-apis/2.0"
+
+// Application describes one revision of an application.
+type Application struct {
+	ID       string    `json:"id"`
+	Platform string    `json:"platform"`
+	Version  string    `json:"version"`
+	Revision int64     `json:"revision"`
+	Author   string    `json:"author"`
+	Time     time.Time `json:"time"`
+	Hash     string    `json:"hash"`
+	Summary  string    `json:"summary,omitempty"`
+}
+
+// Key returns the application key the revision belongs to.
+func (a Application) Key() config.AppKey {
+	return config.AppKey{ID: a.ID, Platform: config.Platform(a.Platform), Version: a.Version}
+}
+
+// ApplicationList is the answer of GET .../applications.
+type ApplicationList struct {
+	Applications []Application `json:"applications"`
+}
+
+// RevisionList is the answer of GET .../revisions.
+type RevisionList struct {
+	Revisions []Application `json:"revisions"`
+}
+
+// ApplyResponse is the answer of the apply endpoint.
+type ApplyResponse struct {
+	Application Application `json:"application"`
+	// Unchanged: the descriptor equals the current revision; nothing stored.
+	Unchanged bool `json:"unchanged"`
+	// DryRun: validated and compared only; nothing stored.
+	DryRun bool            `json:"dryRun"`
+	Diff   []config.Change `json:"diff"`
+}
+
+// Finding is one validation finding in a 400 answer of the apply endpoint.
+type Finding struct {
+	Severity config.Severity `json:"severity"`
+	Rule     string          `json:"rule"`
+	Pointer  string          `json:"pointer"`
+	Line     int             `json:"line"`
+	Column   int             `json:"column"`
+	Message  string          `json:"message"`
+	Hint     string          `json:"hint,omitempty"`
+}
+
+// Error is the body of every error answer.
+type Error struct {
+	Error   config.Kind `json:"error"`
+	Message string      `json:"message"`
+	Details any         `json:"details,omitempty"`
+}
+
+// Client is a confidential client. Secret is only ever read (PUT).
+type Client struct {
+	ID           string `json:"id"`
+	DisplayName  string `json:"displayName"`
+	AllowedScope string `json:"allowedScope"`
+	Secret       string `json:"secret,omitempty"`
+}
+
+// ClientList is the body of GET and PUT .../confidentialclients.
+type ClientList struct {
+	Clients []Client `json:"clients"`
+}
+
+// Token is the answer of the token endpoint.
+type Token struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
