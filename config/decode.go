@@ -204,3 +204,12 @@ func abs(n int64) int64 {
 	}
 	return n
 }
+
+// Must returns d, and panics if err is not nil; for tests and for
+// descriptors the program itself produced.
+func Must(d *Descriptor, err error) *Descriptor {
+	if err != nil {
+		panic(err)
+	}
+	return d
+}

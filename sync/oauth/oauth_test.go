@@ -34,6 +34,17 @@ func TestGrant(t *testing.T) {
 			t.Errorf("Grant(%q) = %q, %v; want %q, kind %q", tc.requested, got, err, tc.want, tc.kind)
 		}
 	}
+	// Administration roles include the roles below them.
+	admin := config.NewScope("mfpadmin")
+	if got, err := oauth.Grant(admin, "mfpoperator mfpmonitor"); err != nil || got.String() != "mfpmonitor mfpoperator" {
+		t.Errorf("mfpadmin client asking for lower roles: %q %v", got, err)
+	}
+	if _, err := oauth.Grant(config.NewScope("mfpmonitor"), "mfpoperator"); config.ErrorKind(err) != config.KindForbidden {
+		t.Errorf("mfpmonitor client granted mfpoperator: %v", err)
+	}
+	if _, err := oauth.Grant(admin, "push.application.x"); config.ErrorKind(err) != config.KindForbidden {
+		t.Errorf("a role is not a wildcard: %v", err)
+	}
 	if got, err := oauth.Grant(config.NewScope("*"), "anything at.all"); err != nil || got.String() != "anything at.all" {
 		t.Errorf("lone * must allow everything: %q %v", got, err)
 	}

@@ -19,24 +19,17 @@ const (
 	roleAdmin                // everything
 )
 
-var roleScopes = [...]string{"mfpmonitor", "mfpoperator", "mfpdeployer", "mfpadmin"}
+// scope is the role's scope element.
+func (r role) scope() string { return config.AdminRoles[len(config.AdminRoles)-1-int(r)] }
 
-// caller is who made an admin request and what it may do.
+// caller is who made an admin request and what it may do: a token's
+// granted scope, or a Basic-authenticated client's allowed scope.
 type caller struct {
 	clientID string
-	// allows reports whether the caller's scope (a token's granted scope,
-	// or a Basic-authenticated client's allowed scope) has elem.
-	allows func(elem string) bool
+	scope    config.Scope
 }
 
-func (c caller) has(r role) bool {
-	for higher := r; higher <= roleAdmin; higher++ {
-		if c.allows(roleScopes[higher]) {
-			return true
-		}
-	}
-	return false
-}
+func (c caller) has(r role) bool { return c.scope.AllowsRole(r.scope()) }
 
 type callerKey struct{}
 
@@ -47,7 +40,7 @@ func callerOf(ctx context.Context) caller {
 
 // admin wraps an admin handler that needs role need.
 func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
-	return s.protect(roleScopes[need], func(c caller) bool { return c.has(need) }, h)
+	return s.protect(need.scope(), func(c caller) bool { return c.has(need) }, h)
 }
 
 // protect wraps the handler of a protected resource: the runtime must
@@ -92,7 +85,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 			return caller{}, false
 		}
 		granted, _ := config.ParseScope(claims.Scope)
-		return caller{clientID: claims.ClientID, allows: granted.Contains}, true
+		return caller{clientID: claims.ClientID, scope: granted}, true
 	case strings.EqualFold(scheme, "Basic"):
 		client, err := s.authenticateClient(r, runtime)
 		if err != nil {
@@ -100,7 +93,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 			writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: err.Error()})
 			return caller{}, false
 		}
-		return caller{clientID: client.ID, allows: client.AllowedScope.Allows}, true
+		return caller{clientID: client.ID, scope: client.AllowedScope}, true
 	default:
 		invalidToken(w, "unsupported authorization scheme; use Bearer")
 	}

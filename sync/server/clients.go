@@ -105,7 +105,7 @@ func checkNoLockout(clients []store.Client, callerID string) error {
 	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.ID == callerID }) {
 		return config.Errorf(config.KindConflict, "the list drops client %s, which this request is using", quote(callerID))
 	}
-	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.AllowedScope.Allows(roleScopes[roleAdmin]) }) {
+	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.AllowedScope.AllowsRole(roleAdmin.scope()) }) {
 		return config.Errorf(config.KindConflict, "the list leaves no client with scope mfpadmin; nobody could administer the server")
 	}
 	return nil

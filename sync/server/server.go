@@ -69,7 +69,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	az := "/{runtime}/api/az/v1"
 	s.handle("POST "+az+"/token", s.handleToken)
 	s.handle("POST "+az+"/introspection", s.protect(introspectScope,
-		func(c caller) bool { return c.allows(introspectScope) }, s.handleIntrospection))
+		func(c caller) bool { return c.scope.Allows(introspectScope) }, s.handleIntrospection))
 	s.handle("GET "+az+"/jwks", s.handleJWKS)
 
 	apps := adminBase + "/runtimes/{runtime}/applications"
