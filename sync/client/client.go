@@ -1,0 +1,309 @@
+// Package client talks to a scoped server for scopectl: it obtains one
+// client-credentials token per run (golang.org/x/oauth2) with the narrowest
+// scope the command needs, calls the admin API, retries politely on 429 and
+// 503, and maps every failure to a config.Error kind with a one-line
+// message a person can act on.
+package client
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
+)
+
+// Scopes that commands ask for: reading needs mfpmonitor, pushing
+// mfpoperator.
+const (
+	ScopeRead  = "mfpmonitor"
+	ScopeWrite = "mfpoperator"
+)
+
+// Options say where and how to connect.
+type Options struct {
+	URL      string // e.g. http://localhost:9080
+	Runtime  string // e.g. mfp
+	Login    string // confidential client id
+	Password string // confidential client secret
+	Scope    string // scope to request
+	// Retries is how many times a 429 or 503 answer is retried.
+	Retries int
+	// HTTP is the underlying client (timeouts, TLS); nil for a default.
+	HTTP *http.Client
+}
+
+// Client is a connection to one runtime of one server.
+type Client struct {
+	base    string
+	runtime string
+	http    *http.Client
+	token   oauth2.TokenSource
+	retries int
+}
+
+// New returns a Client; the token is fetched on the first request and
+// reused for the rest of the run.
+func New(ctx context.Context, o Options) (*Client, error) {
+	u, err := url.Parse(o.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, config.Errorf(config.KindInvalid, "server URL %q must be http:// or https:// with a host", o.URL)
+	}
+	base := strings.TrimSuffix(o.URL, "/")
+	hc := o.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	cc := clientcredentials.Config{
+		ClientID: o.Login, ClientSecret: o.Password, TokenURL: base + "/" + url.PathEscape(o.Runtime) + "/api/az/v1/token",
+		Scopes: strings.Fields(o.Scope), AuthStyle: oauth2.AuthStyleInHeader,
+	}
+	ts := oauth2.ReuseTokenSource(nil, cc.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, hc)))
+	return &Client{base: base, runtime: o.Runtime, http: hc, token: ts, retries: o.Retries}, nil
+}
+
+func (c *Client) appsPath() string {
+	return api.Base + "/runtimes/" + url.PathEscape(c.runtime) + "/applications"
+}
+
+func (c *Client) appPath(key config.AppKey) string {
+	return c.appsPath() + "/" + url.PathEscape(key.ID) + "/" + url.PathEscape(string(key.Platform)) + "/" + url.PathEscape(key.Version)
+}
+
+// Applications lists the applications of the runtime.
+func (c *Client) Applications(ctx context.Context) ([]api.Application, error) {
+	var out api.ApplicationList
+	_, err := c.doJSON(ctx, "GET", c.appsPath(), nil, nil, &out)
+	return out.Applications, err
+}
+
+// Descriptor returns the canonical descriptor of an application and its
+// revision.
+func (c *Client) Descriptor(ctx context.Context, key config.AppKey) ([]byte, int64, error) {
+	return c.content(ctx, c.appPath(key)+"/descriptor")
+}
+
+// Revision returns revision n of an application.
+func (c *Client) Revision(ctx context.Context, key config.AppKey, n int64) ([]byte, error) {
+	body, _, err := c.content(ctx, c.appPath(key)+"/revisions/"+strconv.FormatInt(n, 10))
+	return body, err
+}
+
+// Revisions lists the history of an application, oldest first.
+func (c *Client) Revisions(ctx context.Context, key config.AppKey) ([]api.Application, error) {
+	var out api.RevisionList
+	_, err := c.doJSON(ctx, "GET", c.appPath(key)+"/revisions", nil, nil, &out)
+	return out.Revisions, err
+}
+
+// Apply sends a descriptor to the apply endpoint. ifMatch > 0 sends
+// If-Match, ifMatch < 0 If-None-Match: * (create only).
+func (c *Client) Apply(ctx context.Context, content []byte, ifMatch int64, dryRun bool) (*api.ApplyResponse, error) {
+	h := http.Header{"Content-Type": {"application/json"}}
+	switch {
+	case ifMatch > 0:
+		h.Set("If-Match", `"`+strconv.FormatInt(ifMatch, 10)+`"`)
+	case ifMatch < 0:
+		h.Set("If-None-Match", "*")
+	}
+	path := c.appsPath()
+	if dryRun {
+		path += "?dryRun=true"
+	}
+	var out api.ApplyResponse
+	_, err := c.doJSON(ctx, "POST", path, h, content, &out)
+	return &out, err
+}
+
+func (c *Client) content(ctx context.Context, path string) ([]byte, int64, error) {
+	resp, body, err := c.do(ctx, "GET", path, nil, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	rev, _ := strconv.ParseInt(strings.Trim(resp.Header.Get("ETag"), `"`), 10, 64)
+	return body, rev, nil
+}
+
+func (c *Client) doJSON(ctx context.Context, method, path string, h http.Header, body []byte, out any) (*http.Response, error) {
+	resp, data, err := c.do(ctx, method, path, h, body)
+	if err != nil {
+		return resp, err
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return resp, notScoped(c.base)
+	}
+	return resp, nil
+}
+
+// do sends one request, retrying 429 and 503 answers, and turns any
+// non-2xx answer into an error.
+func (c *Client) do(ctx context.Context, method, path string, h http.Header, body []byte) (*http.Response, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		resp, data, err := c.once(ctx, method, path, h, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		if resp.StatusCode/100 == 2 {
+			return resp, data, nil
+		}
+		wait, retry := retryAfter(resp, attempt)
+		if !retry || attempt >= c.retries {
+			return resp, data, c.statusError(resp, data)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, transportError(c.base, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, path string, h http.Header, body []byte) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = strings.NewReader(string(body))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return nil, nil, &config.Error{Kind: config.KindInvalid, Message: "bad request: " + err.Error(), Err: err}
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	tok, err := c.token.Token()
+	if err != nil {
+		return nil, nil, tokenError(c.base, err)
+	}
+	tok.SetAuthHeader(req)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, transportError(c.base, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return nil, nil, transportError(c.base, err)
+	}
+	return resp, data, nil
+}
+
+// retryAfter says whether an answer is worth retrying and after how
+// long: Retry-After when the server gives it (seconds or a date, at most
+// 30 s), else exponential backoff from 250 ms.
+func retryAfter(resp *http.Response, attempt int) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	wait := 250 * time.Millisecond << attempt
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil {
+			wait = time.Duration(secs) * time.Second
+		} else if at, err := http.ParseTime(v); err == nil {
+			wait = time.Until(at)
+		}
+	}
+	return min(max(wait, 0), 30*time.Second), true
+}
+
+// StaleError reports a 412: the server's revision moved past the base.
+type StaleError struct {
+	Current int64
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("the server has revision %d, newer than the base of this copy", e.Current)
+}
+
+// InvalidError is a 400 from the apply endpoint, with every finding.
+type InvalidError struct {
+	Message  string
+	Findings []api.Finding
+}
+
+func (e *InvalidError) Error() string { return e.Message }
+
+// statusError maps an error answer back to the error kinds of config, the
+// same table the server used, read backwards.
+func (c *Client) statusError(resp *http.Response, data []byte) error {
+	var body api.Error
+	if err := json.Unmarshal(data, &body); err != nil || body.Message == "" {
+		if resp.StatusCode == http.StatusUnauthorized {
+			return config.Errorf(config.KindUnauthorized, "%s refused the credentials", c.base)
+		}
+		return notScoped(c.base)
+	}
+	switch resp.StatusCode {
+	case http.StatusPreconditionFailed:
+		var d struct {
+			Details struct{ CurrentRevision int64 } `json:"details"`
+		}
+		json.Unmarshal(data, &d)
+		return &config.Error{Kind: config.KindStale, Message: body.Message, Err: &StaleError{Current: d.Details.CurrentRevision}}
+	case http.StatusBadRequest:
+		var d struct {
+			Details []api.Finding `json:"details"`
+		}
+		json.Unmarshal(data, &d)
+		return &config.Error{Kind: config.KindInvalid, Message: body.Message, Err: &InvalidError{Message: body.Message, Findings: d.Details}}
+	}
+	return &config.Error{Kind: kindOf(resp.StatusCode), Message: body.Message}
+}
+
+func kindOf(status int) config.Kind {
+	switch status {
+	case http.StatusNotFound:
+		return config.KindNotFound
+	case http.StatusUnauthorized:
+		return config.KindUnauthorized
+	case http.StatusForbidden:
+		return config.KindForbidden
+	case http.StatusConflict:
+		return config.KindConflict
+	case http.StatusRequestEntityTooLarge:
+		return config.KindTooLarge
+	case http.StatusUnsupportedMediaType:
+		return config.KindUnsupported
+	case http.StatusBadRequest:
+		return config.KindInvalid
+	}
+	if status >= 500 || status == http.StatusTooManyRequests {
+		return config.KindUnavailable
+	}
+	return config.KindInternal
+}
+
+func notScoped(base string) error {
+	return config.Errorf(config.KindUnavailable, "%s did not answer like a scoped server (is the URL right?)", base)
+}
+
+// tokenError explains why no token could be had.
+func tokenError(base string, err error) error {
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == 400 || re.Response.StatusCode == 401):
+		return &config.Error{Kind: config.KindUnauthorized, Message: fmt.Sprintf("%s refused the credentials (%s)", base, cmp.Or(re.ErrorDescription, re.ErrorCode)), Err: err}
+	case errors.As(err, &re):
+		return &config.Error{Kind: config.KindUnavailable, Message: fmt.Sprintf("%s did not issue a token (HTTP %d; are the URL and runtime right?)", base, re.Response.StatusCode), Err: err}
+	case isNetError(err):
+		return transportError(base, err)
+	}
+	return &config.Error{Kind: config.KindUnavailable, Message: base + " did not issue a token (is it a scoped server?)", Err: err}
+}
+
+// transportError turns a network failure into one clear line.
+func transportError(base string, err error) error {
+	return &config.Error{Kind: config.KindUnavailable, Message: fmt.Sprintf("cannot reach %s: %s", base, describeNetError(err)), Err: err}
+}
