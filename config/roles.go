@@ -8,17 +8,19 @@ import "slices"
 // mfpoperator (applications), mfpmonitor (read-only).
 var AdminRoles = []string{"mfpadmin", "mfpdeployer", "mfpoperator", "mfpmonitor"}
 
-// AllowsRole reports whether a scope (granted or allowed, wildcards
-// included) holds role or a role that includes it.
-func (sc Scope) AllowsRole(role string) bool {
+// AllowsRole reports whether an allowed scope, whose elements are
+// patterns, permits role or a role that includes it.
+func (sc Scope) AllowsRole(role string) bool { return holdsRole(sc.Allows, role) }
+
+// HasRole reports whether a granted scope, whose elements are taken
+// literally, holds role or a role that includes it. A granted "*" is just
+// an element named "*".
+func (sc Scope) HasRole(role string) bool { return holdsRole(sc.Contains, role) }
+
+func holdsRole(has func(string) bool, role string) bool {
 	i := slices.Index(AdminRoles, role)
 	if i < 0 {
-		return sc.Allows(role)
+		return has(role)
 	}
-	for _, r := range AdminRoles[:i+1] {
-		if sc.Allows(r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(AdminRoles[:i+1], has)
 }

@@ -70,11 +70,12 @@ func adminSecret(file string) (string, error) {
 }
 
 func (cfg *serveConfig) validate() error {
-	switch {
-	case cfg.AdminSecret == "" && !cfg.Dev:
-		return cli.Exit("no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)", 2)
-	case cfg.AdminSecret == "":
+	if cfg.AdminSecret == "" && cfg.Dev {
 		cfg.AdminSecret = devAdminSecret
+	}
+	switch {
+	case cfg.AdminSecret == "":
+		return cli.Exit("no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)", 2)
 	case len(cfg.AdminSecret) > oauth.MaxSecretLength:
 		return cli.Exit(fmt.Sprintf("the admin secret is longer than %d bytes", oauth.MaxSecretLength), 2)
 	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
@@ -195,7 +196,11 @@ func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg
 		}
 	}
 	if cfg.Dev {
-		fmt.Fprint(os.Stderr, devBanner)
+		admin := "admin/admin"
+		if cfg.AdminSecret != devAdminSecret {
+			admin = "admin (with the given secret)"
+		}
+		fmt.Fprintf(os.Stderr, devBanner, admin)
 	}
 	return nil
 }
@@ -216,7 +221,7 @@ func seedDev(ctx context.Context, st store.Store, v *oauth.SecretVerifier, rt st
 const devBanner = `
   ****************************************************************
   *  scoped is running in DEVELOPMENT mode (--dev)                *
-  *  clients test/test (scope *) and admin/admin are enabled.     *
+  *  clients test/test (scope *) and %s are enabled.
   *  Never run --dev on a server that others can reach.           *
   ****************************************************************
 `

@@ -124,7 +124,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var ifMatch int64
 		if ifMatch, err = parseIfMatch(r); err == nil {
-			err = s.store.Delete(r.Context(), r.PathValue("runtime"), key, max(ifMatch, 0))
+			err = s.store.Delete(r.Context(), r.PathValue("runtime"), key, ifMatch)
 		}
 	}
 	if err != nil {

@@ -224,9 +224,16 @@ func TestDelete(t *testing.T) {
 	monitor := e.token("monitor", "monitor-secret", "mfpmonitor")
 	e.do("DELETE", bankPath, bearer(monitor), nil).want(t, 403)
 	e.do("DELETE", bankPath, http.Header{"Authorization": {"Bearer " + tok}, "If-Match": {`"5"`}}, nil).want(t, 412)
+	e.do("DELETE", bankPath, http.Header{"Authorization": {"Bearer " + tok}, "If-None-Match": {"*"}}, nil).want(t, 412)
 	e.do("DELETE", bankPath, bearer(tok), nil).want(t, 204)
 	e.do("DELETE", bankPath, bearer(tok), nil).want(t, 404)
 	e.do("GET", bankPath+"/descriptor", bearer(tok), nil).want(t, 404)
+	var again applyAnswer
+	e.apply(tok, fixture(t, "valid/com.example.bank-android-1.0.json"), http.Header{"If-Match": {`"1"`}}).want(t, 412)
+	e.apply(tok, fixture(t, "valid/com.example.bank-android-1.0.json"), nil).want(t, 201).json(t, &again)
+	if again.Application.Revision != 2 {
+		t.Errorf("re-created application got revision %d; numbers must not restart", again.Application.Revision)
+	}
 }
 
 // TestRoles: monitor reads, operator applies, deployer manages clients,
@@ -285,6 +292,20 @@ func TestConfidentialClients(t *testing.T) {
 	e.token("backend", "rotated", "")
 }
 
+func TestUnmatchedRoutesAnswerJSON(t *testing.T) {
+	e := newEnv(t)
+	for path, status := range map[string]int{"/nope": 404, "/mfp/api/az/v1/jwks/x": 404} {
+		r := e.do("GET", path, nil, nil).want(t, status)
+		if r.header.Get("Content-Type") != "application/json" || !strings.Contains(r.body, `"error"`) {
+			t.Errorf("%s: %s %q", path, r.header.Get("Content-Type"), r.body)
+		}
+	}
+	r := e.do("DELETE", "/mfp/api/az/v1/token", nil, nil).want(t, 405)
+	if r.header.Get("Content-Type") != "application/json" || r.header.Get("Allow") == "" {
+		t.Errorf("405: %v %q", r.header, r.body)
+	}
+}
+
 func TestHealthAndMetrics(t *testing.T) {
 	e := newEnv(t)
 	e.do("GET", "/healthz", nil, nil).want(t, 200)
@@ -301,4 +322,28 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// TestDeployerCannotEscalate: a client with mfpdeployer manages clients,
+// but cannot create or change one that may do more than itself.
+func TestDeployerCannotEscalate(t *testing.T) {
+	e := newEnv(t)
+	path := "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients"
+	admin := e.token("admin", "admin-secret", "mfpadmin")
+	base := `{"id":"admin","allowedScope":"mfpadmin"},{"id":"test","allowedScope":"*"},{"id":"ci","secret":"ci-secret","allowedScope":"mfpdeployer"}`
+	e.do("PUT", path, jsonHeader(admin), strings.NewReader(`{"clients":[`+base+`]}`)).want(t, 200)
+	ci := e.token("ci", "ci-secret", "mfpdeployer")
+	put := func(extra string) response {
+		return e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"test","allowedScope":"*"},{"id":"ci","allowedScope":"mfpdeployer"}`+extra+`]}`))
+	}
+	put(`,{"id":"ci2","secret":"x","allowedScope":"*"}`).want(t, 403)
+	put(`,{"id":"ci2","secret":"x","allowedScope":"mfpadmin"}`).want(t, 403)
+	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","secret":"stolen","allowedScope":"mfpadmin"},{"id":"test","allowedScope":"*"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403)
+	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403) // removes test (*)
+	put(`,{"id":"backend","secret":"b","allowedScope":"mfpoperator accessRestricted"}`).want(t, 403) // accessRestricted exceeds ci
+	put(`,{"id":"deployer2","secret":"d","allowedScope":"mfpdeployer mfpmonitor"}`).want(t, 200)
+	e.token("admin", "admin-secret", "mfpadmin") // admin untouched
+	// A granted literal "*" is not a wildcard.
+	star := e.token("test", "test-secret", "*")
+	e.do("GET", apps, bearer(star), nil).want(t, 403)
 }

@@ -23,13 +23,22 @@ const (
 func (r role) scope() string { return config.AdminRoles[len(config.AdminRoles)-1-int(r)] }
 
 // caller is who made an admin request and what it may do: a token's
-// granted scope, or a Basic-authenticated client's allowed scope.
+// granted scope (taken literally), or a Basic-authenticated client's
+// allowed scope (patterns).
 type caller struct {
 	clientID string
 	scope    config.Scope
+	patterns bool
 }
 
-func (c caller) has(r role) bool { return c.scope.AllowsRole(r.scope()) }
+// has reports whether the caller holds scope element elem, administration
+// roles including the roles below them.
+func (c caller) has(elem string) bool {
+	if c.patterns {
+		return c.scope.AllowsRole(elem)
+	}
+	return c.scope.HasRole(elem)
+}
 
 type callerKey struct{}
 
@@ -40,7 +49,7 @@ func callerOf(ctx context.Context) caller {
 
 // admin wraps an admin handler that needs role need.
 func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
-	return s.protect(need.scope(), func(c caller) bool { return c.has(need) }, h)
+	return s.protect(need.scope(), func(c caller) bool { return c.has(need.scope()) }, h)
 }
 
 // protect wraps the handler of a protected resource: the runtime must
@@ -93,7 +102,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 			writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: err.Error()})
 			return caller{}, false
 		}
-		return caller{clientID: client.ID, scope: client.AllowedScope}, true
+		return caller{clientID: client.ID, scope: client.AllowedScope, patterns: true}, true
 	default:
 		invalidToken(w, "unsupported authorization scheme; use Bearer")
 	}

@@ -37,6 +37,9 @@ func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 		err = checkNoLockout(clients, callerOf(r.Context()).clientID)
 	}
 	if err == nil {
+		err = s.checkNoEscalation(r, runtime, clients)
+	}
+	if err == nil {
 		err = s.store.ReplaceClients(r.Context(), runtime, clients)
 	}
 	if err != nil {
@@ -95,6 +98,55 @@ func newClient(c api.Client, i int, current, seen []store.Client) (store.Client,
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("secret"), err)
 	}
 	return out, nil
+}
+
+// checkNoEscalation keeps a caller without mfpadmin from creating,
+// changing or removing any client that may do more than the caller: such
+// a client's allowed scope must be covered by the caller's own (a
+// wildcard only by the very same pattern).
+func (s *Server) checkNoEscalation(r *http.Request, runtime string, clients []store.Client) error {
+	c := callerOf(r.Context())
+	if c.has(roleAdmin.scope()) {
+		return nil
+	}
+	current, err := s.store.Clients(r.Context(), runtime)
+	if err != nil {
+		return err
+	}
+	changed := changedClients(current, clients)
+	for _, cl := range changed {
+		for _, e := range cl.AllowedScope {
+			if !c.has(e) || (strings.Contains(e, "*") && !c.scope.Contains(e)) {
+				return config.Errorf(config.KindForbidden, "client %s would be allowed %q, which the caller %s is not; only mfpadmin may grant more than it has",
+					quote(cl.ID), e, quote(c.clientID))
+			}
+		}
+	}
+	return nil
+}
+
+// changedClients lists the clients that differ between two lists: added,
+// removed, or with another scope or secret (old and new versions both).
+func changedClients(before, after []store.Client) []store.Client {
+	var out []store.Client
+	same := func(a, b store.Client) bool {
+		return a.SecretHash == b.SecretHash && a.AllowedScope.String() == b.AllowedScope.String()
+	}
+	for _, a := range after {
+		i := slices.IndexFunc(before, func(b store.Client) bool { return b.ID == a.ID })
+		if i < 0 || !same(before[i], a) {
+			out = append(out, a)
+		}
+		if i >= 0 && !same(before[i], a) {
+			out = append(out, before[i])
+		}
+	}
+	for _, b := range before {
+		if !slices.ContainsFunc(after, func(a store.Client) bool { return a.ID == b.ID }) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func badIDRune(r rune) bool {

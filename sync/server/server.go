@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
@@ -69,7 +70,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	az := "/{runtime}/api/az/v1"
 	s.handle("POST "+az+"/token", s.handleToken)
 	s.handle("POST "+az+"/introspection", s.protect(introspectScope,
-		func(c caller) bool { return c.scope.Allows(introspectScope) }, s.handleIntrospection))
+		func(c caller) bool { return c.has(introspectScope) }, s.handleIntrospection))
 	s.handle("GET "+az+"/jwks", s.handleJWKS)
 
 	apps := adminBase + "/runtimes/{runtime}/applications"
@@ -93,9 +94,41 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 	s.mux.Handle(pattern, s.instrument(pattern, h))
 }
 
-// ServeHTTP serves a request.
+// ServeHTTP serves a request. Requests that match no route (404) or
+// match one with another method (405) get a JSON error body too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		w = &jsonErrorWriter{ResponseWriter: w}
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// jsonErrorWriter replaces the plain-text error body of net/http's own
+// 404 and 405 answers with a JSON one.
+type jsonErrorWriter struct {
+	http.ResponseWriter
+	replaced bool
+}
+
+func (w *jsonErrorWriter) WriteHeader(status int) {
+	if status < 400 {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.replaced = true
+	kind := config.KindNotFound
+	if status == http.StatusMethodNotAllowed {
+		kind = config.KindUnsupported
+	}
+	w.Header().Del("X-Content-Type-Options")
+	writeJSON(w.ResponseWriter, status, api.Error{Error: kind, Message: http.StatusText(status)})
+}
+
+func (w *jsonErrorWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // runtimeOf returns the runtime named in the path, or answers 404.

@@ -23,12 +23,13 @@ type Store interface {
 	// Apply stores content as the next revision of its application.
 	Apply(ctx context.Context, req ApplyRequest) (ApplyResult, error)
 	// Revisions lists every revision of an application, oldest first,
-	// without content.
+	// without content (also after the application was deleted).
 	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]Revision, error)
 	// Revision returns revision n of an application, with content.
 	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (Revision, error)
-	// Delete removes an application and its history. With ifMatch > 0 it
-	// fails with a *StaleError unless the head revision is ifMatch.
+	// Delete removes an application; its history is kept and a later
+	// Apply continues its revision numbers, so an old ETag never matches
+	// new content. ifMatch is a precondition as in ApplyRequest.
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error
 
 	// Clients returns the confidential clients of a runtime, ordered by id.

@@ -19,7 +19,7 @@ func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revis
 		FROM applications a JOIN revisions r
 		  ON r.runtime = a.runtime AND r.app_id = a.app_id AND r.platform = a.platform
 		 AND r.version = a.version AND r.number = a.head
-		WHERE a.runtime = $1
+		WHERE a.runtime = $1 AND a.deleted = 0
 		ORDER BY a.app_id, a.platform, a.version`, runtime)
 	if err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
@@ -33,7 +33,7 @@ func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (st
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
 		  AND number = (SELECT head FROM applications
-		                WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4)`,
+		                WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND deleted = 0)`,
 		runtime, key.ID, string(key.Platform), key.Version)
 	rev, err := scanRevision(row, true)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -90,10 +90,11 @@ func (s *Store) Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyR
 }
 
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (store.ApplyResult, error) {
-	head, err := s.lockHead(ctx, tx, req.Runtime, req.Key)
+	last, err := s.lockHead(ctx, tx, req.Runtime, req.Key)
 	if err != nil {
 		return store.ApplyResult{}, err
 	}
+	head := last.head
 	if err := checkPrecondition(req.IfMatch, head); err != nil {
 		return store.ApplyResult{}, err
 	}
@@ -101,11 +102,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (
 		return store.ApplyResult{Revision: *head, Previous: head, Unchanged: true}, nil
 	}
 	rev := store.Revision{
-		Runtime: req.Runtime, Key: req.Key, Number: 1, Author: req.Author,
+		Runtime: req.Runtime, Key: req.Key, Number: last.number + 1, Author: req.Author,
 		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Summary: req.Summary, Content: req.Content,
-	}
-	if head != nil {
-		rev.Number = head.Number + 1
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO revisions (`+revisionColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -114,27 +112,37 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (
 		return store.ApplyResult{}, fmt.Errorf("insert revision: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO applications (runtime, app_id, platform, version, head) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (runtime, app_id, platform, version) DO UPDATE SET head = excluded.head`,
+		INSERT INTO applications (runtime, app_id, platform, version, head, deleted) VALUES ($1, $2, $3, $4, $5, 0)
+		ON CONFLICT (runtime, app_id, platform, version) DO UPDATE SET head = excluded.head, deleted = 0`,
 		rev.Runtime, rev.Key.ID, string(rev.Key.Platform), rev.Key.Version, rev.Number); err != nil {
 		return store.ApplyResult{}, fmt.Errorf("update head: %w", err)
 	}
 	return store.ApplyResult{Revision: rev, Previous: head}, nil
 }
 
-// lockHead reads the head revision (without content) inside tx, locking
-// the application row where the dialect needs it; nil if none.
-func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key config.AppKey) (*store.Revision, error) {
-	var n int64
+// headState is what lockHead found: the last revision number ever used
+// (0 if none) and the head revision unless the application is deleted.
+type headState struct {
+	number int64
+	head   *store.Revision
+}
+
+// lockHead reads the head of an application inside tx, locking its row
+// where the dialect needs it.
+func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key config.AppKey) (headState, error) {
+	var n, deleted int64
 	err := tx.QueryRowContext(ctx, `
-		SELECT head FROM applications
+		SELECT head, deleted FROM applications
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`+s.dialect.ForUpdate,
-		runtime, key.ID, string(key.Platform), key.Version).Scan(&n)
+		runtime, key.ID, string(key.Platform), key.Version).Scan(&n, &deleted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return headState{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read head: %w", err)
+		return headState{}, fmt.Errorf("read head: %w", err)
+	}
+	if deleted != 0 {
+		return headState{number: n}, nil
 	}
 	row := tx.QueryRowContext(ctx, `
 		SELECT `+revisionColumns+` FROM revisions
@@ -142,9 +150,9 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key co
 		runtime, key.ID, string(key.Platform), key.Version, n)
 	rev, err := scanRevision(row, false)
 	if err != nil {
-		return nil, fmt.Errorf("read head revision: %w", err)
+		return headState{}, fmt.Errorf("read head revision: %w", err)
 	}
-	return &rev, nil
+	return headState{number: n, head: &rev}, nil
 }
 
 func checkPrecondition(ifMatch int64, head *store.Revision) error {
@@ -159,26 +167,24 @@ func checkPrecondition(ifMatch int64, head *store.Revision) error {
 	return nil
 }
 
-// Delete removes an application and all its revisions.
+// Delete marks an application deleted; its revisions stay.
 func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		head, err := s.lockHead(ctx, tx, runtime, key)
+		state, err := s.lockHead(ctx, tx, runtime, key)
 		if err != nil {
 			return err
 		}
-		if head == nil {
+		if state.head == nil {
 			return store.NotFound("application %s does not exist in runtime %s", key, runtime)
 		}
-		if err := checkPrecondition(ifMatch, head); err != nil {
+		if err := checkPrecondition(ifMatch, state.head); err != nil {
 			return err
 		}
-		args := []any{runtime, key.ID, string(key.Platform), key.Version}
-		where := ` WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`
-		if _, err := tx.ExecContext(ctx, `DELETE FROM applications`+where, args...); err != nil {
+		_, err = tx.ExecContext(ctx, `UPDATE applications SET deleted = 1
+			WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`,
+			runtime, key.ID, string(key.Platform), key.Version)
+		if err != nil {
 			return fmt.Errorf("delete application: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions`+where, args...); err != nil {
-			return fmt.Errorf("delete revisions: %w", err)
 		}
 		return nil
 	})

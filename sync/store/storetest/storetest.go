@@ -172,11 +172,21 @@ func testDelete(t *testing.T, s store.Store) {
 	if err := s.Delete(ctx, "mfp", bank, 2); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Revisions(ctx, "mfp", bank)
-	wantNotFound(t, "revisions after delete", err)
+	_, err := s.Head(ctx, "mfp", bank)
+	wantNotFound(t, "head after delete", err)
+	wantNotFound(t, "second delete", s.Delete(ctx, "mfp", bank, 0))
+	if apps, _ := s.Applications(ctx, "mfp"); len(apps) != 0 {
+		t.Errorf("deleted application still listed: %+v", apps)
+	}
+	if revs, err := s.Revisions(ctx, "mfp", bank); err != nil || len(revs) != 2 {
+		t.Errorf("history lost on delete: %+v %v", revs, err)
+	}
+	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), 2)) // an ETag from before the delete
+	wantStale(t, err, 0)
+	// Re-created, it goes on numbering: an old ETag never matches new content.
 	res := mustApply(t, s, request("mfp", bank, content(bank, 3), -1))
-	if res.Revision.Number != 1 {
-		t.Errorf("re-created application starts at revision %d", res.Revision.Number)
+	if res.Revision.Number != 3 || res.Previous != nil {
+		t.Errorf("re-created application: %+v", res)
 	}
 }
 

@@ -1,10 +1,12 @@
--- Applications and the head revision of each.
+-- Applications and the head revision of each. A deleted application keeps
+-- its row (deleted = 1) and its history, so revision numbers never restart.
 CREATE TABLE applications (
-    runtime  TEXT   NOT NULL,
-    app_id   TEXT   NOT NULL,
-    platform TEXT   NOT NULL,
-    version  TEXT   NOT NULL,
-    head     BIGINT NOT NULL,
+    runtime  TEXT    NOT NULL,
+    app_id   TEXT    NOT NULL,
+    platform TEXT    NOT NULL,
+    version  TEXT    NOT NULL,
+    head     BIGINT  NOT NULL,
+    deleted  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (runtime, app_id, platform, version)
 );
 
