@@ -1,0 +1,79 @@
+package config_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+func descriptor(t *testing.T, src string) *config.Descriptor {
+	t.Helper()
+	d, err := config.ParseDescriptor([]byte(`{"applicationKey":{"packageName":"com.x","clientPlatform":"android","version":"1.0"},` + src + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestMerge3(t *testing.T) {
+	base := `"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":3600`
+	for _, tc := range []struct {
+		name, local, server, want string
+	}{
+		{"different keys",
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":60`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C9","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":3600`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C9","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":60`},
+		{"scope elements added on both sides",
+			`"mandatoryScope":"a b x","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}}`,
+			`"mandatoryScope":"a y","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}}`,
+			`"mandatoryScope":"a x y","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}}`},
+		{"same change on both sides",
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":5}}`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":5}}`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":5}}`},
+		{"local removes a mapping, server adds a check",
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}}`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3},"C2":{"enableSSO":true}}`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1"},"securityCheckConfigurations":{"C1":{"maxAttempts":3},"C2":{"enableSSO":true}}`},
+		{"key with a slash",
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2","a/b~c":"Z"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}}`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":5`,
+			`"mandatoryScope":"a b","scopeElementMapping":{"e1":"C1","e2":"C2","a/b~c":"Z"},"securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":5`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, conflicts := config.Merge3(descriptor(t, base), descriptor(t, tc.local), descriptor(t, tc.server))
+			if len(conflicts) > 0 {
+				t.Fatalf("conflicts %+v", conflicts)
+			}
+			if want := descriptor(t, tc.want); string(got.Canonical()) != string(want.Canonical()) {
+				t.Errorf("merged:\n%s\nwant:\n%s", got.Canonical(), want.Canonical())
+			}
+		})
+	}
+}
+
+func TestMerge3Conflicts(t *testing.T) {
+	base := descriptor(t, `"mandatoryScope":"a b","securityCheckConfigurations":{"C1":{"maxAttempts":3}},"maxTokenExpiration":3600`)
+	local := descriptor(t, `"mandatoryScope":"a","securityCheckConfigurations":{"C1":{"maxAttempts":4}},"maxTokenExpiration":60`)
+	server := descriptor(t, `"mandatoryScope":"a b c","securityCheckConfigurations":{},"maxTokenExpiration":120`)
+	got, conflicts := config.Merge3(base, local, server)
+	if got != nil {
+		t.Fatalf("merged despite conflicts: %s", got.Canonical())
+	}
+	b, _ := json.Marshal(conflicts)
+	want := `[{"path":"/securityCheckConfigurations/C1/maxAttempts","base":3,"local":4,"server":null},` +
+		`{"path":"/maxTokenExpiration","base":3600,"local":60,"server":120}]`
+	if string(b) != want {
+		t.Errorf("conflicts\n got %s\nwant %s", b, want)
+	}
+	// Both sides changing elements of one scope is no conflict.
+	base = descriptor(t, `"mandatoryScope":"a b c"`)
+	local = descriptor(t, `"mandatoryScope":"a x"`)    // removes b and c, adds x
+	server = descriptor(t, `"mandatoryScope":"b c y"`) // removes a, adds y
+	got, conflicts = config.Merge3(base, local, server)
+	if len(conflicts) != 0 || got.MandatoryScope.String() != "x y" {
+		t.Errorf("element-wise merge: %v %+v", got.MandatoryScope, conflicts)
+	}
+}
