@@ -41,8 +41,9 @@ func (d *Descriptor) Canonical() []byte {
 	return buf.Bytes()
 }
 
-// MarshalJSON encodes d in its canonical form.
-func (d *Descriptor) MarshalJSON() ([]byte, error) {
+// MarshalJSON encodes d in its canonical form. It has a value receiver so
+// that descriptors held by value encode the same way.
+func (d Descriptor) MarshalJSON() ([]byte, error) {
 	return bytes.TrimSuffix(d.Canonical(), []byte("\n")), nil
 }
 

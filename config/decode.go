@@ -192,17 +192,10 @@ const maxSafeInteger = 1<<53 - 1
 // bounds exponents, so the exact rational arithmetic stays cheap.
 func wholeNumber(num json.Number) (int64, error) {
 	r, ok := new(big.Rat).SetString(string(num))
-	if !ok || !r.IsInt() || !r.Num().IsInt64() || abs(r.Num().Int64()) > maxSafeInteger {
+	if !ok || !r.IsInt() || r.Num().CmpAbs(big.NewInt(maxSafeInteger)) > 0 {
 		return 0, fmt.Errorf("%s is not a whole number between -%d and %d", num, int64(maxSafeInteger), int64(maxSafeInteger))
 	}
 	return r.Num().Int64(), nil
-}
-
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
 
 // Must returns d, and panics if err is not nil; for tests and for

@@ -112,6 +112,14 @@ func TestParseDocumentMatchesEncodingJSON(t *testing.T) {
 			t.Fatalf("test text %q is not valid JSON for encoding/json: %v", src, err)
 		}
 		doc, diags := config.ParseDocument([]byte(src))
+		if hasLoneSurrogate([]byte(src)) {
+			// encoding/json decodes a lone surrogate to U+FFFD; scopectl
+			// refuses it, since fmt would otherwise change the text.
+			if doc != nil || diags[len(diags)-1].Rule != config.RuleEncoding {
+				t.Errorf("ParseDocument(%q) = %v; want an encoding error", src, diags)
+			}
+			continue
+		}
 		if doc == nil {
 			t.Errorf("ParseDocument(%q) failed: %v; encoding/json accepts it", src, diags)
 			continue
@@ -235,6 +243,37 @@ func TestJSONShape(t *testing.T) {
 	}
 }
 
+// hasLoneSurrogate reports whether valid JSON text src has a \u escape of
+// a UTF-16 surrogate that is not half of a high+low pair.
+func hasLoneSurrogate(src []byte) bool {
+	unit := func(i int) (rune, bool) {
+		if i+6 > len(src) || src[i] != '\\' || src[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(src[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(src); i++ {
+		if src[i] != '\\' {
+			continue
+		}
+		r, ok := unit(i)
+		if !ok {
+			i++ // another escape: skip the escaped character
+			continue
+		}
+		if low, ok := unit(i + 6); r >= 0xD800 && r <= 0xDBFF && ok && low >= 0xDC00 && low <= 0xDFFF {
+			i += 11
+			continue
+		}
+		if r >= 0xD800 && r <= 0xDFFF {
+			return true
+		}
+		i += 5
+	}
+	return false
+}
+
 func FuzzParseDocument(f *testing.F) {
 	for _, s := range validJSONTexts {
 		f.Add([]byte(s))
@@ -270,8 +309,10 @@ func FuzzParseDocument(f *testing.F) {
 		}
 		depth, dup, numbersOK := jsonShape(src)
 		fatal := map[string]bool{}
-		if !utf8.Valid(src) {
-			fatal[config.RuleEncoding] = true // encoding/json accepts invalid UTF-8 in strings; scopectl does not
+		if !utf8.Valid(src) || hasLoneSurrogate(src) {
+			// encoding/json accepts invalid UTF-8 and lone surrogate escapes
+			// in strings (turning them into U+FFFD); scopectl does not.
+			fatal[config.RuleEncoding] = true
 		}
 		if depth > config.MaxDepth {
 			fatal[config.RuleDepth] = true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,23 +37,55 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // column. Root holds the value as map[string]any, []any, json.Number, string,
 // bool or nil.
 type Document struct {
-	Root   any
-	lines  *lineIndex
-	values map[string]int // JSON pointer -> offset of the value
-	keys   map[string]int // JSON pointer -> offset of the member name
+	Root  any
+	lines *lineIndex
+	pos   *posNode // mirrors Root
+}
+
+// posNode records where one value (and, for a member, its name) starts. The
+// tree mirrors the value tree, so that memory stays proportional to the
+// input however long its member names are.
+type posNode struct {
+	value   int // byte offset of the value
+	key     int // byte offset of the member name; -1 for the root and array elements
+	members map[string]*posNode
+	items   []*posNode
+}
+
+// node returns the position node of the value at ptr, or nil.
+func (d *Document) node(ptr string) *posNode {
+	n := d.pos
+	for _, tok := range PointerTokens(ptr) {
+		switch {
+		case n == nil:
+			return nil
+		case n.members != nil:
+			n = n.members[tok]
+		default:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.items) {
+				return nil
+			}
+			n = n.items[i]
+		}
+	}
+	return n
 }
 
 // ValuePosition returns where the value at ptr starts, or the start of the
 // text when ptr names no value.
 func (d *Document) ValuePosition(ptr string) Position {
-	return d.lines.position(d.values[ptr])
+	if n := d.node(ptr); n != nil {
+		return d.lines.position(n.value)
+	}
+	return d.lines.position(0)
 }
 
 // KeyPosition returns where the member name of the value at ptr starts, or
 // the value's position for the root and array elements.
 func (d *Document) KeyPosition(ptr string) Position {
-	if off, ok := d.keys[ptr]; ok {
-		return d.lines.position(off)
+	if n := d.node(ptr); n != nil && n.key >= 0 {
+		return d.lines.position(n.key)
 	}
 	return d.ValuePosition(ptr)
 }
@@ -71,17 +104,17 @@ func ParseDocument(src []byte) (*Document, []Diagnostic) {
 			Hint:    "run scopectl app fmt to remove it",
 		})
 	}
-	p := &parser{src: src, doc: &Document{
-		lines:  newLineIndex(src),
-		values: make(map[string]int),
-		keys:   make(map[string]int),
-	}}
-	p.diags = diags
-	if isJSONSpace(src) {
+	p := &parser{src: src, doc: &Document{lines: newLineIndex(src)}, diags: diags}
+	switch {
+	case isJSONSpace(src):
 		p.fail(0, RuleEmpty, "file is empty; expected a JSON object")
 		return nil, p.diags
+	case bytes.HasPrefix(src, []byte{0xFF, 0xFE}), bytes.HasPrefix(src, []byte{0xFE, 0xFF}):
+		p.fail(0, RuleEncoding, "file is UTF-16; save it as UTF-8")
+		return nil, p.diags
 	}
-	root, ok := p.value("")
+	root := &posNode{key: -1}
+	v, ok := p.value(root)
 	if ok {
 		p.skipSpace()
 		if p.pos < len(p.src) {
@@ -91,7 +124,7 @@ func ParseDocument(src []byte) (*Document, []Diagnostic) {
 	if !ok {
 		return nil, p.diags
 	}
-	p.doc.Root = root
+	p.doc.Root, p.doc.pos = v, root
 	return p.doc, p.diags
 }
 
@@ -111,13 +144,23 @@ type parser struct {
 	src   []byte
 	pos   int
 	depth int
+	path  []string // tokens of the value being parsed, for messages
 	doc   *Document
 	diags []Diagnostic
 }
 
+// pointer returns the JSON pointer of the value being parsed.
+func (p *parser) pointer() string {
+	var b strings.Builder
+	for _, tok := range p.path {
+		b.WriteString(PointerJoin("", tok))
+	}
+	return b.String()
+}
+
 func (p *parser) fail(off int, rule, format string, args ...any) bool {
 	p.diags = append(p.diags, Diagnostic{
-		Severity: SeverityError, Rule: rule, Position: p.doc.lines.position(off),
+		Severity: SeverityError, Rule: rule, Pointer: p.pointer(), Position: p.doc.lines.position(off),
 		Message: fmt.Sprintf(format, args...),
 	})
 	return false
@@ -151,17 +194,18 @@ func (p *parser) describe() string {
 	return fmt.Sprintf("character U+%04X", r)
 }
 
-func (p *parser) value(ptr string) (any, bool) {
+// value parses one value into n, which records where it starts.
+func (p *parser) value(n *posNode) (any, bool) {
 	p.skipSpace()
-	p.doc.values[ptr] = p.pos
+	n.value = p.pos
 	if p.pos >= len(p.src) {
 		return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected a value")
 	}
 	switch c := p.src[p.pos]; {
 	case c == '{':
-		return p.object(ptr)
+		return p.object(n)
 	case c == '[':
-		return p.array(ptr)
+		return p.array(n)
 	case c == '"':
 		return p.string()
 	case c == '-' || ('0' <= c && c <= '9'):
@@ -187,21 +231,21 @@ func (p *parser) enter() bool {
 	return true
 }
 
-func (p *parser) object(ptr string) (any, bool) {
+func (p *parser) object(n *posNode) (any, bool) {
 	if !p.enter() {
 		return nil, false
 	}
 	defer func() { p.depth-- }()
 	obj := make(map[string]any)
-	seen := make(map[string]int) // member name -> offset of its first occurrence
-	p.pos++                      // '{'
+	n.members = make(map[string]*posNode)
+	p.pos++ // '{'
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		return obj, true
 	}
 	for {
-		if !p.member(ptr, obj, seen) {
+		if !p.member(n, obj) {
 			return nil, false
 		}
 		p.skipSpace()
@@ -225,42 +269,42 @@ func (p *parser) object(ptr string) (any, bool) {
 	}
 }
 
-// member parses one `"name": value` pair into obj; seen holds the names
-// this object already has. Positions are those of the last occurrence, the
-// one whose value counts.
-func (p *parser) member(ptr string, obj map[string]any, seen map[string]int) bool {
+// member parses one `"name": value` pair into obj and n. Positions are
+// those of the last occurrence of a name, the one whose value counts.
+func (p *parser) member(n *posNode, obj map[string]any) bool {
 	p.skipSpace()
 	if p.pos >= len(p.src) || p.src[p.pos] != '"' {
 		return p.fail(p.pos, RuleSyntax, "unexpected %s; expected a member name in double quotes", p.describe())
 	}
 	keyOff := p.pos
-	key, ok := p.string()
+	k, ok := p.string()
 	if !ok {
 		return false
 	}
-	child := PointerJoin(ptr, key.(string))
-	if first, dup := seen[key.(string)]; dup {
+	key := k.(string)
+	p.path = append(p.path, key)
+	defer func() { p.path = p.path[:len(p.path)-1] }()
+	if first, dup := n.members[key]; dup {
 		p.diags = append(p.diags, Diagnostic{
-			Severity: SeverityError, Rule: RuleDuplicateKey, Pointer: child,
+			Severity: SeverityError, Rule: RuleDuplicateKey, Pointer: p.pointer(),
 			Position: p.doc.lines.position(keyOff),
-			Message:  fmt.Sprintf("duplicate member %q; first defined at %s", key, p.doc.lines.position(first)),
+			Message:  fmt.Sprintf("duplicate member %q; first defined at %s", key, p.doc.lines.position(first.key)),
 			Hint:     "remove one of them: only the last one would count",
 		})
-	} else {
-		seen[key.(string)] = keyOff
 	}
-	p.doc.keys[child] = keyOff
 	p.skipSpace()
 	if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 		return p.fail(p.pos, RuleSyntax, "unexpected %s after member name; expected ':'", p.describe())
 	}
 	p.pos++
+	child := &posNode{key: keyOff}
+	n.members[key] = child
 	v, ok := p.value(child)
-	obj[key.(string)] = v
+	obj[key] = v
 	return ok
 }
 
-func (p *parser) array(ptr string) (any, bool) {
+func (p *parser) array(n *posNode) (any, bool) {
 	if !p.enter() {
 		return nil, false
 	}
@@ -273,11 +317,15 @@ func (p *parser) array(ptr string) (any, bool) {
 		return arr, true
 	}
 	for {
-		v, ok := p.value(PointerJoin(ptr, fmt.Sprint(len(arr))))
+		child := &posNode{key: -1}
+		p.path = append(p.path, strconv.Itoa(len(arr)))
+		v, ok := p.value(child)
+		p.path = p.path[:len(p.path)-1]
 		if !ok {
 			return nil, false
 		}
 		arr = append(arr, v)
+		n.items = append(n.items, child)
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected ',' or ']'")

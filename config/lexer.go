@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -61,14 +62,39 @@ func (p *parser) escape() bool {
 		p.pos += 2
 		return true
 	case 'u':
-		if p.pos+6 > len(p.src) || !isHex4(p.src[p.pos+2:p.pos+6]) {
+		r, ok := p.hexEscape(p.pos)
+		if !ok {
 			return p.fail(p.pos, RuleSyntax, "invalid escape; \\u must be followed by four hex digits")
+		}
+		if utf16.IsSurrogate(r) {
+			return p.surrogatePair(r)
 		}
 		p.pos += 6
 		return true
 	default:
 		return p.fail(p.pos, RuleSyntax, "invalid escape \\%c in string", p.src[p.pos+1])
 	}
+}
+
+// hexEscape reads the code unit of a \uXXXX escape at off.
+func (p *parser) hexEscape(off int) (rune, bool) {
+	if off+6 > len(p.src) || p.src[off] != '\\' || p.src[off+1] != 'u' || !isHex4(p.src[off+2:off+6]) {
+		return 0, false
+	}
+	n, _ := strconv.ParseUint(string(p.src[off+2:off+6]), 16, 16)
+	return rune(n), true
+}
+
+// surrogatePair checks that the high surrogate escape at p.pos is followed
+// by a low one: a lone surrogate is no character, and decoding it would
+// silently turn it into U+FFFD.
+func (p *parser) surrogatePair(high rune) bool {
+	low, ok := p.hexEscape(p.pos + 6)
+	if high >= 0xDC00 || !ok || low < 0xDC00 || low > 0xDFFF {
+		return p.fail(p.pos, RuleEncoding, "\\u%04X is half of a UTF-16 surrogate pair with no other half; it is not a character", high)
+	}
+	p.pos += 12
+	return true
 }
 
 func isHex4(b []byte) bool {

@@ -14,6 +14,7 @@ const (
 	RuleIntegerProperty       = "integer-property"
 	RuleBooleanProperty       = "boolean-property"
 	RuleExpirationCapped      = "expiration-capped"
+	RuleSuspiciousProperty    = "suspicious-property"
 )
 
 // Lint checks a parsed descriptor against the rules beyond the schema. It
@@ -77,6 +78,8 @@ func (l *linter) properties(ptr string, props map[string]any, maxExp int64) {
 	for _, name := range sortedKeys(props) {
 		p := PointerJoin(ptr, name)
 		switch KnownProperties[name] {
+		case 0:
+			l.unknownProperty(p, name)
 		case PropertyInteger:
 			n, ok := l.integer(p, name, props[name])
 			if ok && n > maxExp && slices.Contains(expirationProperties, name) {
@@ -90,6 +93,20 @@ func (l *linter) properties(ptr string, props map[string]any, maxExp int64) {
 					"%s must be a boolean, found %q", name, s)
 			}
 		}
+	}
+}
+
+// unknownProperty warns about a custom property whose name is a near miss
+// of a known one: the platform would ignore it and keep its default.
+func (l *linter) unknownProperty(ptr, name string) {
+	known := make([]string, 0, len(KnownProperties))
+	for k := range KnownProperties {
+		known = append(known, k)
+	}
+	slices.Sort(known)
+	if best := Suggest(name, known); best != "" {
+		l.report(SeverityWarning, RuleSuspiciousProperty, ptr, fmt.Sprintf("did you mean %q?", best),
+			"%s is not a known property; the security check would ignore it and keep its default", name)
 	}
 }
 

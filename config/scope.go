@@ -46,7 +46,10 @@ func ScopeElements(s string) ([]string, error) {
 			i++
 			continue
 		}
-		end := i + strings.IndexByte(s[i:]+" ", ' ')
+		end := len(s)
+		if j := strings.IndexByte(s[i:], ' '); j >= 0 {
+			end = i + j
+		}
 		elem := s[i:end]
 		for j, c := range elem {
 			if !IsScopeChar(c) {
@@ -69,11 +72,10 @@ func NewScope(elems ...string) Scope {
 // String returns the canonical form: elements sorted, joined by one space.
 func (sc Scope) String() string { return strings.Join(sc, " ") }
 
-// Contains reports whether elem is an element of sc, literally.
-func (sc Scope) Contains(elem string) bool {
-	_, found := slices.BinarySearch(sc, elem)
-	return found
-}
+// Contains reports whether elem is an element of sc, literally. It does
+// not rely on sc being sorted: scopes are small, and callers may build
+// them by hand.
+func (sc Scope) Contains(elem string) bool { return slices.Contains(sc, elem) }
 
 // Difference returns the elements of sc that are not in other.
 func (sc Scope) Difference(other Scope) Scope {

@@ -1,7 +1,9 @@
 package schema_test
 
 import (
+	"fmt"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/scopectl/scopectl/fixtures"
@@ -40,5 +42,40 @@ func BenchmarkFormatTypical(b *testing.B) {
 		if out, _ := schema.Format(src); out == nil {
 			b.Fatal("not formatted")
 		}
+	}
+}
+
+// hostile returns inputs under the 1 MiB limit that once cost minutes or
+// gigabytes: a long member name over a wide array, a huge scope string,
+// and tens of thousands of findings on one line.
+func hostile() map[string][]byte {
+	key := strings.Repeat("k", 500000)
+	items := strings.Repeat("1,", 230000) + "1"
+	unknown := new(strings.Builder)
+	unknown.WriteString(`{"applicationKey":{"id":"a","clientPlatform":"web","version":"1"}`)
+	for i := range 40000 {
+		fmt.Fprintf(unknown, `,"u%d":1`, i)
+	}
+	unknown.WriteString("}")
+	return map[string][]byte{
+		"LongKeyWideArray": []byte(`{"` + key + `":[` + items + `]}`),
+		"HugeScope":        []byte(`{"applicationKey":{"id":"a","clientPlatform":"web","version":"1"},"mandatoryScope":"` + strings.Repeat("a ", 500000) + `"}`),
+		"ManyFindings":     []byte(unknown.String()),
+	}
+}
+
+// BenchmarkValidateHostile validates each hostile input; each must stay
+// within a fraction of a second (see docs/benchmarks.md).
+func BenchmarkValidateHostile(b *testing.B) {
+	for name, src := range hostile() {
+		if len(src) > 1<<20 {
+			b.Fatalf("%s is %d bytes, over the limit", name, len(src))
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				schema.Validate(src)
+			}
+		})
 	}
 }

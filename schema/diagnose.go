@@ -274,6 +274,6 @@ func Rules() []string {
 		RuleType, RuleRequired, RuleUnknownProperty, RulePlatformID, RuleEnum, RuleRange, RuleLength,
 		"application-id", "version", "scope-syntax",
 		config.RuleDuplicateScopeElement, config.RuleIntegerProperty, config.RuleBooleanProperty,
-		config.RuleExpirationCapped,
+		config.RuleExpirationCapped, config.RuleSuspiciousProperty,
 	}
 }

@@ -122,7 +122,7 @@ func readLimited(path string) ([]byte, error) {
 func sizeDiagnostic(size int64) config.Diagnostic {
 	return config.Diagnostic{
 		Severity: config.SeverityError, Rule: config.RuleSize, Position: config.Position{Line: 1, Column: 1},
-		Message: fmt.Sprintf("file is %s; a descriptor may be at most %s", humanSize(size), humanSize(config.MaxFileSize)),
+		Message: fmt.Sprintf("file is %s (%d bytes); a descriptor may be at most %s (%d bytes)", humanSize(size), size, humanSize(config.MaxFileSize), config.MaxFileSize),
 	}
 }
 

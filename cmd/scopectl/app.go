@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -34,7 +35,7 @@ pointer, the rule, and how to fix it.
 
 Exit status: 0 all valid, 1 any invalid (warnings only with --strict),
 2 usage error or unreadable path.`,
-		Flags:  []cli.Flag{formatFlag(), strictFlag(), jobsFlag()},
+		Flags:  []cli.Flag{formatFlag(), strictFlag(), jobsFlag(), noColorFlag()},
 		Action: validateAction,
 	}
 }
@@ -44,7 +45,11 @@ func validateAction(c *cli.Context) error {
 	if !slices.Contains(report.Formats, format) {
 		return usageErrorf("unknown --format %q; use text, json or github", format)
 	}
-	files, err := workspace.FindDescriptors(pathArgs(c))
+	paths, err := pathArgs(c)
+	if err != nil {
+		return err
+	}
+	files, err := workspace.FindDescriptors(paths)
 	if err != nil {
 		return err
 	}
@@ -91,11 +96,18 @@ func plural(n int, one, many string) string {
 }
 
 // pathArgs returns the PATH arguments, or the default descriptor folder.
-func pathArgs(c *cli.Context) []string {
-	if c.NArg() == 0 {
-		return []string{workspace.DefaultDir}
+// A flag written after a path is not parsed as a flag; say so instead of
+// looking for a file named like it.
+func pathArgs(c *cli.Context) ([]string, error) {
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			return nil, usageErrorf("%s: flags go before the paths (scopectl %s %s PATH...)", a, c.Command.Name, a)
+		}
 	}
-	return c.Args().Slice()
+	if c.NArg() == 0 {
+		return []string{workspace.DefaultDir}, nil
+	}
+	return c.Args().Slice(), nil
 }
 
 func appFmtCommand() *cli.Command {
@@ -112,23 +124,25 @@ alone and reported.
 
 With --check nothing is written: files that are not canonical are listed
 and the exit status is 1.`,
-		Flags:  []cli.Flag{checkFlag()},
+		Flags:  []cli.Flag{checkFlag(), noColorFlag()},
 		Action: fmtAction,
 	}
 }
 
 func fmtAction(c *cli.Context) error {
-	files, err := workspace.FindDescriptors(pathArgs(c))
+	paths, err := pathArgs(c)
+	if err != nil {
+		return err
+	}
+	files, err := workspace.FindDescriptors(paths)
 	if err != nil {
 		return err
 	}
 	var broken []*schema.Report
 	unformatted := 0
 	for _, path := range files {
-		changed, r, err := fmtFile(path, c.Bool(checkFlagName))
+		changed, r := fmtFile(path, c.Bool(checkFlagName))
 		switch {
-		case err != nil:
-			return err
 		case r != nil:
 			broken = append(broken, r)
 		case changed:
@@ -138,7 +152,7 @@ func fmtAction(c *cli.Context) error {
 	}
 	if len(broken) > 0 {
 		_ = report.Write(c.App.ErrWriter, "text", broken, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
-		return usageErrorf("%d %s could not be formatted; fix the errors above", len(broken), plural(len(broken), "file", "files"))
+		return usageErrorf("%d %s could not be formatted; see above", len(broken), plural(len(broken), "file", "files"))
 	}
 	if c.Bool(checkFlagName) && unformatted > 0 {
 		return failed()
@@ -148,21 +162,21 @@ func fmtAction(c *cli.Context) error {
 
 // fmtFile formats one file, writing it unless check is set. It returns
 // whether the file was (or would be) changed, or the report of a file that
-// cannot be formatted.
-func fmtFile(path string, check bool) (changed bool, broken *schema.Report, err error) {
+// cannot be formatted or written.
+func fmtFile(path string, check bool) (changed bool, broken *schema.Report) {
 	src, out, r := schema.FormatFile(path)
 	if out == nil {
-		return false, r, nil
+		return false, r
 	}
 	if bytes.Equal(src, out) {
-		return false, nil, nil
+		return false, nil
 	}
 	if !check {
-		if err := workspace.WriteFile(path, out, 0o644); err != nil {
-			return false, nil, err
+		if err := workspace.ReplaceFile(path, out); err != nil {
+			return false, &schema.Report{Path: path, Err: err}
 		}
 	}
-	return true, nil, nil
+	return true, nil
 }
 
 func schemaCommand() *cli.Command {

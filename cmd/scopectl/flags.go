@@ -22,8 +22,8 @@ const (
 func noColorFlag() cli.Flag {
 	return &cli.BoolFlag{
 		Name:    noColorFlagName,
-		Usage:   "never colour the output (also NO_COLOR)",
-		EnvVars: []string{"SCOPECTL_NO_COLOR", "NO_COLOR"},
+		Usage:   "never colour the output (also NO_COLOR set to anything)",
+		EnvVars: []string{"SCOPECTL_NO_COLOR"},
 	}
 }
 
@@ -71,7 +71,7 @@ func colorEnabled(c *cli.Context, w io.Writer) bool {
 	if c.Bool(noColorFlagName) {
 		return false
 	}
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if os.Getenv("NO_COLOR") != "" { // no-color.org: any non-empty value
 		return false
 	}
 	f, ok := w.(*os.File)

@@ -74,7 +74,7 @@ func copyFixture(t *testing.T, dir, name string) string {
 
 func TestValidateValidFixtures(t *testing.T) {
 	r := scopectl(t, "app", "validate", validDir).wantCode(t, exitOK)
-	if !strings.Contains(r.stderr, "16 files valid (1 warning)") {
+	if !strings.Contains(r.stderr, "17 files valid (2 warnings)") {
 		t.Errorf("summary: %q", r.stderr)
 	}
 	if !strings.Contains(r.stdout, "warning:") || strings.Contains(r.stdout, "error:") {
@@ -162,13 +162,53 @@ func TestInputErrors(t *testing.T) {
 	}
 }
 
-func TestValidateUnreadableFileAmongOthers(t *testing.T) {
+func TestValidateDirectoryNamedLikeADescriptor(t *testing.T) {
 	dir := t.TempDir()
 	copyFixture(t, dir, "valid/com.example.bank-android-1.0.json")
-	os.Mkdir(filepath.Join(dir, "sub.json"), 0o755) // a directory named like a descriptor
+	os.Mkdir(filepath.Join(dir, "sub.json"), 0o755) // a directory named like a descriptor, with nothing in it
 	r := scopectl(t, "app", "validate", filepath.Join(dir, "com.example.bank-android-1.0.json"), filepath.Join(dir, "sub.json"))
-	// sub.json is a directory with no descriptors: an input error.
 	r.wantCode(t, exitUsage)
+}
+
+// TestValidateUnreadableFile: a file that cannot be read is reported with
+// its name and makes the run exit 2, after the other files were checked.
+func TestValidateUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	copyFixture(t, dir, "valid/com.example.bank-android-1.0.json")
+	os.Symlink(filepath.Join(dir, "gone.json"), filepath.Join(dir, "dangling.json"))
+	r := scopectl(t, "app", "validate", dir).wantCode(t, exitUsage)
+	if !strings.Contains(r.stdout, "dangling.json: error: open ") || !strings.Contains(r.stderr, "1 of 2 files invalid (1 error, 0 warnings)") {
+		t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+}
+
+// TestDirectoryExpansion: hidden files (editor lock files) and hidden
+// directories are skipped, and a file named twice is checked once.
+func TestDirectoryExpansion(t *testing.T) {
+	dir := t.TempDir()
+	f := copyFixture(t, dir, "valid/com.example.bank-android-1.0.json")
+	os.Symlink("user@host.1:1", filepath.Join(dir, ".#com.example.bank-android-1.0.json"))
+	os.Mkdir(filepath.Join(dir, ".scopectl"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".scopectl", "x.json"), []byte("broken"), 0o644)
+	r := scopectl(t, "app", "validate", dir, f, filepath.Join(dir, ".", filepath.Base(f))).wantCode(t, exitOK)
+	if !strings.Contains(r.stderr, "1 file valid") {
+		t.Errorf("summary %q", r.stderr)
+	}
+}
+
+func TestFlagAfterPathIsExplained(t *testing.T) {
+	r := scopectl(t, "app", "validate", validDir, "--strict").wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "--strict: flags go before the paths") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+// TestNoColorAnyValue: NO_COLOR set to any value (no-color.org) is obeyed
+// and never breaks a command.
+func TestNoColorAnyValue(t *testing.T) {
+	t.Setenv("NO_COLOR", "yes")
+	scopectl(t, "--version").wantCode(t, exitOK)
+	scopectl(t, "app", "validate", "--no-color", validDir).wantCode(t, exitOK)
 }
 
 func TestFmt(t *testing.T) {
@@ -237,9 +277,35 @@ func TestSchemaAndVersion(t *testing.T) {
 	}
 }
 
-func TestNoColourWhenNotATerminal(t *testing.T) {
-	r := scopectl(t, "app", "validate", invalidDir)
-	if strings.Contains(r.stdout+r.stderr, "\x1b[") {
-		t.Error("colour escape codes written to a non-terminal")
+
+// TestFmtKeepsLinksAndReadOnlyFiles: fmt writes through a symbolic link
+// (the link stays), and refuses read-only files and hard-linked files
+// rather than silently breaking what the user set up.
+func TestFmtKeepsLinksAndReadOnlyFiles(t *testing.T) {
+	dir := t.TempDir()
+	real := copyFixture(t, dir, "valid/com.example.unsorted-web-1.0.json")
+	link := filepath.Join(dir, "link.json")
+	os.Symlink(real, link)
+	scopectl(t, "app", "fmt", link).wantCode(t, exitOK)
+	if info, _ := os.Lstat(link); info.Mode()&os.ModeSymlink == 0 {
+		t.Error("fmt replaced the symbolic link with a file")
+	}
+	scopectl(t, "app", "fmt", "--check", real).wantCode(t, exitOK) // the target was formatted
+
+	ro := copyFixture(t, t.TempDir(), "valid/com.example.unsorted-web-1.0.json")
+	os.Chmod(ro, 0o444)
+	r := scopectl(t, "app", "fmt", ro).wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "is read-only; not rewritten") {
+		t.Errorf("read-only: %q", r.stderr)
+	}
+	hdir := t.TempDir()
+	h1 := copyFixture(t, hdir, "valid/com.example.unsorted-web-1.0.json")
+	h2 := filepath.Join(hdir, "other.json")
+	os.Link(h1, h2)
+	r = scopectl(t, "app", "fmt", h1).wantCode(t, exitUsage)
+	a, _ := os.ReadFile(h1)
+	b, _ := os.ReadFile(h2)
+	if !strings.Contains(r.stderr, "hard links") || string(a) != string(b) {
+		t.Errorf("hard link: %q", r.stderr)
 	}
 }

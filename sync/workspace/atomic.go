@@ -17,7 +17,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("cannot write %s: no permission to create files in %s", path, filepath.Dir(path))
 	}
 	defer func() {
 		if err != nil {
@@ -42,6 +42,28 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	}
 	syncDir(filepath.Dir(path))
 	return nil
+}
+
+// ReplaceFile rewrites an existing file in place of the user: through a
+// symbolic link it writes the link's target (the link stays a link), and it
+// refuses a read-only file and a file with other hard links (an atomic
+// rename would silently split them), rather than lose what the user set up.
+func ReplaceFile(path string, data []byte) error {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("cannot resolve %s: %w", path, err)
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s is read-only; not rewritten", path)
+	}
+	if links(info) > 1 {
+		return fmt.Errorf("%s has %d hard links; not rewritten (rewriting would split them)", path, links(info))
+	}
+	return WriteFile(target, data, info.Mode().Perm())
 }
 
 // syncDir flushes a directory entry change (the rename) to disk, where the

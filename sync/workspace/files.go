@@ -16,8 +16,10 @@ const DefaultDir = "mobilefirst"
 
 // FindDescriptors expands paths into descriptor files: a file is taken as
 // it is (whatever its name), a directory contributes every *.json file
-// below it, skipping hidden directories. It fails with a KindInvalid error
-// for a path that does not exist or a directory without descriptors.
+// below it, skipping hidden files and directories (editor lock files,
+// .scopectl/). A file named twice is listed once. It fails with a
+// KindInvalid error for a path that does not exist or a directory without
+// descriptors.
 func FindDescriptors(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
@@ -26,7 +28,7 @@ func FindDescriptors(paths []string) ([]string, error) {
 			return nil, pathError(p, err)
 		}
 		if !info.IsDir() {
-			files = append(files, p)
+			files = appendNew(files, p)
 			continue
 		}
 		found, err := descriptorsIn(p)
@@ -36,9 +38,20 @@ func FindDescriptors(paths []string) ([]string, error) {
 		if len(found) == 0 {
 			return nil, config.Errorf(config.KindInvalid, "%s: no descriptors (*.json files) in this directory", p)
 		}
-		files = append(files, found...)
+		for _, f := range found {
+			files = appendNew(files, f)
+		}
 	}
 	return files, nil
+}
+
+// appendNew appends path unless it names a file already in files.
+func appendNew(files []string, path string) []string {
+	clean := filepath.Clean(path)
+	if slices.ContainsFunc(files, func(f string) bool { return filepath.Clean(f) == clean }) {
+		return files
+	}
+	return append(files, path)
 }
 
 func descriptorsIn(dir string) ([]string, error) {
@@ -49,7 +62,7 @@ func descriptorsIn(dir string) ([]string, error) {
 			return err
 		case d.IsDir() && path != dir && strings.HasPrefix(d.Name(), "."):
 			return filepath.SkipDir
-		case !d.IsDir() && strings.HasSuffix(d.Name(), ".json"):
+		case !d.IsDir() && strings.HasSuffix(d.Name(), ".json") && !strings.HasPrefix(d.Name(), "."):
 			found = append(found, path)
 		}
 		return nil

@@ -77,20 +77,20 @@ func TestWriteFileReplacesAtomicallyAndKeepsMode(t *testing.T) {
 	}
 }
 
-func TestWriteFileFailureLeavesOldContent(t *testing.T) {
+// TestWriteFileFailureLeavesNothingBehind: when the final rename fails
+// (here: a directory stands at the path), the write fails, the directory
+// is untouched and no temporary file remains.
+func TestWriteFileFailureLeavesNothingBehind(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "d.json")
-	write(t, path, "old")
-	os.Chmod(dir, 0o500) // no new files in the directory
-	defer os.Chmod(dir, 0o755)
-	if os.Geteuid() == 0 {
-		// root ignores directory permissions; use a missing directory instead
-		path = filepath.Join(dir, "missing", "d.json")
-	}
+	write(t, filepath.Join(path, "inside.txt"), "keep")
 	if err := workspace.WriteFile(path, []byte("new"), 0o644); err == nil {
-		t.Fatal("write into an unwritable place succeeded")
+		t.Fatal("replacing a non-empty directory succeeded")
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, "d.json")); string(got) != "old" {
-		t.Errorf("old content lost: %q", got)
+	if got, _ := os.ReadFile(filepath.Join(path, "inside.txt")); string(got) != "keep" {
+		t.Errorf("directory content changed: %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
