@@ -277,7 +277,6 @@ func TestSchemaAndVersion(t *testing.T) {
 	}
 }
 
-
 // TestFmtKeepsLinksAndReadOnlyFiles: fmt writes through a symbolic link
 // (the link stays), and refuses read-only files and hard-linked files
 // rather than silently breaking what the user set up.

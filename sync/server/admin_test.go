@@ -340,7 +340,7 @@ func TestDeployerCannotEscalate(t *testing.T) {
 	put(`,{"id":"ci2","secret":"x","allowedScope":"mfpadmin"}`).want(t, 403)
 	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","secret":"stolen","allowedScope":"mfpadmin"},{"id":"test","allowedScope":"*"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403)
 	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403) // removes test (*)
-	put(`,{"id":"backend","secret":"b","allowedScope":"mfpoperator accessRestricted"}`).want(t, 403) // accessRestricted exceeds ci
+	put(`,{"id":"backend","secret":"b","allowedScope":"mfpoperator accessRestricted"}`).want(t, 403)                                                                     // accessRestricted exceeds ci
 	put(`,{"id":"deployer2","secret":"d","allowedScope":"mfpdeployer mfpmonitor"}`).want(t, 200)
 	e.token("admin", "admin-secret", "mfpadmin") // admin untouched
 	// A granted literal "*" is not a wildcard.
