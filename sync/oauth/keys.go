@@ -21,6 +21,7 @@ import (
 type KeyStore interface {
 	SigningKeys(ctx context.Context) ([]store.SigningKey, error)
 	AddSigningKey(ctx context.Context, k store.SigningKey) error
+	AddFirstSigningKey(ctx context.Context, k store.SigningKey) error
 }
 
 // publishedKeys is how many of the newest keys verify tokens and appear in
@@ -48,14 +49,19 @@ type signingKey struct {
 	sign jose.Signer
 }
 
-// NewKeySet loads the keys of s, creating the first one if there is none.
+// NewKeySet loads the keys of s, creating the first one if there is none
+// (once, however many processes start together).
 func NewKeySet(ctx context.Context, s KeyStore) (*KeySet, error) {
 	ks := &KeySet{store: s, now: time.Now}
 	if err := ks.reload(ctx); err != nil {
 		return nil, err
 	}
 	if len(ks.keys) == 0 {
-		if _, err := Rotate(ctx, s); err != nil {
+		k, err := GenerateKey(time.Now())
+		if err != nil {
+			return nil, err
+		}
+		if err := s.AddFirstSigningKey(ctx, k); err != nil {
 			return nil, err
 		}
 		if err := ks.reload(ctx); err != nil {

@@ -135,7 +135,7 @@ func (t *Tokens) checkClaims(c Claims, issuer string) error {
 	case c.IssuedAt != nil && c.IssuedAt.Time().After(now.Add(leeway)):
 		return invalid("the access token was issued in the future")
 	case c.Issuer != issuer || !c.Audience.Contains(issuer):
-		return invalid("the access token was issued for another runtime")
+		return invalid("the access token was issued by %s, not by %s (another runtime, or processes with different --issuer)", c.Issuer, issuer)
 	case c.ClientID == "":
 		return invalid("the access token names no client")
 	}

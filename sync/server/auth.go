@@ -89,6 +89,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 		writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: "an access token is required"})
 	case strings.EqualFold(scheme, "Bearer"):
 		claims, err := s.tokens.Verify(r.Context(), strings.TrimSpace(credentials), s.issuerOf(runtime))
+		if err == nil {
+			err = s.stillValid(r.Context(), runtime, claims)
+		}
+		if config.ErrorKind(err) == config.KindInternal {
+			s.writeError(w, r, err)
+			return caller{}, false
+		}
 		if err != nil {
 			invalidToken(w, err.Error())
 			return caller{}, false

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/scopectl/scopectl/config"
@@ -41,6 +42,7 @@ func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		err = s.store.ReplaceClients(r.Context(), runtime, clients)
+		s.clients.forget()
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -91,12 +93,13 @@ func newClient(c api.Client, i int, current, seen []store.Client) (store.Client,
 		if i < 0 {
 			return store.Client{}, config.Errorf(config.KindInvalid, "%s: new client %s needs a secret", field("secret"), quote(c.ID))
 		}
-		out.SecretHash = current[i].SecretHash
+		out.SecretHash, out.SecretSetAt = current[i].SecretHash, current[i].SecretSetAt
 		return out, nil
 	}
 	if out.SecretHash, err = oauth.HashSecret(c.Secret); err != nil {
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("secret"), err)
 	}
+	out.SecretSetAt = time.Now()
 	return out, nil
 }
 

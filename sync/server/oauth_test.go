@@ -289,3 +289,38 @@ func TestKeyRotationKeepsPreviousKey(t *testing.T) {
 		t.Errorf("JWKS after rotation: %d keys", len(jwks.Keys))
 	}
 }
+
+// TestTokensFollowTheirClient: removing a client, narrowing its scope or
+// changing its secret revokes the tokens it already has (within a second,
+// on every process).
+func TestTokensFollowTheirClient(t *testing.T) {
+	e := newEnv(t)
+	path := "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients"
+	admin := e.token("admin", "admin-secret", "mfpadmin")
+	put := func(clients string) {
+		e.do("PUT", path, jsonHeader(admin), strings.NewReader(`{"clients":[{"id":"admin","allowedScope":"mfpadmin authorization.introspect"},`+clients+`]}`)).want(t, 200)
+	}
+	put(`{"id":"a","secret":"a-secret","allowedScope":"mfpoperator"},{"id":"b","secret":"b-secret","allowedScope":"mfpoperator"},{"id":"c","secret":"c-secret","allowedScope":"mfpoperator"}`)
+	ta := e.token("a", "a-secret", "mfpoperator")
+	tb := e.token("b", "b-secret", "mfpoperator")
+	tc := e.token("c", "c-secret", "mfpoperator")
+	for _, tok := range []string{ta, tb, tc} {
+		e.do("GET", apps, bearer(tok), nil).want(t, 200)
+	}
+	time.Sleep(1100 * time.Millisecond) // the new secret must be set in a later second than the old tokens
+	put(`{"id":"b","allowedScope":"mfpmonitor"},{"id":"c","secret":"new-secret","allowedScope":"mfpoperator"}`)
+	for name, tok := range map[string]string{"removed client": ta, "narrowed scope": tb, "changed secret": tc} {
+		r := e.do("GET", apps, bearer(tok), nil)
+		if r.status != 401 || !strings.Contains(r.header.Get("WWW-Authenticate"), "invalid_token") {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	e.do("GET", apps, bearer(e.token("c", "new-secret", "mfpoperator")), nil).want(t, 200)
+	caller := bearer(e.token("admin", "admin-secret", "authorization.introspect"))
+	caller.Set("Content-Type", "application/x-www-form-urlencoded")
+	var got map[string]any
+	e.do("POST", "/mfp/api/az/v1/introspection", caller, form(url.Values{"token": {ta}})).want(t, 200).json(t, &got)
+	if got["active"] != false {
+		t.Errorf("token of a removed client introspects as %v", got)
+	}
+}

@@ -53,6 +53,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	mux      *http.ServeMux
+	clients  clientCache
 }
 
 // New returns a Server for cfg.

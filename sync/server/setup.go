@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
@@ -32,6 +33,7 @@ func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, 
 		if c.SecretHash, err = oauth.HashSecret(secret); err != nil {
 			return err
 		}
+		c.SecretSetAt = time.Now()
 	}
 	return st.PutClient(ctx, runtime, c)
 }

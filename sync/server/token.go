@@ -167,6 +167,9 @@ func (s *Server) introspect(ctx context.Context, runtime, token string) introspe
 		return introspection{}
 	}
 	claims, err := s.tokens.Verify(ctx, token, s.issuerOf(runtime))
+	if err == nil {
+		err = s.stillValid(ctx, runtime, claims)
+	}
 	if err != nil {
 		return introspection{}
 	}

@@ -45,6 +45,9 @@ type Store interface {
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
 	// AddSigningKey stores a new key, which becomes the newest.
 	AddSigningKey(ctx context.Context, k SigningKey) error
+	// AddFirstSigningKey stores k only if no process has stored a first
+	// key yet; it is not an error when another one did.
+	AddFirstSigningKey(ctx context.Context, k SigningKey) error
 
 	// Close releases the store's resources.
 	Close() error
@@ -87,9 +90,12 @@ type ApplyResult struct {
 
 // Client is a confidential client: credentials for the token endpoint.
 type Client struct {
-	ID           string
-	DisplayName  string
-	SecretHash   string // bcrypt hash; never the secret itself
+	ID          string
+	DisplayName string
+	SecretHash  string // bcrypt hash; never the secret itself
+	// SecretSetAt is when the secret was last set; tokens issued before
+	// it are refused, so changing a secret revokes its tokens.
+	SecretSetAt  time.Time
 	AllowedScope config.Scope
 }
 

@@ -13,7 +13,7 @@ import (
 // Clients returns the confidential clients of a runtime, ordered by id.
 func (s *Store) Clients(ctx context.Context, runtime string) ([]store.Client, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT id, display_name, secret_hash, allowed_scope FROM clients
+		SELECT id, display_name, secret_hash, secret_set_at, allowed_scope FROM clients
 		WHERE runtime = $1 ORDER BY id`, runtime)
 	if err != nil {
 		return nil, fmt.Errorf("list clients: %w", err)
@@ -33,7 +33,7 @@ func (s *Store) Clients(ctx context.Context, runtime string) ([]store.Client, er
 // Client returns one confidential client.
 func (s *Store) Client(ctx context.Context, runtime, id string) (store.Client, error) {
 	c, err := scanClient(s.db.QueryRowContext(ctx, `
-		SELECT id, display_name, secret_hash, allowed_scope FROM clients
+		SELECT id, display_name, secret_hash, secret_set_at, allowed_scope FROM clients
 		WHERE runtime = $1 AND id = $2`, runtime, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, store.NotFound("confidential client %q does not exist in runtime %s", id, runtime)
@@ -68,8 +68,8 @@ func (s *Store) PutClient(ctx context.Context, runtime string, c store.Client) e
 
 func insertClient(ctx context.Context, tx *sql.Tx, runtime string, c store.Client) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO clients (runtime, id, display_name, secret_hash, allowed_scope)
-		VALUES ($1, $2, $3, $4, $5)`, runtime, c.ID, c.DisplayName, c.SecretHash, c.AllowedScope.String())
+		INSERT INTO clients (runtime, id, display_name, secret_hash, secret_set_at, allowed_scope)
+		VALUES ($1, $2, $3, $4, $5, $6)`, runtime, c.ID, c.DisplayName, c.SecretHash, micros(c.SecretSetAt), c.AllowedScope.String())
 	if err != nil {
 		return fmt.Errorf("insert client %q: %w", c.ID, err)
 	}
@@ -79,9 +79,11 @@ func insertClient(ctx context.Context, tx *sql.Tx, runtime string, c store.Clien
 func scanClient(row scanner) (store.Client, error) {
 	var c store.Client
 	var scope string
-	if err := row.Scan(&c.ID, &c.DisplayName, &c.SecretHash, &scope); err != nil {
+	var setAt int64
+	if err := row.Scan(&c.ID, &c.DisplayName, &c.SecretHash, &setAt, &scope); err != nil {
 		return c, err
 	}
+	c.SecretSetAt = fromMicros(setAt)
 	c.AllowedScope, _ = config.ParseScope(scope) // validated before it was written
 	return c, nil
 }
@@ -105,6 +107,26 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// AddFirstSigningKey stores k unless a first key was stored already: the
+// bootstrap row serializes processes that start together.
+func (s *Store) AddFirstSigningKey(ctx context.Context, k store.SigningKey) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO signing_key_bootstrap (one) VALUES (1) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("bootstrap signing key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another process created the first key
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO signing_keys (id, private_pem, created_at) VALUES ($1, $2, $3)`,
+			k.ID, string(k.PrivatePEM), micros(k.Created))
+		if err != nil {
+			return fmt.Errorf("add signing key: %w", err)
+		}
+		return nil
+	})
 }
 
 // AddSigningKey stores a new signing key.

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		"ConcurrentIfMatchLosesNothing": testConcurrentIfMatch,
 		"Clients":                       testClients,
 		"SigningKeys":                   testSigningKeys,
+		"FirstSigningKeyOnce":           testFirstSigningKeyOnce,
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
@@ -282,8 +283,9 @@ func testConcurrentIfMatch(t *testing.T, s store.Store) {
 func testClients(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	scope := config.NewScope("push.application.*", "mfpadmin")
+	setAt := time.Date(2026, 5, 6, 7, 8, 9, 123456000, time.UTC)
 	clients := []store.Client{
-		{ID: "zeta", DisplayName: "Zeta", SecretHash: "$2a$10$z", AllowedScope: scope},
+		{ID: "zeta", DisplayName: "Zeta", SecretHash: "$2a$10$z", SecretSetAt: setAt, AllowedScope: scope},
 		{ID: "alpha", DisplayName: "Alpha", SecretHash: "$2a$10$a", AllowedScope: config.NewScope()},
 	}
 	if err := s.ReplaceClients(ctx, "mfp", clients); err != nil {
@@ -293,7 +295,7 @@ func testClients(t *testing.T, s store.Store) {
 	if err != nil || len(got) != 2 || got[0].ID != "alpha" || got[1].ID != "zeta" {
 		t.Fatalf("clients: %+v %v", got, err)
 	}
-	if got[1].AllowedScope.String() != scope.String() || got[1].SecretHash != "$2a$10$z" || got[1].DisplayName != "Zeta" {
+	if got[1].AllowedScope.String() != scope.String() || got[1].SecretHash != "$2a$10$z" || got[1].DisplayName != "Zeta" || !got[1].SecretSetAt.Equal(setAt) {
 		t.Errorf("client did not round-trip: %+v", got[1])
 	}
 	if err := s.PutClient(ctx, "mfp", store.Client{ID: "alpha", DisplayName: "Alpha 2", SecretHash: "h2"}); err != nil {
@@ -329,5 +331,31 @@ func testSigningKeys(t *testing.T, s store.Store) {
 	}
 	if err := s.AddSigningKey(ctx, store.SigningKey{ID: "k0", PrivatePEM: []byte("x"), Created: base}); err == nil {
 		t.Error("duplicate key id accepted")
+	}
+}
+
+// testFirstSigningKeyOnce: processes that start together on an empty store
+// create one first key between them.
+func testFirstSigningKeyOnce(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			k := store.SigningKey{ID: fmt.Sprintf("first%d", i), PrivatePEM: []byte("pem"), Created: time.Now()}
+			if err := s.AddFirstSigningKey(ctx, k); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	keys, err := s.SigningKeys(ctx)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("%d first keys stored (%v); want exactly one", len(keys), err)
+	}
+	if err := s.AddFirstSigningKey(ctx, store.SigningKey{ID: "late", PrivatePEM: []byte("pem"), Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := s.SigningKeys(ctx); len(keys) != 1 {
+		t.Errorf("a later first key was stored too: %d keys", len(keys))
 	}
 }

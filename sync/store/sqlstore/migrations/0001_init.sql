@@ -27,11 +27,12 @@ CREATE TABLE revisions (
 
 -- Confidential clients; secrets are stored as bcrypt hashes only.
 CREATE TABLE clients (
-    runtime       TEXT NOT NULL,
-    id            TEXT NOT NULL,
-    display_name  TEXT NOT NULL,
-    secret_hash   TEXT NOT NULL,
-    allowed_scope TEXT NOT NULL,
+    runtime       TEXT   NOT NULL,
+    id            TEXT   NOT NULL,
+    display_name  TEXT   NOT NULL,
+    secret_hash   TEXT   NOT NULL,
+    secret_set_at BIGINT NOT NULL, -- Unix microseconds; older tokens are refused
+    allowed_scope TEXT   NOT NULL,
     PRIMARY KEY (runtime, id)
 );
 
@@ -40,4 +41,10 @@ CREATE TABLE signing_keys (
     id          TEXT   PRIMARY KEY,
     private_pem TEXT   NOT NULL,
     created_at  BIGINT NOT NULL -- Unix microseconds, UTC
+);
+
+-- One row once the first signing key exists, so that processes starting
+-- together on an empty database create one key between them, not one each.
+CREATE TABLE signing_key_bootstrap (
+    one INTEGER PRIMARY KEY
 );

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// clientTTL is how long a process trusts what it read about a client when
+// checking tokens: removing a client, narrowing its scope or changing its
+// secret revokes its tokens on every process within this time.
+const clientTTL = time.Second
+
+// clientCache remembers recent client lookups for token checks.
+type clientCache struct {
+	mu      sync.Mutex
+	entries map[[2]string]cachedClient
+}
+
+type cachedClient struct {
+	client store.Client
+	found  bool
+	at     time.Time
+}
+
+func (c *clientCache) forget() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.mu.Unlock()
+}
+
+// lookup returns the client, from the cache when fresh.
+func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Client, bool, error) {
+	key := [2]string{runtime, id}
+	s.clients.mu.Lock()
+	e, ok := s.clients.entries[key]
+	s.clients.mu.Unlock()
+	if ok && time.Since(e.at) < clientTTL {
+		return e.client, e.found, nil
+	}
+	client, err := s.store.Client(ctx, runtime, id)
+	found := err == nil
+	if err != nil && config.ErrorKind(err) != config.KindNotFound {
+		return client, false, err
+	}
+	s.clients.mu.Lock()
+	if s.clients.entries == nil || len(s.clients.entries) > 10000 {
+		s.clients.entries = make(map[[2]string]cachedClient)
+	}
+	s.clients.entries[key] = cachedClient{client: client, found: found, at: time.Now()}
+	s.clients.mu.Unlock()
+	return client, found, nil
+}
+
+// stillValid checks a verified token against its client as it is now: the
+// client must exist, must not have changed its secret since the token was
+// issued, and must still be allowed every element the token grants.
+func (s *Server) stillValid(ctx context.Context, runtime string, c oauth.Claims) error {
+	client, found, err := s.lookupClient(ctx, runtime, c.ClientID)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return config.Errorf(config.KindUnauthorized, "the client of this token no longer exists")
+	case c.IssuedAt == nil || c.IssuedAt.Time().Before(client.SecretSetAt.Truncate(time.Second)):
+		return config.Errorf(config.KindUnauthorized, "the client's secret changed after this token was issued")
+	}
+	granted, _ := config.ParseScope(c.Scope)
+	for _, e := range granted {
+		if !client.AllowedScope.AllowsRole(e) {
+			return config.Errorf(config.KindUnauthorized, "the client is no longer allowed scope %q", e)
+		}
+	}
+	return nil
+}
