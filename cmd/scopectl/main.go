@@ -58,7 +58,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Flags:                []cli.Flag{noColorFlag()},
-		Commands:             []*cli.Command{appCommand(), schemaCommand()},
+		Commands:             []*cli.Command{appCommand(), serverCommand(), schemaCommand()},
 		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError:         usageError,
 		Action:               groupAction,

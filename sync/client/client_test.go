@@ -5,53 +5,22 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/sync/client"
-	"github.com/scopectl/scopectl/sync/oauth"
-	"github.com/scopectl/scopectl/sync/server"
-	"github.com/scopectl/scopectl/sync/store/sqlite"
+	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
-// startScoped runs a real scoped handler on 127.0.0.1 with an SQLite store
-// and the client admin/admin-secret.
 func startScoped(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "scoped.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	keys, err := oauth.NewKeySet(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := oauth.NewSecretVerifier()
-	if err := server.EnsureClient(ctx, st, v, "mfp", "admin", "admin-secret", config.NewScope("mfpadmin")); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Config.Handler = server.New(server.Config{
-		Store: st, Tokens: oauth.NewTokens(keys, time.Hour), Secrets: v, Runtimes: []string{"mfp"},
-		Issuer: "http://" + ts.Listener.Addr().String(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
-	})
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return servertest.Start(t, servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"})
 }
 
 func connect(t *testing.T, url, password string) *client.Client {

@@ -1,0 +1,177 @@
+package workspace
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Profile is a named scoped server and the credentials to use with it.
+type Profile struct {
+	Name     string `json:"-"`
+	URL      string `json:"url"`
+	Runtime  string `json:"runtime"`
+	Login    string `json:"login"`
+	Password string `json:"password,omitempty"`
+}
+
+// LocalProfile is the built-in profile of a development server started
+// with `scoped --dev` on this machine.
+var LocalProfile = Profile{Name: "local", URL: "http://localhost:9080", Runtime: "mfp", Login: "admin", Password: "admin"}
+
+// Profiles is the content of the servers file: named profiles and which
+// one is used when a command names none. The local profile is built in;
+// a stored profile named local replaces it.
+type Profiles struct {
+	Default string             `json:"default,omitempty"`
+	Servers map[string]Profile `json:"servers"`
+}
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// LoadProfiles reads the servers file at path; a missing file holds no
+// profiles.
+func LoadProfiles(path string) (*Profiles, error) {
+	p := &Profiles{Servers: map[string]Profile{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
+	}
+	if err := json.Unmarshal(data, p); err != nil {
+		return nil, config.Errorf(config.KindInvalid, "%s is not a valid servers file: %v", path, err)
+	}
+	if p.Servers == nil {
+		p.Servers = map[string]Profile{}
+	}
+	return p, nil
+}
+
+// Save writes the servers file atomically, readable by its owner only,
+// since it holds secrets.
+func (p *Profiles) Save(path string) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return err
+		}
+	}
+	return WriteFile(path, append(data, '\n'), 0o600)
+}
+
+// Add stores a profile under its name, replacing one of the same name.
+func (p *Profiles) Add(prof Profile) error {
+	if !profileName.MatchString(prof.Name) {
+		return config.Errorf(config.KindInvalid, "server name %q: use letters, digits, '.', '_' and '-'", prof.Name)
+	}
+	if err := checkURL(prof.URL); err != nil {
+		return err
+	}
+	if prof.Runtime == "" || strings.ContainsAny(prof.Runtime, "/ ") {
+		return config.Errorf(config.KindInvalid, "runtime %q is not a runtime name", prof.Runtime)
+	}
+	if prof.Login == "" {
+		return config.Errorf(config.KindInvalid, "a login (confidential client id) is required")
+	}
+	prof.URL = strings.TrimSuffix(prof.URL, "/")
+	p.Servers[prof.Name] = prof
+	return nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return config.Errorf(config.KindInvalid, "server URL %q must be http:// or https:// with a host", raw)
+	}
+	return nil
+}
+
+// Remove deletes a stored profile; the default falls back to local.
+func (p *Profiles) Remove(name string) error {
+	if _, ok := p.Servers[name]; !ok {
+		if name == LocalProfile.Name {
+			return config.Errorf(config.KindInvalid, "local is built in and cannot be removed")
+		}
+		return config.Errorf(config.KindNotFound, "no server named %q", name)
+	}
+	delete(p.Servers, name)
+	if p.Default == name {
+		p.Default = ""
+	}
+	return nil
+}
+
+// SetDefault makes name the profile used when a command names none.
+func (p *Profiles) SetDefault(name string) error {
+	if _, err := p.Get(name); err != nil {
+		return err
+	}
+	p.Default = name
+	return nil
+}
+
+// Get returns the profile called name (local included).
+func (p *Profiles) Get(name string) (Profile, error) {
+	if prof, ok := p.Servers[name]; ok {
+		prof.Name = name
+		return prof, nil
+	}
+	if name == LocalProfile.Name {
+		return LocalProfile, nil
+	}
+	return Profile{}, config.Errorf(config.KindNotFound, "no server named %q; see scopectl server list", name)
+}
+
+// DefaultName returns the name of the default profile.
+func (p *Profiles) DefaultName() string {
+	if p.Default != "" {
+		return p.Default
+	}
+	return LocalProfile.Name
+}
+
+// Resolve returns the profile a --server value names: a profile name, or
+// a URL (runtime mfp, no credentials); "" means the default profile.
+func (p *Profiles) Resolve(server string) (Profile, error) {
+	switch {
+	case server == "":
+		return p.Get(p.DefaultName())
+	case strings.Contains(server, "://"):
+		if err := checkURL(server); err != nil {
+			return Profile{}, err
+		}
+		return Profile{Name: server, URL: strings.TrimSuffix(server, "/"), Runtime: LocalProfile.Runtime}, nil
+	}
+	return p.Get(server)
+}
+
+// All returns every profile, local included, ordered by name.
+func (p *Profiles) All() []Profile {
+	var out []Profile
+	for name := range p.Servers {
+		prof, _ := p.Get(name)
+		out = append(out, prof)
+	}
+	if _, ok := p.Servers[LocalProfile.Name]; !ok {
+		out = append(out, LocalProfile)
+	}
+	slices.SortFunc(out, func(a, b Profile) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
