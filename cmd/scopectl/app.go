@@ -20,6 +20,7 @@ func appCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			appValidateCommand(),
 			appFmtCommand(),
+			appPullCommand(),
 		},
 	}
 }

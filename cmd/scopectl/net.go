@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -10,4 +12,14 @@ import (
 // the --timeout it was given.
 func httpClient(c *cli.Context) *http.Client {
 	return &http.Client{Timeout: c.Duration("timeout")}
+}
+
+// relPath is filepath.Rel for messages: paths under base print short,
+// others in full.
+func relPath(base, path string) string {
+	rel, err := filepath.Rel(base, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return rel
 }
