@@ -21,6 +21,7 @@ func appCommand() *cli.Command {
 			appValidateCommand(),
 			appFmtCommand(),
 			appPullCommand(),
+			appPushCommand(),
 		},
 	}
 }

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/schema/report"
+	"github.com/scopectl/scopectl/sync/client"
+	"github.com/scopectl/scopectl/sync/transfer"
+	"github.com/scopectl/scopectl/sync/workspace"
+)
+
+func appPushCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "push",
+		Usage:     "apply local descriptors to a server, conflict-safe",
+		ArgsUsage: "[FILE...]",
+		Description: `Validates every descriptor locally first (nothing is sent if one is
+invalid, exit 1), shows what changes on the server, and applies each with
+If-Match of the revision this copy was pulled or pushed at. If the server
+has moved since and the changes touch different members, they are merged
+and the merged result is pushed and written back; if they touch the same
+members, nothing is pushed and each conflict is listed with its base, local
+and server values (exit 4). Each server keeps its own base.
+
+Exit status: 0 applied or nothing to do, 1 invalid or rejected, 2 usage,
+3 server unreachable or credentials refused, 4 conflict.`,
+		Flags: []cli.Flag{
+			serverFlag(), passwordFileFlag(), timeoutFlag(),
+			&cli.BoolFlag{Name: "dry-run", Usage: "ask the server what would change; change nothing"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite the server's version, whatever it is"},
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (asked only on a terminal)", EnvVars: []string{"SCOPECTL_YES"}},
+		},
+		Action: pushAction,
+	}
+}
+
+func pushAction(c *cli.Context) error {
+	paths, err := pathArgs(c)
+	if err != nil {
+		return err
+	}
+	files, err := workspace.FindDescriptors(paths)
+	if err != nil {
+		return err
+	}
+	reports := schema.ValidateFiles(files, 0)
+	if report.Summarize(reports, false).Invalid > 0 {
+		var bad []*schema.Report
+		for _, r := range reports {
+			if report.Failed(r, false) {
+				bad = append(bad, r)
+			}
+		}
+		report.Write(c.App.ErrWriter, "text", bad, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
+		return &exitError{code: exitFailed, msg: "nothing pushed: fix the invalid descriptors first"}
+	}
+	cl, target, err := connect(c, client.ScopeWrite)
+	if err != nil {
+		return err
+	}
+	wd, _ := os.Getwd()
+	opt := transfer.PushOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
+	if !c.Bool("yes") && !opt.DryRun && isTerminal(os.Stdin) {
+		opt.Confirm = confirmer(c, target)
+	}
+	conflicts := 0
+	for _, r := range reports {
+		o, err := transfer.Push(c.Context, cl, workspace.FindProject(wd), target, r.Path, r.Descriptor, opt)
+		if err != nil {
+			return fmt.Errorf("%s: %w", relative(r.Path), err)
+		}
+		printOutcome(c.App.Writer, o, target)
+		if o.Result == transfer.Conflict {
+			conflicts++
+		}
+	}
+	if conflicts > 0 {
+		return config.Errorf(config.KindConflict, "%d %s not pushed because of conflicts; the server keeps its values (pull, resolve, push again)", conflicts, plural(conflicts, "file", "files"))
+	}
+	return nil
+}
+
+func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) {
+	name := relative(o.Path)
+	switch o.Result {
+	case transfer.Unchanged:
+		fmt.Fprintf(w, "%s: up to date (revision %d)\n", name, o.Revision)
+	case transfer.Conflict:
+		fmt.Fprintf(w, "%s: conflicts with changes made on the server (revision %d):\n", name, o.Revision)
+		for _, cf := range o.Conflicts {
+			fmt.Fprintf(w, "  %s: base %s, local %s, server %s\n", cf.Path, show(cf.Base), show(cf.Local), show(cf.Server))
+		}
+	case transfer.Skipped:
+		fmt.Fprintf(w, "%s: skipped\n", name)
+	default:
+		verb := map[string]string{transfer.Applied: "pushed", transfer.Merged: "merged with changes made on the server and pushed", transfer.DryRun: "would push"}[o.Result]
+		fmt.Fprintf(w, "%s: %s to %s, revision %d (%d %s)\n", name, verb, target.URL, o.Revision, len(o.Changes), plural(len(o.Changes), "change", "changes"))
+		for _, ch := range o.Changes {
+			fmt.Fprintf(w, "  %s\n", ch)
+		}
+	}
+}
+
+func show(v any) string {
+	if v == nil {
+		return "(absent)"
+	}
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+// confirmer asks on the terminal before each file's changes are applied.
+func confirmer(c *cli.Context, target transfer.Target) func(o *transfer.PushOutcome) bool {
+	in := bufio.NewReader(c.App.Reader)
+	return func(o *transfer.PushOutcome) bool {
+		for _, ch := range o.Changes {
+			fmt.Fprintf(c.App.ErrWriter, "  %s\n", ch)
+		}
+		fmt.Fprintf(c.App.ErrWriter, "Push %d %s of %s to %s? [y/N] ", len(o.Changes), plural(len(o.Changes), "change", "changes"), relative(o.Path), target.URL)
+		line, _ := in.ReadString('\n')
+		return strings.EqualFold(strings.TrimSpace(line), "y") || strings.EqualFold(strings.TrimSpace(line), "yes")
+	}
+}
+
+// isTerminal reports whether f is a terminal (not merely a character
+// device such as /dev/null).
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

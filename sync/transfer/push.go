@@ -1,0 +1,183 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/workspace"
+)
+
+// Pusher is what a push needs of a scoped connection.
+type Pusher interface {
+	Server
+	Apply(ctx context.Context, content []byte, ifMatch int64, dryRun bool) (*api.ApplyResponse, error)
+}
+
+// PushOptions change how a push behaves.
+type PushOptions struct {
+	DryRun bool // ask the server what would change; change nothing
+	Force  bool // overwrite whatever the server has
+	// Confirm, when set, is asked before changes are applied; false skips
+	// the file.
+	Confirm func(o *PushOutcome) bool
+}
+
+// Result of one file's push.
+const (
+	Applied   = "applied"
+	Merged    = "merged" // the server had moved; local changes were merged in
+	Unchanged = "unchanged"
+	Conflict  = "conflict"
+	DryRun    = "dry-run"
+	Skipped   = "skipped"
+)
+
+// PushOutcome says what pushing one descriptor did.
+type PushOutcome struct {
+	Path      string
+	Key       config.AppKey
+	Result    string
+	Revision  int64             // the server's revision afterwards
+	Changes   []config.Change   // what changed (or would change) on the server
+	Conflicts []config.Conflict // for Conflict
+}
+
+// maxPushAttempts bounds the retries when another push lands between our
+// read of the server and our apply.
+const maxPushAttempts = 3
+
+// Push sends one validated local descriptor to the server, conflict-safe:
+// it applies with If-Match of the base recorded for this server; when the
+// server has moved since, it merges the local changes into the server's
+// version if they touch other members, and reports conflicts otherwise.
+// Afterwards the pushed content is the new base, and a merged result is
+// written back to the file.
+func Push(ctx context.Context, srv Pusher, proj workspace.Project, target Target, path string, local *config.Descriptor, opt PushOptions) (*PushOutcome, error) {
+	for attempt := 1; ; attempt++ {
+		o, err := pushOnce(ctx, srv, proj, target, path, local, opt)
+		if config.ErrorKind(err) != config.KindStale || attempt == maxPushAttempts {
+			return o, err
+		}
+	}
+}
+
+func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Target, path string, local *config.Descriptor, opt PushOptions) (*PushOutcome, error) {
+	key := local.ApplicationKey
+	o := &PushOutcome{Path: path, Key: key}
+	server, rev, err := readServer(ctx, srv, key)
+	if err != nil {
+		return nil, err
+	}
+	base, err := proj.Base(target.URL, target.Runtime, key)
+	if err != nil {
+		return nil, err
+	}
+	send, err := plan(o, local, server, rev, base, opt.Force)
+	if err != nil || send == nil {
+		if err == nil && o.Result == Unchanged && !opt.DryRun {
+			err = settle(proj, target, path, local, server, rev)
+		}
+		return o, err
+	}
+	if opt.DryRun {
+		resp, err := srv.Apply(ctx, send.content, send.ifMatch, true)
+		if err != nil {
+			return nil, err
+		}
+		o.Result, o.Revision, o.Changes = DryRun, resp.Application.Revision, resp.Diff
+		return o, nil
+	}
+	if opt.Confirm != nil && !opt.Confirm(o) {
+		o.Result = Skipped
+		return o, nil
+	}
+	resp, err := srv.Apply(ctx, send.content, send.ifMatch, false)
+	if err != nil {
+		return nil, err
+	}
+	o.Revision, o.Result = resp.Application.Revision, Applied
+	if send.merged {
+		o.Result = Merged
+		if err := workspace.WriteFile(path, send.content, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return o, proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: o.Revision, Content: string(send.content)})
+}
+
+// settle records the server's version as the base when nothing needs to
+// be pushed; when the local changes were already on the server, the file
+// takes the server's version (it may hold other changes made there).
+func settle(proj workspace.Project, target Target, path string, local, server *config.Descriptor, rev int64) error {
+	content := server.Canonical()
+	if !bytes.Equal(local.Canonical(), content) {
+		if err := workspace.WriteFile(path, content, 0o644); err != nil {
+			return err
+		}
+	}
+	return proj.SaveBase(local.ApplicationKey, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)})
+}
+
+// readServer returns the server's descriptor of key and its revision, or
+// nil and 0 when the server does not have it.
+func readServer(ctx context.Context, srv Pusher, key config.AppKey) (*config.Descriptor, int64, error) {
+	content, rev, err := srv.Descriptor(ctx, key)
+	if config.ErrorKind(err) == config.KindNotFound {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	d, err := config.ParseDescriptor(content)
+	if err != nil {
+		return nil, 0, fmt.Errorf("the server's descriptor of %s does not parse: %w", key, err)
+	}
+	return d, rev, nil
+}
+
+// send is what to apply and under which precondition.
+type send struct {
+	content []byte
+	ifMatch int64
+	merged  bool // content is local changes merged into the server's version
+}
+
+// plan decides what to send, or settles the outcome (unchanged, conflict)
+// in o and returns nil.
+func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *workspace.Base, force bool) (*send, error) {
+	switch {
+	case server == nil:
+		o.Changes = config.Diff(&config.Descriptor{ApplicationKey: local.ApplicationKey}, local)
+		return &send{content: local.Canonical(), ifMatch: -1}, nil // fails if someone creates it first
+	case force:
+		o.Changes = config.Diff(server, local)
+		return &send{content: local.Canonical()}, nil
+	}
+	if o.Changes = config.Diff(server, local); len(o.Changes) == 0 {
+		o.Result, o.Revision = Unchanged, rev
+		return nil, nil
+	}
+	switch {
+	case base == nil:
+		return nil, config.Errorf(config.KindConflict, "%s differs from the server's revision %d, and this copy has no record of what it was based on; pull first (or push --force to overwrite the server)", o.Path, rev)
+	case base.Revision == rev:
+		return &send{content: local.Canonical(), ifMatch: rev}, nil
+	}
+	baseDesc, err := config.ParseDescriptor([]byte(base.Content))
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "the recorded base of %s is damaged; pull again", o.Path)
+	}
+	merged, conflicts := config.Merge3(baseDesc, local, server)
+	if len(conflicts) > 0 {
+		o.Result, o.Revision, o.Conflicts = Conflict, rev, conflicts
+		return nil, nil
+	}
+	if o.Changes = config.Diff(server, merged); len(o.Changes) == 0 {
+		o.Result, o.Revision = Unchanged, rev
+		return nil, nil
+	}
+	return &send{content: merged.Canonical(), ifMatch: rev, merged: true}, nil
+}
