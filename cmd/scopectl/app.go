@@ -22,6 +22,7 @@ func appCommand() *cli.Command {
 			appFmtCommand(),
 			appPullCommand(),
 			appPushCommand(),
+			appDiffCommand(),
 		},
 	}
 }

@@ -35,10 +35,14 @@ func (r result) wantCode(t *testing.T, code int) result {
 	return r
 }
 
+// testdataDir is absolute so that tests that change directory still find
+// their golden files.
+var testdataDir, _ = filepath.Abs("testdata")
+
 // golden compares got with testdata/NAME, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := filepath.Join(testdataDir, name)
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

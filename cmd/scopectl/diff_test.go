@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestDiffFormats: golden output of every format for two files that
+// differ in a scope, a mapping, a check property and maxTokenExpiration.
+func TestDiffFormats(t *testing.T) {
+	dir := t.TempDir()
+	a := copyFixture(t, dir, "valid/com.example.bank-android-1.0.json")
+	bSrc := readFile(t, a)
+	for _, r := range [][2]string{
+		{`"mandatoryScope": "appAuthenticity"`, `"mandatoryScope": "appAuthenticity deviceCheck"`},
+		{`"accessRestricted": "PinCodeAttempts"`, `"accessRestricted": "UserLogin"`},
+		{`"maxAttempts": 3`, `"maxAttempts": 5`},
+		{`"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`},
+	} {
+		bSrc = strings.Replace(bSrc, r[0], r[1], 1)
+	}
+	b := dir + "/b.json"
+	os.WriteFile(b, []byte(bSrc), 0o644)
+	t.Chdir(dir)
+	for _, format := range []string{"semantic", "unified", "json", "patch"} {
+		r := scopectl(t, "app", "diff", "--format", format, "com.example.bank-android-1.0.json", "b.json").wantCode(t, exitFailed)
+		golden(t, "diff."+format, r.stdout)
+		if format == "json" || format == "patch" {
+			var v []map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || len(v) != 4 {
+				t.Errorf("%s output: %v, %d entries", format, err, len(v))
+			}
+		}
+	}
+	r := scopectl(t, "app", "diff", "b.json", "b.json").wantCode(t, exitOK)
+	if r.stdout != "" {
+		t.Errorf("identical files: %q", r.stdout)
+	}
+}
+
+func TestDiffAgainstServer(t *testing.T) {
+	project(t)
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	r := scopectl(t, "app", "diff").wantCode(t, exitOK) // pull then diff: empty
+	if r.stdout != "" {
+		t.Errorf("diff after pull: %q", r.stdout)
+	}
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	r = scopectl(t, "app", "diff").wantCode(t, exitFailed)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "replace /maxTokenExpiration: 3600 → 1800") || !strings.Contains(lines[0], "revision 1 → "+bankFile) {
+		t.Errorf("diff shows more or less than the edited key:\n%s", r.stdout)
+	}
+	edit(t, bankFile, `"maxTokenExpiration": 1800`, `"maxTokenExpiraton": 1800`)
+	r = scopectl(t, "app", "diff").wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "unknown member") {
+		t.Errorf("invalid file: %q", r.stderr)
+	}
+	scopectl(t, "app", "diff", "--format", "xml").wantCode(t, exitUsage)
+}

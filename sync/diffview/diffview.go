@@ -1,0 +1,245 @@
+// Package diffview renders the difference between two descriptors for
+// people and programs: semantic (one line per changed member), unified
+// (lines of the canonical form, via sergi/go-diff), JSON (the semantic
+// changes) and JSON Patch (RFC 6902).
+package diffview
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Formats lists the accepted format names.
+var Formats = []string{"semantic", "unified", "json", "patch"}
+
+// Side is one side of a comparison: a name for headers and a descriptor
+// (nil when the application does not exist on that side).
+type Side struct {
+	Name       string
+	Descriptor *config.Descriptor
+}
+
+// Write renders the difference from a to b in format; colour applies to
+// the semantic and unified formats.
+func Write(w io.Writer, format string, a, b Side, color bool) error {
+	changes := Changes(a.Descriptor, b.Descriptor)
+	switch format {
+	case "semantic":
+		return writeSemantic(w, a, b, changes, color)
+	case "unified":
+		return writeUnified(w, a, b, color)
+	case "json":
+		return writeJSON(w, changes)
+	case "patch":
+		return writeJSON(w, Patch(changes))
+	}
+	return config.Errorf(config.KindInvalid, "unknown format %q; use %s", format, strings.Join(Formats, ", "))
+}
+
+// Changes compares two descriptors; nil stands for an absent one.
+func Changes(a, b *config.Descriptor) []config.Change {
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case a == nil:
+		return config.Diff(&config.Descriptor{ApplicationKey: b.ApplicationKey}, b)
+	case b == nil:
+		return config.Diff(a, &config.Descriptor{ApplicationKey: a.ApplicationKey})
+	}
+	return config.Diff(a, b)
+}
+
+func canonical(d *config.Descriptor) string {
+	if d == nil {
+		return ""
+	}
+	return string(d.Canonical())
+}
+
+const (
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
+	reset  = "\x1b[0m"
+)
+
+func paint(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return code + s + reset
+}
+
+// writeSemantic writes one line per change, with element-level detail for
+// scope strings: "replace /mandatoryScope: +deviceCheck -pin".
+func writeSemantic(w io.Writer, a, b Side, changes []config.Change, color bool) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "%s\n", paint(color, cyan, a.Name+" → "+b.Name))
+	for _, c := range changes {
+		code := map[config.Op]string{config.OpAdd: green, config.OpRemove: red, config.OpReplace: yellow}[c.Op]
+		line := c.String()
+		if len(c.Added)+len(c.Removed) > 0 {
+			var parts []string
+			for _, e := range c.Added {
+				parts = append(parts, "+"+e)
+			}
+			for _, e := range c.Removed {
+				parts = append(parts, "-"+e)
+			}
+			line = fmt.Sprintf("%s %s: %s", c.Op, c.Path, strings.Join(parts, " "))
+		}
+		fmt.Fprintf(w, "  %s\n", paint(color, code, line))
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// PatchOp is one RFC 6902 operation.
+type PatchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
+}
+
+// Patch turns semantic changes into a JSON Patch that transforms the
+// canonical form of the first descriptor into the second.
+func Patch(changes []config.Change) []PatchOp {
+	ops := make([]PatchOp, 0, len(changes))
+	for _, c := range changes {
+		op := PatchOp{Op: string(c.Op), Path: c.Path}
+		if c.Op != config.OpRemove {
+			op.Value = c.New
+		}
+		ops = append(ops, op)
+	}
+	return ops
+}
+
+// contextLines is how many unchanged lines surround each unified hunk.
+const contextLines = 3
+
+// writeUnified writes a unified diff of the canonical forms.
+func writeUnified(w io.Writer, a, b Side, color bool) error {
+	x, y := canonical(a.Descriptor), canonical(b.Descriptor)
+	if x == y {
+		return nil
+	}
+	dmp := diffmatchpatch.New()
+	ca, cb, lines := dmp.DiffLinesToChars(x, y)
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
+	fmt.Fprintln(w, paint(color, "\x1b[1m", "--- "+a.Name))
+	fmt.Fprintln(w, paint(color, "\x1b[1m", "+++ "+b.Name))
+	for _, h := range hunks(diffs) {
+		fmt.Fprintln(w, paint(color, cyan, fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.aStart, h.aLen, h.bStart, h.bLen)))
+		for _, l := range h.lines {
+			code := map[byte]string{'+': green, '-': red, ' ': ""}[l[0]]
+			if code == "" {
+				fmt.Fprintln(w, l)
+			} else {
+				fmt.Fprintln(w, paint(color, code, l))
+			}
+		}
+	}
+	return nil
+}
+
+type hunk struct {
+	aStart, aLen, bStart, bLen int
+	lines                      []string
+}
+
+// line is one line of a line diff: ' ', '+' or '-' and the text.
+type line struct {
+	kind byte
+	text string
+}
+
+func splitDiffs(diffs []diffmatchpatch.Diff) []line {
+	var out []line
+	for _, d := range diffs {
+		kind := map[diffmatchpatch.Operation]byte{diffmatchpatch.DiffEqual: ' ', diffmatchpatch.DiffInsert: '+', diffmatchpatch.DiffDelete: '-'}[d.Type]
+		for _, t := range strings.SplitAfter(d.Text, "\n") {
+			if t != "" {
+				out = append(out, line{kind, strings.TrimSuffix(t, "\n")})
+			}
+		}
+	}
+	return out
+}
+
+// hunks groups changed lines with contextLines of unchanged lines around
+// them; changes closer than 2*contextLines share a hunk.
+func hunks(diffs []diffmatchpatch.Diff) []hunk {
+	ls := splitDiffs(diffs)
+	aNo, bNo := make([]int, len(ls)+1), make([]int, len(ls)+1) // line numbers at each index
+	a, b := 1, 1
+	for i, l := range ls {
+		aNo[i], bNo[i] = a, b
+		if l.kind != '+' {
+			a++
+		}
+		if l.kind != '-' {
+			b++
+		}
+	}
+	aNo[len(ls)], bNo[len(ls)] = a, b
+	var out []hunk
+	for i := 0; i < len(ls); {
+		if ls[i].kind == ' ' {
+			i++
+			continue
+		}
+		start, end := max(0, i-contextLines), min(len(ls), lastChange(ls, i)+contextLines+1)
+		h := hunk{aStart: aNo[start], bStart: bNo[start]}
+		for _, l := range ls[start:end] {
+			h.lines = append(h.lines, string(l.kind)+l.text)
+			if l.kind != '+' {
+				h.aLen++
+			}
+			if l.kind != '-' {
+				h.bLen++
+			}
+		}
+		if h.aLen == 0 { // by convention an empty range starts at the line before
+			h.aStart--
+		}
+		if h.bLen == 0 {
+			h.bStart--
+		}
+		out = append(out, h)
+		i = end
+	}
+	return out
+}
+
+// lastChange returns the index of the last change of the cluster that
+// starts at from: the changes after it are more than 2*contextLines
+// unchanged lines away.
+func lastChange(ls []line, from int) int {
+	last := from
+	for j := from + 1; j < len(ls); j++ {
+		if ls[j].kind == ' ' {
+			continue
+		}
+		if j-last-1 > 2*contextLines {
+			break
+		}
+		last = j
+	}
+	return last
+}

@@ -1,0 +1,60 @@
+package diffview_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/diffview"
+)
+
+func large(t *testing.T, maxExp int64, extraMapping string) *config.Descriptor {
+	d := &config.Descriptor{
+		ApplicationKey:      config.AppKey{ID: "a", Platform: config.PlatformWeb, Version: "1"},
+		ScopeElementMapping: map[string]config.Scope{},
+		MaxTokenExpiration:  maxExp,
+	}
+	for _, e := range []string{"e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08", "e09", "e10", "e11", "e12"} {
+		d.ScopeElementMapping[e] = config.NewScope("C")
+	}
+	if extraMapping != "" {
+		d.ScopeElementMapping[extraMapping] = config.NewScope("X")
+	}
+	return d
+}
+
+// TestUnifiedHunks: changes far apart get separate hunks with three lines
+// of context, and the counts in the headers match the lines.
+func TestUnifiedHunks(t *testing.T) {
+	var buf bytes.Buffer
+	a := diffview.Side{Name: "a", Descriptor: large(t, 3600, "")}
+	b := diffview.Side{Name: "b", Descriptor: large(t, 60, "e00")}
+	if err := diffview.Write(&buf, "unified", a, b, false); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Count(out, "\n@@ ") != 2 {
+		t.Fatalf("want two hunks:\n%s", out)
+	}
+	for _, want := range []string{"@@ -7,6 +7,7 @@", "@@ -21,5 +22,5 @@", "+    \"e00\": \"X\",", "-  \"maxTokenExpiration\": 3600", "+  \"maxTokenExpiration\": 60"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
+
+func TestNewApplication(t *testing.T) {
+	var buf bytes.Buffer
+	b := diffview.Side{Name: "b", Descriptor: large(t, 60, "")}
+	diffview.Write(&buf, "unified", diffview.Side{Name: "/dev/null"}, b, false)
+	if !strings.Contains(buf.String(), "@@ -0,0 +1,") {
+		t.Errorf("new file hunk:\n%s", buf.String())
+	}
+	if ops := diffview.Patch(diffview.Changes(nil, b.Descriptor)); len(ops) == 0 || ops[0].Op != "add" && ops[0].Op != "replace" {
+		t.Errorf("patch of a new application: %+v", ops)
+	}
+	if err := diffview.Write(&buf, "xml", b, b, false); config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("unknown format: %v", err)
+	}
+}
