@@ -23,6 +23,8 @@ func appCommand() *cli.Command {
 			appPullCommand(),
 			appPushCommand(),
 			appDiffCommand(),
+			appHistoryCommand(),
+			appRollbackCommand(),
 		},
 	}
 }

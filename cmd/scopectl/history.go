@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/client"
+	"github.com/scopectl/scopectl/sync/transfer"
+	"github.com/scopectl/scopectl/sync/workspace"
+)
+
+func appHistoryCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "history",
+		Usage:     "list the revisions of an application on the server",
+		ArgsUsage: "FILE | APPID/PLATFORM/VERSION",
+		Flags:     []cli.Flag{serverFlag(), passwordFileFlag(), timeoutFlag(), jsonFlag()},
+		Action:    historyAction,
+	}
+}
+
+func appRollbackCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "rollback",
+		Usage:     "make a new revision equal to an earlier one, conflict-safe like push",
+		ArgsUsage: "FILE --to N",
+		Flags: []cli.Flag{
+			serverFlag(), passwordFileFlag(), timeoutFlag(),
+			&cli.Int64Flag{Name: "to", Usage: "revision `N` to return to", Required: true},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite the server's version, whatever it is"},
+		},
+		Action: rollbackAction,
+	}
+}
+
+// appKeyArg reads the application named by a descriptor file or by
+// APPID/PLATFORM/VERSION.
+func appKeyArg(c *cli.Context) (config.AppKey, string, error) {
+	if c.NArg() != 1 {
+		return config.AppKey{}, "", usageErrorf("name one descriptor FILE or APPID/PLATFORM/VERSION")
+	}
+	arg := c.Args().First()
+	locals, err := readDescriptors(c, []string{arg})
+	if err == nil {
+		return locals[0].ApplicationKey, arg, nil
+	}
+	if key, kerr := config.ParseAppKey(arg); kerr == nil {
+		return key, "", nil
+	}
+	return config.AppKey{}, "", err
+}
+
+func historyAction(c *cli.Context) error {
+	key, _, err := appKeyArg(c)
+	if err != nil {
+		return err
+	}
+	cl, _, err := connect(c, client.ScopeRead)
+	if err != nil {
+		return err
+	}
+	revs, err := cl.Revisions(c.Context, key)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(revs)
+	}
+	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REVISION\tTIME\tAUTHOR\tCHANGE")
+	for _, r := range revs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Revision, r.Time.Local().Format(time.DateTime), r.Author, r.Summary)
+	}
+	return tw.Flush()
+}
+
+func rollbackAction(c *cli.Context) error {
+	key, path, err := appKeyArg(c)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		return usageErrorf("rollback needs the descriptor FILE, which it updates")
+	}
+	cl, target, err := connect(c, client.ScopeWrite)
+	if err != nil {
+		return err
+	}
+	old, err := cl.Revision(c.Context, key, c.Int64("to"))
+	if err != nil {
+		return err
+	}
+	d, err := config.ParseDescriptor(old)
+	if err != nil {
+		return err
+	}
+	proj := workspace.FindProject(".")
+	o, err := transfer.Push(c.Context, cl, proj, target, path, d, transfer.PushOptions{Force: c.Bool("force")})
+	if err != nil {
+		return err
+	}
+	if o.Result == transfer.Conflict {
+		printOutcome(c.App.Writer, o, target)
+		return config.Errorf(config.KindConflict, "not rolled back: the server changed since this copy's base; pull first")
+	}
+	if err := workspace.WriteFile(path, d.Canonical(), 0o644); err != nil {
+		return err
+	}
+	printOutcome(c.App.Writer, o, target)
+	return nil
+}

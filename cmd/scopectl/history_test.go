@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHistoryAndRollback(t *testing.T) {
+	project(t)
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	scopectl(t, "app", "push", bankFile).wantCode(t, exitOK)
+
+	r := scopectl(t, "app", "history", bankFile).wantCode(t, exitOK)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], "admin") || !strings.Contains(lines[1], "created") ||
+		!strings.Contains(lines[2], "replace /maxTokenExpiration: 3600 → 1800") {
+		t.Errorf("history:\n%s", r.stdout)
+	}
+	scopectl(t, "app", "history", "com.example.bank/android/1.0").wantCode(t, exitOK)
+
+	r = scopectl(t, "app", "rollback", "--to", "1", bankFile).wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "revision 3") || !strings.Contains(readFile(t, bankFile), `"maxTokenExpiration": 3600`) {
+		t.Errorf("rollback: %q\n%s", r.stdout, readFile(t, bankFile))
+	}
+	scopectl(t, "app", "diff").wantCode(t, exitOK) // the file and the server agree
+	scopectl(t, "app", "rollback", "--to", "9", bankFile).wantCode(t, exitUsage)
+	scopectl(t, "app", "history").wantCode(t, exitUsage)
+}
