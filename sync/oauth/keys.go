@@ -41,6 +41,7 @@ type KeySet struct {
 	mu       sync.RWMutex
 	keys     []signingKey // newest first, at most publishedKeys
 	loadedAt time.Time
+	reloadMu sync.Mutex // one reload at a time
 }
 
 type signingKey struct {
@@ -111,6 +112,9 @@ func (ks *KeySet) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load signing keys: %w", err)
 	}
+	if len(stored) == 0 && len(ks.keys) > 0 {
+		return fmt.Errorf("load signing keys: the store has none")
+	}
 	var keys []signingKey
 	for _, sk := range stored[:min(len(stored), publishedKeys)] {
 		k, err := parseKey(sk)
@@ -151,19 +155,31 @@ func parseKey(sk store.SigningKey) (signingKey, error) {
 // keyRefresh, or (force) when a token names an unknown key id, at most
 // once a second.
 func (ks *KeySet) refreshIfStale(ctx context.Context, force bool) {
-	ks.mu.RLock()
-	age := ks.now().Sub(ks.loadedAt)
-	ks.mu.RUnlock()
-	if age > keyRefresh || (force && age > time.Second) {
-		_ = ks.reload(ctx) // keep serving with the keys we have
+	stale := func() bool {
+		ks.mu.RLock()
+		defer ks.mu.RUnlock()
+		age := ks.now().Sub(ks.loadedAt)
+		return age > keyRefresh || (force && age > time.Second)
+	}
+	if !stale() || !ks.reloadMu.TryLock() {
+		return // fresh, or another request is reloading
+	}
+	defer ks.reloadMu.Unlock()
+	if stale() && ks.reload(ctx) != nil {
+		ks.mu.Lock()
+		ks.loadedAt = ks.now() // keep serving with the keys we have; retry later
+		ks.mu.Unlock()
 	}
 }
 
-func (ks *KeySet) active(ctx context.Context) signingKey {
+func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
 	ks.refreshIfStale(ctx, false)
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
-	return ks.keys[0]
+	if len(ks.keys) == 0 {
+		return signingKey{}, fmt.Errorf("no signing key")
+	}
+	return ks.keys[0], nil
 }
 
 func (ks *KeySet) public(ctx context.Context, kid string) (*rsa.PublicKey, bool) {

@@ -120,7 +120,7 @@ func newTokens(t testing.TB) *oauth.Tokens {
 func TestVerifyChecksClaims(t *testing.T) {
 	tokens := newTokens(t)
 	ctx := context.Background()
-	tok, claims, err := tokens.Issue(ctx, "https://iss/mfp", "client", config.NewScope("b", "a"))
+	tok, claims, err := tokens.Issue(ctx, "https://iss/mfp", "client", config.NewScope("b", "a"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func BenchmarkIssue(b *testing.B) {
 	scope := config.NewScope("mfpadmin")
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, _, err := tokens.Issue(context.Background(), "https://iss/mfp", "client", scope); err != nil {
+			if _, _, err := tokens.Issue(context.Background(), "https://iss/mfp", "client", scope, 0); err != nil {
 				b.Fatal(err)
 			}
 		}

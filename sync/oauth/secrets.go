@@ -69,7 +69,10 @@ func (v *SecretVerifier) Verify(id, secret, storedHash string) bool {
 	if ok && e.storedHash == storedHash && hmac.Equal(e.mac[:], mac[:]) {
 		return true
 	}
-	if len(secret) > MaxSecretLength || bcrypt.CompareHashAndPassword([]byte(storedHash), []byte(secret)) != nil {
+	if len(secret) > MaxSecretLength {
+		return v.Reject(secret) // as slow as a wrong secret
+	}
+	if bcrypt.CompareHashAndPassword([]byte(storedHash), []byte(secret)) != nil {
 		return false
 	}
 	v.mu.Lock()

@@ -25,6 +25,10 @@ type Claims struct {
 	IssuedAt *jwt.NumericDate `json:"iat"`
 	Expiry   *jwt.NumericDate `json:"exp"`
 	ID       string           `json:"jti"`
+	// SecretVersion identifies the client secret the token was issued
+	// under (when it was set, in Unix microseconds); a token whose client
+	// has another secret now is refused.
+	SecretVersion int64 `json:"sv,omitempty"`
 }
 
 // Tokens issues and verifies the access tokens of one deployment.
@@ -52,15 +56,20 @@ func NewTokens(keys *KeySet, ttl time.Duration) *Tokens {
 }
 
 // Issue returns a signed access token for clientID with scope, issued by
-// and for issuer (the runtime's authorization-server URL).
-func (t *Tokens) Issue(ctx context.Context, issuer, clientID string, scope config.Scope) (string, Claims, error) {
+// and for issuer (the runtime's authorization-server URL), under the
+// client secret identified by secretVersion.
+func (t *Tokens) Issue(ctx context.Context, issuer, clientID string, scope config.Scope, secretVersion int64) (string, Claims, error) {
 	now := t.Now()
 	c := Claims{
 		Issuer: issuer, Subject: clientID, Audience: jwt.Audience{issuer}, ClientID: clientID,
 		Scope: scope.String(), IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(t.TTL)),
-		ID: newTokenID(),
+		ID: newTokenID(), SecretVersion: secretVersion,
 	}
-	token, err := jwt.Signed(t.Keys.active(ctx).sign).Claims(c).Serialize()
+	key, err := t.Keys.active(ctx)
+	if err != nil {
+		return "", Claims{}, err
+	}
+	token, err := jwt.Signed(key.sign).Claims(c).Serialize()
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("sign token: %w", err)
 	}

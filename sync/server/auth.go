@@ -104,6 +104,10 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 		return caller{clientID: claims.ClientID, scope: granted}, true
 	case strings.EqualFold(scheme, "Basic"):
 		client, err := s.authenticateClient(r, runtime)
+		if config.ErrorKind(err) == config.KindInternal {
+			s.writeError(w, r, err)
+			return caller{}, false
+		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
 			writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: err.Error()})

@@ -190,11 +190,13 @@ func TestProtectedResourceAnswers(t *testing.T) {
 	expiredTokens := oauth.NewTokens(e.keys, time.Hour)
 	expiredTokens.Now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
 	scope, _ := config.ParseScope("mfpmonitor")
-	expired, _, err := expiredTokens.Issue(context.Background(), e.url+"/mfp/api/az/v1", "monitor", scope)
+	monitor, _ := e.store.Client(context.Background(), "mfp", "monitor")
+	sv := monitor.SecretSetAt.UnixMicro()
+	expired, _, err := expiredTokens.Issue(context.Background(), e.url+"/mfp/api/az/v1", "monitor", scope, sv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherRuntime, _, _ := e.tokens.Issue(context.Background(), e.url+"/other/api/az/v1", "monitor", scope)
+	otherRuntime, _, _ := e.tokens.Issue(context.Background(), e.url+"/other/api/az/v1", "monitor", scope, sv)
 
 	for name, auth := range map[string]string{
 		"expired":                      "Bearer " + expired,
@@ -276,7 +278,8 @@ func TestKeyRotationKeepsPreviousKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	scope, _ := config.ParseScope("mfpmonitor")
-	after, _, err := oauth.NewTokens(fresh, time.Hour).Issue(context.Background(), e.url+"/mfp/api/az/v1", "monitor", scope)
+	monitor, _ := e.store.Client(context.Background(), "mfp", "monitor")
+	after, _, err := oauth.NewTokens(fresh, time.Hour).Issue(context.Background(), e.url+"/mfp/api/az/v1", "monitor", scope, monitor.SecretSetAt.UnixMicro())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +310,6 @@ func TestTokensFollowTheirClient(t *testing.T) {
 	for _, tok := range []string{ta, tb, tc} {
 		e.do("GET", apps, bearer(tok), nil).want(t, 200)
 	}
-	time.Sleep(1100 * time.Millisecond) // the new secret must be set in a later second than the old tokens
 	put(`{"id":"b","allowedScope":"mfpmonitor"},{"id":"c","secret":"new-secret","allowedScope":"mfpoperator"}`)
 	for name, tok := range map[string]string{"removed client": ta, "narrowed scope": tb, "changed secret": tc} {
 		r := e.do("GET", apps, bearer(tok), nil)

@@ -66,7 +66,7 @@ func (s *Server) stillValid(ctx context.Context, runtime string, c oauth.Claims)
 		return err
 	case !found:
 		return config.Errorf(config.KindUnauthorized, "the client of this token no longer exists")
-	case c.IssuedAt == nil || c.IssuedAt.Time().Before(client.SecretSetAt.Truncate(time.Second)):
+	case c.SecretVersion != client.SecretSetAt.UnixMicro():
 		return config.Errorf(config.KindUnauthorized, "the client's secret changed after this token was issued")
 	}
 	granted, _ := config.ParseScope(c.Scope)

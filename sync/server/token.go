@@ -59,6 +59,10 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 		return nil, &oauthError{http.StatusBadRequest, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body"}
 	}
 	client, err := s.authenticateClient(r, runtime)
+	if config.ErrorKind(err) == config.KindInternal {
+		s.log.ErrorContext(r.Context(), "authenticate client", "err", err)
+		return nil, &oauthError{http.StatusInternalServerError, "server_error", "the server cannot check credentials now"}
+	}
 	if err != nil {
 		return nil, &oauthError{http.StatusUnauthorized, "invalid_client", err.Error()}
 	}
@@ -73,7 +77,7 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 	if err != nil {
 		return nil, &oauthError{http.StatusBadRequest, "invalid_scope", err.Error()}
 	}
-	token, claims, err := s.tokens.Issue(r.Context(), s.issuerOf(runtime), client.ID, scope)
+	token, claims, err := s.tokens.Issue(r.Context(), s.issuerOf(runtime), client.ID, scope, client.SecretSetAt.UnixMicro())
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "issue token", "err", err)
 		return nil, &oauthError{http.StatusInternalServerError, "server_error", "cannot issue a token"}
@@ -104,16 +108,24 @@ func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Clie
 	if !ok {
 		return store.Client{}, config.Errorf(config.KindUnauthorized, "client authentication with HTTP Basic is required")
 	}
-	id := formDecoded(rawID)
+	id, secrets := formDecoded(rawID), []string{formDecoded(rawSecret)}
+	if secrets[0] != rawSecret {
+		secrets = append(secrets, rawSecret)
+	}
 	client, err := s.store.Client(r.Context(), runtime, id)
 	switch {
 	case config.ErrorKind(err) == config.KindNotFound:
-		s.secrets.Reject(rawSecret)
+		for _, secret := range secrets { // as slow as checking a known client
+			s.secrets.Reject(secret)
+		}
 	case err != nil:
-		s.log.ErrorContext(r.Context(), "read client", "err", err)
-	case s.secrets.Verify(id, formDecoded(rawSecret), client.SecretHash),
-		rawSecret != formDecoded(rawSecret) && s.secrets.Verify(id, rawSecret, client.SecretHash):
-		return client, nil
+		return store.Client{}, err
+	default:
+		for _, secret := range secrets {
+			if s.secrets.Verify(id, secret, client.SecretHash) {
+				return client, nil
+			}
+		}
 	}
 	return store.Client{}, config.Errorf(config.KindUnauthorized, "invalid client credentials")
 }
