@@ -11,16 +11,17 @@ type Kind string
 
 // The kinds of Error. Every layer of the program uses these and only these.
 const (
-	KindInvalid      Kind = "invalid"      // the input is malformed or breaks a rule
-	KindNotFound     Kind = "not_found"    // the thing asked for does not exist
-	KindConflict     Kind = "conflict"     // the request contradicts the current state
-	KindStale        Kind = "stale"        // a precondition (If-Match) failed: someone changed it first
-	KindUnauthorized Kind = "unauthorized" // no or bad credentials
-	KindForbidden    Kind = "forbidden"    // credentials lack a required scope
-	KindTooLarge     Kind = "too_large"    // input exceeds a size limit
-	KindUnsupported  Kind = "unsupported"  // the input has a media type that is not accepted
-	KindUnavailable  Kind = "unavailable"  // a server could not be reached
-	KindInternal     Kind = "internal"     // a bug or an unexpected failure
+	KindInvalid      Kind = "invalid"            // the input is malformed or breaks a rule
+	KindNotFound     Kind = "not_found"          // the thing asked for does not exist
+	KindConflict     Kind = "conflict"           // the request contradicts the current state
+	KindStale        Kind = "stale"              // a precondition (If-Match) failed: someone changed it first
+	KindUnauthorized Kind = "unauthorized"       // no or bad credentials
+	KindForbidden    Kind = "forbidden"          // credentials lack a required scope
+	KindTooLarge     Kind = "too_large"          // input exceeds a size limit
+	KindUnsupported  Kind = "unsupported"        // the input has a media type that is not accepted
+	KindMethod       Kind = "method_not_allowed" // the resource does not answer this method
+	KindUnavailable  Kind = "unavailable"        // a server could not be reached
+	KindInternal     Kind = "internal"           // a bug or an unexpected failure
 )
 
 // Error is the application error: a machine-readable Kind, the operation that

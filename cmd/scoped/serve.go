@@ -152,7 +152,10 @@ func serveAction(c *cli.Context) error {
 // serveUntilSignal serves until SIGTERM or SIGINT, then lets requests in
 // flight finish (up to the shutdown timeout) before returning.
 func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, cfg serveConfig, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := &http.Server{
+		Handler: h, MaxHeaderBytes: 64 << 10,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "url", "http://"+ln.Addr().String(), "issuer", cfg.Issuer, "runtimes", strings.Join(cfg.Runtimes, ","))

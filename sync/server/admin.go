@@ -24,19 +24,25 @@ func applicationJSON(r store.Revision) api.Application {
 
 func etag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
 
-// parseIfMatch reads If-Match ("N", N or W/"N") and If-None-Match: * into
-// a store precondition: N, -1 for "must not exist", 0 for none.
+// parseIfMatch reads the preconditions this API supports into a store
+// precondition: If-Match: "N" (a revision ETag) gives N, If-None-Match: *
+// gives -1 (must not exist), neither gives 0. Anything else (weak tags,
+// lists, other If-None-Match values) is refused rather than ignored.
 func parseIfMatch(r *http.Request) (int64, error) {
-	if r.Header.Get("If-None-Match") == "*" {
+	switch v := strings.TrimSpace(r.Header.Get("If-None-Match")); v {
+	case "":
+	case "*":
 		return -1, nil
+	default:
+		return 0, config.Errorf(config.KindInvalid, "If-None-Match supports only *")
 	}
 	v := strings.TrimSpace(r.Header.Get("If-Match"))
 	if v == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(v, "W/"), `"`), 10, 64)
-	if err != nil || n < 1 {
-		return 0, config.Errorf(config.KindInvalid, `If-Match must be a revision ETag such as "3"`)
+	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(v, `"`), `"`), 10, 64)
+	if err != nil || n < 1 || !strings.HasPrefix(v, `"`) || !strings.HasSuffix(v, `"`) {
+		return 0, config.Errorf(config.KindInvalid, `If-Match must be one revision ETag such as "3" (not weak, not a list, not *)`)
 	}
 	return n, nil
 }
@@ -198,7 +204,10 @@ func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.De
 	if ifMatch != 0 {
 		req.IfMatch = ifMatch
 	}
-	diff := diffFrom(head.Content, d)
+	diff, err := diffFrom(head.Content, d)
+	if err != nil {
+		return nil, 0, err
+	}
 	req.Summary = summarize(diff, created)
 	res, err := s.store.Apply(r.Context(), req)
 	if err != nil {
@@ -226,18 +235,22 @@ func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, i
 	case (ifMatch > 0 && ifMatch != head.Number) || ifMatch < 0:
 		return nil, 0, &store.StaleError{Current: head.Number}
 	}
-	diff := diffFrom(head.Content, d)
+	diff, err := diffFrom(head.Content, d)
+	if err != nil {
+		return nil, 0, err
+	}
 	return &api.ApplyResponse{Application: applicationJSON(head), DryRun: true, Unchanged: len(diff) == 0, Diff: orEmpty(diff)}, http.StatusOK, nil
 }
 
 // diffFrom compares a stored canonical descriptor with d. Stored content
-// was validated when it was applied.
-func diffFrom(stored []byte, d *config.Descriptor) []config.Change {
+// was validated when it was applied; if it no longer parses, the store is
+// damaged and that is an internal error, not an empty diff.
+func diffFrom(stored []byte, d *config.Descriptor) ([]config.Change, error) {
 	old, err := config.ParseDescriptor(stored)
 	if err != nil {
-		return nil
+		return nil, &config.Error{Kind: config.KindInternal, Message: "a stored revision does not parse", Err: err}
 	}
-	return config.Diff(old, d)
+	return config.Diff(old, d), nil
 }
 
 func orEmpty(c []config.Change) []config.Change {

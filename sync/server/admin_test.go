@@ -129,7 +129,11 @@ func TestApplyPreconditions(t *testing.T) {
 		t.Errorf("a stale push changed the descriptor:\n%s", head.body)
 	}
 	e.apply(tok, src, http.Header{"If-Match": {"banana"}}).want(t, 400)
-	e.apply(tok, src, http.Header{"If-Match": {`W/"2"`}}).want(t, 200)
+	for _, bad := range []string{`W/"2"`, `"1", "2"`, "*", "2"} {
+		e.apply(tok, src, http.Header{"If-Match": {bad}}).want(t, 400)
+	}
+	e.apply(tok, src, http.Header{"If-None-Match": {`"2"`}}).want(t, 400) // refused, never ignored
+	e.apply(tok, src, http.Header{"If-Match": {`"2"`}}).want(t, 200)
 }
 
 func TestApplyDryRunStoresNothing(t *testing.T) {
@@ -301,7 +305,7 @@ func TestUnmatchedRoutesAnswerJSON(t *testing.T) {
 		}
 	}
 	r := e.do("DELETE", "/mfp/api/az/v1/token", nil, nil).want(t, 405)
-	if r.header.Get("Content-Type") != "application/json" || r.header.Get("Allow") == "" {
+	if r.header.Get("Content-Type") != "application/json" || r.header.Get("Allow") == "" || !strings.Contains(r.body, "method_not_allowed") {
 		t.Errorf("405: %v %q", r.header, r.body)
 	}
 }
@@ -341,6 +345,7 @@ func TestDeployerCannotEscalate(t *testing.T) {
 	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","secret":"stolen","allowedScope":"mfpadmin"},{"id":"test","allowedScope":"*"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403)
 	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403) // removes test (*)
 	put(`,{"id":"backend","secret":"b","allowedScope":"mfpoperator accessRestricted"}`).want(t, 403)                                                                     // accessRestricted exceeds ci
+	e.do("PUT", path, jsonHeader(ci), strings.NewReader(`{"clients":[{"id":"admin","displayName":"PWNED","allowedScope":"mfpadmin"},{"id":"test","allowedScope":"*"},{"id":"ci","allowedScope":"mfpdeployer"}]}`)).want(t, 403)
 	put(`,{"id":"deployer2","secret":"d","allowedScope":"mfpdeployer mfpmonitor"}`).want(t, 200)
 	e.token("admin", "admin-secret", "mfpadmin") // admin untouched
 	// A granted literal "*" is not a wildcard.

@@ -33,15 +33,11 @@ func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
 // drop the caller's own client, nor leave nobody with scope mfpadmin.
 func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 	runtime := r.PathValue("runtime")
-	clients, err := s.decodeClients(r, runtime)
+	list, err := decodeClientList(r)
 	if err == nil {
-		err = checkNoLockout(clients, callerOf(r.Context()).clientID)
-	}
-	if err == nil {
-		err = s.checkNoEscalation(r, runtime, clients)
-	}
-	if err == nil {
-		err = s.store.ReplaceClients(r.Context(), runtime, clients)
+		err = s.store.UpdateClients(r.Context(), runtime, func(current []store.Client) ([]store.Client, error) {
+			return s.replaceClients(callerOf(r.Context()), current, list)
+		})
 		s.clients.forget()
 	}
 	if err != nil {
@@ -51,34 +47,39 @@ func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 	s.handleGetClients(w, r)
 }
 
-func (s *Server) decodeClients(r *http.Request, runtime string) ([]store.Client, error) {
+func decodeClientList(r *http.Request) (api.ClientList, error) {
+	var list api.ClientList
 	body, err := readJSONBody(r)
 	if err != nil {
-		return nil, err
+		return list, err
 	}
-	var list api.ClientList
 	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, config.Errorf(config.KindInvalid, "the body must be {\"clients\": [...]}: %v", err)
+		return list, config.Errorf(config.KindInvalid, "the body must be {\"clients\": [...]}: %v", err)
 	}
-	current, err := s.store.Clients(r.Context(), runtime)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.Client
-	for i, c := range list.Clients {
-		sc, err := newClient(c, i, current, out)
+	return list, nil
+}
+
+// replaceClients builds the new client list from the request and checks it
+// against the current one, inside the store's update transaction.
+func (s *Server) replaceClients(c caller, current []store.Client, list api.ClientList) ([]store.Client, error) {
+	var next []store.Client
+	for i, cl := range list.Clients {
+		sc, err := newClient(cl, i, current, next)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sc)
+		next = append(next, sc)
 	}
-	return out, nil
+	if err := checkNoLockout(next, c.clientID); err != nil {
+		return nil, err
+	}
+	return next, checkNoEscalation(c, current, next)
 }
 
 func newClient(c api.Client, i int, current, seen []store.Client) (store.Client, error) {
 	field := func(name string) string { return "/clients/" + strconv.Itoa(i) + "/" + name }
 	if c.ID == "" || len(c.ID) > 128 || strings.ContainsFunc(c.ID, badIDRune) {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':' (HTTP Basic separates id and secret with it)", field("id"))
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':', '%%' or '+' (HTTP Basic and its form encoding give them meaning)", field("id"))
 	}
 	if slices.ContainsFunc(seen, func(s store.Client) bool { return s.ID == c.ID }) {
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s is listed twice", field("id"), quote(c.ID))
@@ -107,17 +108,11 @@ func newClient(c api.Client, i int, current, seen []store.Client) (store.Client,
 // changing or removing any client that may do more than the caller: such
 // a client's allowed scope must be covered by the caller's own (a
 // wildcard only by the very same pattern).
-func (s *Server) checkNoEscalation(r *http.Request, runtime string, clients []store.Client) error {
-	c := callerOf(r.Context())
+func checkNoEscalation(c caller, current, next []store.Client) error {
 	if c.has(roleAdmin.scope()) {
 		return nil
 	}
-	current, err := s.store.Clients(r.Context(), runtime)
-	if err != nil {
-		return err
-	}
-	changed := changedClients(current, clients)
-	for _, cl := range changed {
+	for _, cl := range changedClients(current, next) {
 		for _, e := range cl.AllowedScope {
 			if !c.has(e) || (strings.Contains(e, "*") && !c.scope.Contains(e)) {
 				return config.Errorf(config.KindForbidden, "client %s would be allowed %q, which the caller %s is not; only mfpadmin may grant more than it has",
@@ -133,7 +128,7 @@ func (s *Server) checkNoEscalation(r *http.Request, runtime string, clients []st
 func changedClients(before, after []store.Client) []store.Client {
 	var out []store.Client
 	same := func(a, b store.Client) bool {
-		return a.SecretHash == b.SecretHash && a.AllowedScope.String() == b.AllowedScope.String()
+		return a.SecretHash == b.SecretHash && a.AllowedScope.String() == b.AllowedScope.String() && a.DisplayName == b.DisplayName
 	}
 	for _, a := range after {
 		i := slices.IndexFunc(before, func(b store.Client) bool { return b.ID == a.ID })
@@ -152,8 +147,10 @@ func changedClients(before, after []store.Client) []store.Client {
 	return out
 }
 
+// badIDRune rejects what HTTP Basic cannot carry in a client id (':'),
+// and what its form encoding would change ('%', '+').
 func badIDRune(r rune) bool {
-	return r == ':' || !unicode.IsGraphic(r) || unicode.IsSpace(r)
+	return r == ':' || r == '%' || r == '+' || !unicode.IsGraphic(r) || unicode.IsSpace(r)
 }
 
 func checkNoLockout(clients []store.Client, callerID string) error {

@@ -21,6 +21,7 @@ var statusOf = map[config.Kind]int{
 	config.KindForbidden:    http.StatusForbidden,
 	config.KindTooLarge:     http.StatusRequestEntityTooLarge,
 	config.KindUnsupported:  http.StatusUnsupportedMediaType,
+	config.KindMethod:       http.StatusMethodNotAllowed,
 	config.KindUnavailable:  http.StatusServiceUnavailable,
 	config.KindInternal:     http.StatusInternalServerError,
 }

@@ -97,6 +97,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{"scope not allowed", basic("pusher", "pusher-secret"), formCT, url.Values{"grant_type": {"client_credentials"}, "scope": {"push.application.x mfpadmin"}}, 400, "invalid_scope"},
 		{"bad scope characters", basic("test", "test-secret"), formCT, url.Values{"grant_type": {"client_credentials"}, "scope": {`a"b`}}, 400, "invalid_scope"},
 		{"json body", basic("test", "test-secret"), "application/json", nil, 400, "invalid_request"},
+		{"repeated parameter", basic("test", "test-secret"), formCT, url.Values{"grant_type": {"client_credentials"}, "scope": {"a", "b"}}, 400, "invalid_request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := http.Header{"Content-Type": {tc.ct}}

@@ -119,7 +119,7 @@ func (w *jsonErrorWriter) WriteHeader(status int) {
 	w.replaced = true
 	kind := config.KindNotFound
 	if status == http.StatusMethodNotAllowed {
-		kind = config.KindUnsupported
+		kind = config.KindMethod
 	}
 	w.Header().Del("X-Content-Type-Options")
 	writeJSON(w.ResponseWriter, status, api.Error{Error: kind, Message: http.StatusText(status)})

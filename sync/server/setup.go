@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -19,23 +20,24 @@ import (
 // existing client keeps its display name, and its allowed scope when that
 // still includes scope; its secret is re-hashed only if it changed.
 func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, runtime, id, secret string, scope config.Scope) error {
-	c, err := st.Client(ctx, runtime, id)
-	switch {
-	case config.ErrorKind(err) == config.KindNotFound:
-		c = store.Client{ID: id, DisplayName: id}
-	case err != nil:
-		return err
-	}
-	if !scopeIncludes(c.AllowedScope, scope) {
-		c.AllowedScope = scope
-	}
-	if c.SecretHash == "" || !v.Verify(id, secret, c.SecretHash) {
-		if c.SecretHash, err = oauth.HashSecret(secret); err != nil {
-			return err
+	return st.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
+		i := slices.IndexFunc(current, func(c store.Client) bool { return c.ID == id })
+		if i < 0 {
+			current, i = append(current, store.Client{ID: id, DisplayName: id}), len(current)
 		}
-		c.SecretSetAt = time.Now()
-	}
-	return st.PutClient(ctx, runtime, c)
+		c := &current[i]
+		if !scopeIncludes(c.AllowedScope, scope) {
+			c.AllowedScope = scope
+		}
+		if c.SecretHash == "" || !v.Verify(id, secret, c.SecretHash) {
+			hash, err := oauth.HashSecret(secret)
+			if err != nil {
+				return nil, err
+			}
+			c.SecretHash, c.SecretSetAt = hash, time.Now()
+		}
+		return current, nil
+	})
 }
 
 func scopeIncludes(allowed, scope config.Scope) bool {
@@ -51,23 +53,15 @@ func scopeIncludes(allowed, scope config.Scope) bool {
 // well-known development secret, so that dev credentials never survive
 // into a production start on the same store. It reports whether it did.
 func RemoveDevClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, runtime, id, devSecret string) (bool, error) {
-	clients, err := st.Clients(ctx, runtime)
-	if err != nil {
-		return false, err
-	}
-	kept := clients[:0]
 	removed := false
-	for _, c := range clients {
-		if c.ID == id && v.Verify(id, devSecret, c.SecretHash) {
-			removed = true
-			continue
-		}
-		kept = append(kept, c)
-	}
-	if !removed {
-		return false, nil
-	}
-	return true, st.ReplaceClients(ctx, runtime, kept)
+	err := st.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
+		return slices.DeleteFunc(current, func(c store.Client) bool {
+			dev := c.ID == id && v.Verify(id, devSecret, c.SecretHash)
+			removed = removed || dev
+			return dev
+		}), nil
+	})
+	return removed, err
 }
 
 // SeedApplications applies every *.json descriptor of fsys that the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -96,7 +97,16 @@ func parseForm(r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errors.New("the form body is larger than 64 KiB")
+		}
 		return errors.New("the form body cannot be read")
+	}
+	for name, values := range r.PostForm {
+		if len(values) > 1 { // RFC 6749 §3.1: parameters must not be repeated
+			return fmt.Errorf("parameter %s is given more than once", name)
+		}
 	}
 	return nil
 }

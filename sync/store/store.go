@@ -36,10 +36,11 @@ type Store interface {
 	Clients(ctx context.Context, runtime string) ([]Client, error)
 	// Client returns one confidential client.
 	Client(ctx context.Context, runtime, id string) (Client, error)
-	// ReplaceClients replaces the whole client list of a runtime.
-	ReplaceClients(ctx context.Context, runtime string, clients []Client) error
-	// PutClient creates or replaces one client.
-	PutClient(ctx context.Context, runtime string, c Client) error
+	// UpdateClients replaces the client list of a runtime with what update
+	// returns for the current list, in one transaction that excludes
+	// concurrent updates of the same runtime: checks made in update hold
+	// for what is stored. An error from update changes nothing.
+	UpdateClients(ctx context.Context, runtime string, update func(current []Client) ([]Client, error)) error
 
 	// SigningKeys returns the token signing keys, newest first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)

@@ -24,6 +24,7 @@ var dialect = sqlstore.Dialect{
 	IsUniqueViolation: isUniqueViolation,
 	// One migrator at a time when several processes start together.
 	MigrationLock: "SELECT pg_advisory_xact_lock(4216027)",
+	LockClients:   "SELECT pg_advisory_xact_lock(hashtext($1))",
 }
 
 func isUniqueViolation(err error) bool {

@@ -9,15 +9,22 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/store/sqlstore"
 )
 
 // Open opens (creating if needed) the SQLite database at path.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	if strings.ContainsAny(path, "?#") {
+		// The driver reads the path as a URI: these would cut it or drop
+		// the pragmas that make the store durable.
+		return nil, config.Errorf(config.KindInvalid, "sqlite path %q: '?' and '#' are not allowed", path)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")

@@ -27,7 +27,8 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutClient(ctx, "mfp", store.Client{ID: "c", SecretHash: "h"}); err != nil {
+	add := func([]store.Client) ([]store.Client, error) { return []store.Client{{ID: "c", SecretHash: "h"}}, nil }
+	if err := s.UpdateClients(ctx, "mfp", add); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

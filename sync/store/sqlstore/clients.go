@@ -12,7 +12,15 @@ import (
 
 // Clients returns the confidential clients of a runtime, ordered by id.
 func (s *Store) Clients(ctx context.Context, runtime string) ([]store.Client, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	return queryClients(ctx, s.db, runtime)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryClients(ctx context.Context, q querier, runtime string) ([]store.Client, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT id, display_name, secret_hash, secret_set_at, allowed_scope FROM clients
 		WHERE runtime = $1 ORDER BY id`, runtime)
 	if err != nil {
@@ -41,28 +49,32 @@ func (s *Store) Client(ctx context.Context, runtime, id string) (store.Client, e
 	return c, err
 }
 
-// ReplaceClients replaces every client of a runtime in one transaction.
-func (s *Store) ReplaceClients(ctx context.Context, runtime string, clients []store.Client) error {
+// UpdateClients replaces the clients of a runtime with update(current)
+// under the dialect's client lock.
+func (s *Store) UpdateClients(ctx context.Context, runtime string, update func([]store.Client) ([]store.Client, error)) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect.LockClients != "" {
+			if _, err := tx.ExecContext(ctx, s.dialect.LockClients, "clients:"+runtime); err != nil {
+				return fmt.Errorf("lock clients: %w", err)
+			}
+		}
+		current, err := queryClients(ctx, tx, runtime)
+		if err != nil {
+			return err
+		}
+		next, err := update(current)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE runtime = $1`, runtime); err != nil {
 			return fmt.Errorf("delete clients: %w", err)
 		}
-		for _, c := range clients {
+		for _, c := range next {
 			if err := insertClient(ctx, tx, runtime, c); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-}
-
-// PutClient creates or replaces one client.
-func (s *Store) PutClient(ctx context.Context, runtime string, c store.Client) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE runtime = $1 AND id = $2`, runtime, c.ID); err != nil {
-			return fmt.Errorf("replace client: %w", err)
-		}
-		return insertClient(ctx, tx, runtime, c)
 	})
 }
 

@@ -28,6 +28,9 @@ type Dialect struct {
 	// MigrationLock, if set, runs before migrations inside their
 	// transaction to keep concurrent processes from migrating at once.
 	MigrationLock string
+	// LockClients, if set, runs at the start of a client-list update with
+	// one argument (a lock name) to exclude concurrent updates.
+	LockClients string
 }
 
 // Store is a store.Store on a database/sql handle.
@@ -89,15 +92,19 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
 		return err
 	}
-	var current int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
 		return err
 	}
 	names, _ := fs.Glob(migrations, "migrations/*.sql")
 	sort.Strings(names)
 	for _, name := range names {
-		version, _ := strconv.ParseInt(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0], 10, 64)
-		if version <= current {
+		prefix, _, _ := strings.Cut(strings.TrimPrefix(name, "migrations/"), "_")
+		version, err := strconv.ParseInt(prefix, 10, 64)
+		if err != nil || version < 1 {
+			return fmt.Errorf("migration %s: the name must start with a number and '_'", name)
+		}
+		if applied[version] {
 			continue
 		}
 		script, _ := migrations.ReadFile(name)
@@ -109,6 +116,25 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// appliedVersions returns the migrations already applied: each is
+// tracked, so a lower-numbered one added later still runs.
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := map[int64]bool{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
 }
 
 // inTx runs fn in a transaction and commits it when fn succeeds.

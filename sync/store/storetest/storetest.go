@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		"ConcurrentIfMatchLosesNothing": testConcurrentIfMatch,
 		"Clients":                       testClients,
 		"SigningKeys":                   testSigningKeys,
+		"ConcurrentClientUpdates":       testConcurrentClientUpdates,
 		"FirstSigningKeyOnce":           testFirstSigningKeyOnce,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -200,7 +201,7 @@ func testRuntimesAreSeparate(t *testing.T, s store.Store) {
 	if a.Number != 1 || b.Number != 1 || string(a.Content) == string(b.Content) {
 		t.Errorf("runtimes share state: %+v %+v", a, b)
 	}
-	s.PutClient(ctx, "mfp", store.Client{ID: "c", SecretHash: "h"})
+	replaceClients(t, s, "mfp", []store.Client{{ID: "c", SecretHash: "h"}})
 	if _, err := s.Client(ctx, "other", "c"); config.ErrorKind(err) != config.KindNotFound {
 		t.Errorf("client of runtime mfp visible in runtime other: %v", err)
 	}
@@ -288,9 +289,7 @@ func testClients(t *testing.T, s store.Store) {
 		{ID: "zeta", DisplayName: "Zeta", SecretHash: "$2a$10$z", SecretSetAt: setAt, AllowedScope: scope},
 		{ID: "alpha", DisplayName: "Alpha", SecretHash: "$2a$10$a", AllowedScope: config.NewScope()},
 	}
-	if err := s.ReplaceClients(ctx, "mfp", clients); err != nil {
-		t.Fatal(err)
-	}
+	replaceClients(t, s, "mfp", clients)
 	got, err := s.Clients(ctx, "mfp")
 	if err != nil || len(got) != 2 || got[0].ID != "alpha" || got[1].ID != "zeta" {
 		t.Fatalf("clients: %+v %v", got, err)
@@ -298,16 +297,21 @@ func testClients(t *testing.T, s store.Store) {
 	if got[1].AllowedScope.String() != scope.String() || got[1].SecretHash != "$2a$10$z" || got[1].DisplayName != "Zeta" || !got[1].SecretSetAt.Equal(setAt) {
 		t.Errorf("client did not round-trip: %+v", got[1])
 	}
-	if err := s.PutClient(ctx, "mfp", store.Client{ID: "alpha", DisplayName: "Alpha 2", SecretHash: "h2"}); err != nil {
+	err = s.UpdateClients(ctx, "mfp", func(current []store.Client) ([]store.Client, error) {
+		if len(current) != 2 || current[0].ID != "alpha" {
+			t.Errorf("update sees %+v", current)
+		}
+		current[0].DisplayName, current[0].SecretHash = "Alpha 2", "h2"
+		return current, nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.Client(ctx, "mfp", "alpha")
 	if err != nil || c.DisplayName != "Alpha 2" || c.SecretHash != "h2" {
 		t.Errorf("put client: %+v %v", c, err)
 	}
-	if err := s.ReplaceClients(ctx, "mfp", clients[:1]); err != nil {
-		t.Fatal(err)
-	}
+	replaceClients(t, s, "mfp", clients[:1])
 	if got, _ := s.Clients(ctx, "mfp"); len(got) != 1 || got[0].ID != "zeta" {
 		t.Errorf("replace did not drop alpha: %+v", got)
 	}
@@ -357,5 +361,45 @@ func testFirstSigningKeyOnce(t *testing.T, s store.Store) {
 	}
 	if keys, _ := s.SigningKeys(ctx); len(keys) != 1 {
 		t.Errorf("a later first key was stored too: %d keys", len(keys))
+	}
+}
+
+func replaceClients(t *testing.T, s store.Store, runtime string, clients []store.Client) {
+	t.Helper()
+	err := s.UpdateClients(context.Background(), runtime, func([]store.Client) ([]store.Client, error) { return clients, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testConcurrentClientUpdates: racing read-modify-write updates of the
+// client list neither fail nor lose an update, and a failing update
+// changes nothing.
+func testConcurrentClientUpdates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			err := s.UpdateClients(ctx, "mfp", func(current []store.Client) ([]store.Client, error) {
+				return append(current, store.Client{ID: fmt.Sprintf("c%02d", i), SecretHash: "h"}), nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	got, _ := s.Clients(ctx, "mfp")
+	if len(got) != 12 {
+		t.Errorf("%d clients after 12 concurrent additions", len(got))
+	}
+	err := s.UpdateClients(ctx, "mfp", func([]store.Client) ([]store.Client, error) {
+		return nil, config.Errorf(config.KindConflict, "refused")
+	})
+	if config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("update error: %v", err)
+	}
+	if got, _ := s.Clients(ctx, "mfp"); len(got) != 12 {
+		t.Errorf("a refused update changed the list: %d clients", len(got))
 	}
 }
