@@ -20,8 +20,10 @@ func appDiffCommand() *cli.Command {
 		Usage:     "show what differs from the server, or between two files",
 		ArgsUsage: "[FILE...] | A.json B.json",
 		Description: `With one file or none (every descriptor in mobilefirst/), compares the
-server's version with the local one: what a push would change. With two
-files, compares them with each other.
+server's version with the local one: what a push would change. With --rev,
+compares the version of each file in that git revision with the working
+copy (read with go-git; no git program needed). With two files, compares
+them with each other.
 
 Formats: semantic (default; one line per changed member, scope elements
 one by one; coloured on a terminal), unified (the canonical forms, line by
@@ -32,6 +34,7 @@ Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(), noColorFlag(),
 			&cli.StringFlag{Name: "format", Value: "semantic", Usage: "`FORMAT`: semantic, unified, json or patch", EnvVars: []string{"SCOPECTL_DIFF_FORMAT"}},
+			&cli.StringFlag{Name: "rev", Usage: "compare with git revision `REV` (HEAD, a branch, a tag, a hash) instead of the server"},
 		},
 		Action: diffAction,
 	}
@@ -61,6 +64,9 @@ func diffAction(c *cli.Context) error {
 	if c.NArg() == 2 {
 		a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
 		return diffExit(diffview.Write(c.App.Writer, format, a, b, color), diffview.Changes(a.Descriptor, b.Descriptor))
+	}
+	if rev := c.String("rev"); rev != "" {
+		return diffRevision(c, rev, files, locals, format, color)
 	}
 	cl, target, err := connect(c, client.ScopeRead)
 	if err != nil {
@@ -116,4 +122,31 @@ func diffExit(err error, changes []config.Change) error {
 		return failed()
 	}
 	return nil
+}
+
+// diffRevision compares each file as it was in git revision rev with the
+// working copy.
+func diffRevision(c *cli.Context, rev string, files []string, locals []*config.Descriptor, format string, color bool) error {
+	var all []config.Change
+	for i, path := range files {
+		old := diffview.Side{Name: fmt.Sprintf("%s@%s (not there)", relative(path), rev)}
+		content, found, err := workspace.FileAtRevision(path, rev)
+		if err != nil {
+			return err
+		}
+		if found {
+			old.Name = relative(path) + "@" + rev
+			r := schema.Validate(content)
+			if r.Descriptor == nil {
+				return usageErrorf("%s: the version in %s is not a valid descriptor", old.Name, rev)
+			}
+			old.Descriptor = r.Descriptor
+		}
+		cur := diffview.Side{Name: relative(path), Descriptor: locals[i]}
+		if err := diffview.Write(c.App.Writer, format, old, cur, color); err != nil {
+			return err
+		}
+		all = append(all, diffview.Changes(old.Descriptor, cur.Descriptor)...)
+	}
+	return diffExit(nil, all)
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -59,4 +61,38 @@ func TestDiffAgainstServer(t *testing.T) {
 		t.Errorf("invalid file: %q", r.stderr)
 	}
 	scopectl(t, "app", "diff", "--format", "xml").wantCode(t, exitUsage)
+}
+
+// TestDiffAgainstGitRevision: --rev reads the committed version with
+// go-git, in a real repository made by the git program.
+func TestDiffAgainstGitRevision(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is needed for this test")
+	}
+	repo := t.TempDir()
+	t.Chdir(repo)
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitRun("init", "-q")
+	os.Mkdir("mobilefirst", 0o755)
+	copyFixture(t, filepath.Join(repo, "mobilefirst"), "valid/com.example.bank-android-1.0.json")
+	gitRun("add", ".")
+	gitRun("commit", "-q", "-m", "first")
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	r := scopectl(t, "app", "diff", "--rev", "HEAD", bankFile).wantCode(t, exitFailed)
+	if !strings.Contains(r.stdout, bankFile+"@HEAD → "+bankFile) || !strings.Contains(r.stdout, "replace /maxTokenExpiration: 3600 → 1800") {
+		t.Errorf("diff --rev:\n%s", r.stdout)
+	}
+	gitRun("commit", "-q", "-am", "second")
+	scopectl(t, "app", "diff", "--rev", "HEAD", bankFile).wantCode(t, exitOK)
+	scopectl(t, "app", "diff", "--rev", "HEAD~1", bankFile).wantCode(t, exitFailed)
+	r = scopectl(t, "app", "diff", "--rev", "nope", bankFile).wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, `unknown git revision "nope"`) {
+		t.Errorf("bad revision: %q", r.stderr)
+	}
 }

@@ -39,6 +39,9 @@ func (r result) wantCode(t *testing.T, code int) result {
 // their golden files.
 var testdataDir, _ = filepath.Abs("testdata")
 
+// fixturesDir is absolute for the same reason.
+var fixturesDir, _ = filepath.Abs("../../fixtures")
+
 // golden compares got with testdata/NAME, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
@@ -65,7 +68,7 @@ const (
 
 func copyFixture(t *testing.T, dir, name string) string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("../../fixtures", name))
+	src, err := os.ReadFile(filepath.Join(fixturesDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
