@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"strings"
 	"syscall"
 )
 
@@ -23,7 +24,7 @@ func describeNetError(err error) string {
 		return "host name " + dnsErr.Name + " not found"
 	case errors.As(err, &certErr), errors.As(err, &unknownAuthority), errors.As(err, &hostErr):
 		return "TLS certificate not trusted: " + err.Error()
-	case errors.As(err, &recordErr):
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the server does not speak TLS (use http://?)"
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return "timed out (see --timeout)"

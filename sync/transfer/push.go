@@ -162,13 +162,13 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *wor
 	}
 	switch {
 	case base == nil:
-		return nil, config.Errorf(config.KindConflict, "%s differs from the server's revision %d, and this copy has no record of what it was based on; pull first (or push --force to overwrite the server)", o.Path, rev)
+		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and this copy has no record of what it was based on; pull first (or push --force to overwrite the server)", rev)
 	case base.Revision == rev:
 		return &send{content: local.Canonical(), ifMatch: rev}, nil
 	}
 	baseDesc, err := config.ParseDescriptor([]byte(base.Content))
 	if err != nil {
-		return nil, config.Errorf(config.KindInvalid, "the recorded base of %s is damaged; pull again", o.Path)
+		return nil, config.Errorf(config.KindInvalid, "its recorded base is damaged; pull again")
 	}
 	merged, conflicts := config.Merge3(baseDesc, local, server)
 	if len(conflicts) > 0 {
