@@ -10,6 +10,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/client"
+	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
 // clone makes a second working copy of the project and pulls into it.
@@ -151,4 +152,25 @@ func snapshot(t *testing.T, dir string) string {
 		return nil
 	})
 	return b.String()
+}
+
+// TestPushToSeveralServers: one file goes to dev and then production;
+// each server keeps its own base, so a later change pushes cleanly to both.
+func TestPushToSeveralServers(t *testing.T) {
+	dev := project(t)
+	prod := servertest.Start(t, servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"})
+	scopectl(t, "app", "pull", "com.example.bank/android/1.0").wantCode(t, exitOK)
+	r := scopectl(t, "app", "push", "--server", prod, bankFile).wantCode(t, exitOK) // created on prod
+	if !strings.Contains(r.stdout, "revision 1") {
+		t.Errorf("first push to prod: %q", r.stdout)
+	}
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	scopectl(t, "app", "push", "--server", dev, bankFile).wantCode(t, exitOK)
+	r = scopectl(t, "app", "push", "--server", prod, bankFile).wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "revision 2") || !strings.Contains(r.stdout, "3600 → 1800") {
+		t.Errorf("second push to prod: %q", r.stdout)
+	}
+	for _, url := range []string{dev, prod} {
+		scopectl(t, "app", "diff", "--server", url, bankFile).wantCode(t, exitOK)
+	}
 }
