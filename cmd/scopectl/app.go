@@ -50,11 +50,7 @@ func validateAction(c *cli.Context) error {
 	if !slices.Contains(report.Formats, format) {
 		return usageErrorf("unknown --format %q; use text, json or github", format)
 	}
-	paths, err := pathArgs(c)
-	if err != nil {
-		return err
-	}
-	files, err := workspace.FindDescriptors(paths)
+	files, err := descriptorFiles(c)
 	if err != nil {
 		return err
 	}
@@ -100,6 +96,32 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// descriptorFiles expands the command's PATH arguments (default
+// mobilefirst/) into descriptor files.
+func descriptorFiles(c *cli.Context) ([]string, error) {
+	paths, err := pathArgs(c)
+	if err != nil {
+		return nil, err
+	}
+	return workspace.FindDescriptors(paths)
+}
+
+// validDescriptors validates files and returns their reports; when one is
+// invalid it reports the invalid ones on stderr and returns ok false.
+func validDescriptors(c *cli.Context, files []string) (reports []*schema.Report, ok bool) {
+	reports = schema.ValidateFiles(files, 0)
+	var bad []*schema.Report
+	for _, r := range reports {
+		if report.Failed(r, false) {
+			bad = append(bad, r)
+		}
+	}
+	if len(bad) > 0 {
+		report.Write(c.App.ErrWriter, "text", bad, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
+	}
+	return reports, len(bad) == 0
+}
+
 // pathArgs returns the PATH arguments, or the default descriptor folder.
 // A flag written after a path is not parsed as a flag; say so instead of
 // looking for a file named like it.
@@ -135,11 +157,7 @@ and the exit status is 1.`,
 }
 
 func fmtAction(c *cli.Context) error {
-	paths, err := pathArgs(c)
-	if err != nil {
-		return err
-	}
-	files, err := workspace.FindDescriptors(paths)
+	files, err := descriptorFiles(c)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
-	"github.com/scopectl/scopectl/schema/report"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/diffview"
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -45,13 +44,9 @@ func diffAction(c *cli.Context) error {
 	if !slices.Contains(diffview.Formats, format) {
 		return usageErrorf("unknown --format %q; use semantic, unified, json or patch", format)
 	}
-	paths, err := pathArgs(c)
-	if err != nil {
-		return err
-	}
-	files, err := workspace.FindDescriptors(paths)
+	files, err := descriptorFiles(c)
 	if c.NArg() == 2 {
-		files = paths // two files are compared as named, even the same one twice
+		files = c.Args().Slice() // two files are compared as named, even the same one twice
 	}
 	if err != nil {
 		return err
@@ -98,18 +93,13 @@ func diffAction(c *cli.Context) error {
 // readDescriptors validates and decodes files; invalid ones are reported
 // and make the command exit 2.
 func readDescriptors(c *cli.Context, files []string) ([]*config.Descriptor, error) {
-	reports := schema.ValidateFiles(files, 0)
-	var bad []*schema.Report
+	reports, ok := validDescriptors(c, files)
+	if !ok {
+		return nil, usageErrorf("cannot compare invalid descriptors; fix them first")
+	}
 	out := make([]*config.Descriptor, len(reports))
 	for i, r := range reports {
-		if !r.Valid() {
-			bad = append(bad, r)
-		}
 		out[i] = r.Descriptor
-	}
-	if len(bad) > 0 {
-		report.Write(c.App.ErrWriter, "text", bad, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
-		return nil, usageErrorf("cannot compare invalid descriptors; fix them first")
 	}
 	return out, nil
 }

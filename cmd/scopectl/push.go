@@ -11,8 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/scopectl/scopectl/config"
-	"github.com/scopectl/scopectl/schema"
-	"github.com/scopectl/scopectl/schema/report"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/transfer"
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -44,23 +42,12 @@ Exit status: 0 applied or nothing to do, 1 invalid or rejected, 2 usage,
 }
 
 func pushAction(c *cli.Context) error {
-	paths, err := pathArgs(c)
+	files, err := descriptorFiles(c)
 	if err != nil {
 		return err
 	}
-	files, err := workspace.FindDescriptors(paths)
-	if err != nil {
-		return err
-	}
-	reports := schema.ValidateFiles(files, 0)
-	if report.Summarize(reports, false).Invalid > 0 {
-		var bad []*schema.Report
-		for _, r := range reports {
-			if report.Failed(r, false) {
-				bad = append(bad, r)
-			}
-		}
-		report.Write(c.App.ErrWriter, "text", bad, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
+	reports, ok := validDescriptors(c, files)
+	if !ok {
 		return &exitError{code: exitFailed, msg: "nothing pushed: fix the invalid descriptors first"}
 	}
 	cl, target, err := connect(c, client.ScopeWrite)

@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -33,9 +32,10 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for schema setup
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/scopectl/scopectl/sync/store/storetest"
 )
 
 // scopedBin is the scoped binary that TestMain builds.
@@ -480,52 +480,6 @@ func checkHistory(t *testing.T, c *http.Client, base, auth, pkg string, acks []a
 
 // ---- PostgreSQL ----
 
-// freshPostgresDSN returns a DSN for a new, empty schema in the database
-// named by SCOPED_TEST_POSTGRES, dropped when the test ends (after the
-// processes of the test are gone, as cleanups run last-in first-out).
-func freshPostgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("SCOPED_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("SCOPED_TEST_POSTGRES must be set in CI")
-		}
-		t.Skip("SCOPED_TEST_POSTGRES is not set: set it to a PostgreSQL DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run this test")
-	}
-	schema := "scoped_test_" + randomHex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema in SCOPED_TEST_POSTGRES: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // ---- tests ----
 
 // TestRefusesToStartWithoutAdminSecret: production needs an admin secret,
@@ -611,7 +565,7 @@ func TestRefusesToStartWithoutAdminSecret(t *testing.T) {
 // and racing If-Match pushes through both keep a gap-free history in which
 // every acknowledged revision is what was pushed.
 func TestTwoProcessesShareOnePostgres(t *testing.T) {
-	dsn := freshPostgresDSN(t)
+	dsn := storetest.PostgresDSN(t)
 	secret := randomHex(12)
 	env := baseEnv("SCOPED_ADMIN_SECRET=" + secret)
 	// The URL of the load balancer in front of both: the issuer of their
@@ -742,7 +696,7 @@ func TestCrashLosesNoAcknowledgedPush(t *testing.T) {
 		crashDuringPushes(t, "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		crashDuringPushes(t, freshPostgresDSN(t))
+		crashDuringPushes(t, storetest.PostgresDSN(t))
 	})
 }
 
