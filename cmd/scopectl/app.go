@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -132,7 +134,12 @@ func pathArgs(c *cli.Context) ([]string, error) {
 		}
 	}
 	if c.NArg() == 0 {
-		return []string{workspace.DefaultDir}, nil
+		wd, _ := os.Getwd()
+		dir := filepath.Join(workspace.FindProject(wd).Root, workspace.DefaultDir)
+		if rel, err := filepath.Rel(wd, dir); err == nil {
+			dir = rel // messages name files as the user would type them
+		}
+		return []string{dir}, nil
 	}
 	return c.Args().Slice(), nil
 }

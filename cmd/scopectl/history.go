@@ -28,11 +28,11 @@ func appRollbackCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "rollback",
 		Usage:     "make a new revision equal to an earlier one, conflict-safe like push",
-		ArgsUsage: "FILE --to N",
+		ArgsUsage: "--to N FILE",
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(),
 			&cli.Int64Flag{Name: "to", Usage: "revision `N` to return to", Required: true},
-			&cli.BoolFlag{Name: "force", Usage: "overwrite the server's version, whatever it is"},
+			&cli.BoolFlag{Name: "force", Usage: "roll back even over local edits that were never pushed"},
 		},
 		Action: rollbackAction,
 	}
@@ -82,7 +82,7 @@ func historyAction(c *cli.Context) error {
 }
 
 func rollbackAction(c *cli.Context) error {
-	key, path, err := appKeyArg(c)
+	_, path, err := appKeyArg(c)
 	if err != nil {
 		return err
 	}
@@ -93,25 +93,14 @@ func rollbackAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	old, err := cl.Revision(c.Context, key, c.Int64("to"))
-	if err != nil {
-		return err
-	}
-	d, err := config.ParseDescriptor(old)
-	if err != nil {
-		return err
-	}
 	proj := workspace.FindProject(".")
-	o, err := transfer.Push(c.Context, cl, proj, target, path, d, transfer.PushOptions{Force: c.Bool("force")})
+	d, err := readDescriptors(c, []string{path})
 	if err != nil {
 		return err
 	}
-	if o.Result == transfer.Conflict {
-		printOutcome(c.App.Writer, o, target)
-		return config.Errorf(config.KindConflict, "not rolled back: the server changed since this copy's base; pull first")
-	}
-	if err := workspace.WriteFile(path, d.Canonical(), 0o644); err != nil {
-		return err
+	o, err := transfer.Rollback(c.Context, cl, proj, target, path, d[0], c.Int64("to"), c.Bool("force"))
+	if err != nil {
+		return serverRejection(fmt.Errorf("%s: %w", relative(path), err))
 	}
 	printOutcome(c.App.Writer, o, target)
 	return nil

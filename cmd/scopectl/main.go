@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,6 +42,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	code := exitCode(err)
+	if strings.HasPrefix(err.Error(), "Required flag") { // urfave/cli's own check, before any action
+		code = exitUsage
+	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(stderr, "scopectl: %s\n", msg)
 	}
@@ -120,7 +124,7 @@ func exitCode(err error) int {
 		return exitUsage
 	case config.KindUnavailable, config.KindUnauthorized, config.KindForbidden:
 		return exitServer
-	case config.KindConflict:
+	case config.KindConflict, config.KindStale:
 		return exitConflict
 	}
 	return exitFailed

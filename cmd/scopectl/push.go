@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -63,7 +64,7 @@ func pushAction(c *cli.Context) error {
 	for _, r := range reports {
 		o, err := transfer.Push(c.Context, cl, workspace.FindProject(wd), target, r.Path, r.Descriptor, opt)
 		if err != nil {
-			return fmt.Errorf("%s: %w", relative(r.Path), err)
+			return serverRejection(fmt.Errorf("%s: %w", relative(r.Path), err))
 		}
 		printOutcome(c.App.Writer, o, target)
 		if o.Result == transfer.Conflict {
@@ -95,6 +96,16 @@ func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) 
 			fmt.Fprintf(w, "  %s\n", ch)
 		}
 	}
+}
+
+// serverRejection gives a descriptor the server refused (400, 413) exit
+// status 1, "rejected", rather than the 2 of a usage error.
+func serverRejection(err error) error {
+	var inv *client.InvalidError
+	if errors.As(err, &inv) || config.ErrorKind(err) == config.KindTooLarge {
+		return &exitError{code: exitFailed, msg: err.Error()}
+	}
+	return err
 }
 
 func show(v any) string {

@@ -213,8 +213,8 @@ func resolveProfile(c *cli.Context, server string) (workspace.Profile, error) {
 	if err != nil {
 		return prof, err
 	}
-	if login := os.Getenv("SCOPECTL_LOGIN"); login != "" {
-		prof.Login = login
+	if login := os.Getenv("SCOPECTL_LOGIN"); login != "" && login != prof.Login {
+		prof.Login, prof.Password = login, "" // another client: never send the profile's secret for it
 	}
 	if prof.Password, err = password(c, cmp.Or(os.Getenv("SCOPECTL_PASSWORD"), prof.Password)); err != nil {
 		return prof, err

@@ -58,8 +58,8 @@ type Client struct {
 // reused for the rest of the run.
 func New(ctx context.Context, o Options) (*Client, error) {
 	u, err := url.Parse(o.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, config.Errorf(config.KindInvalid, "server URL %q must be http:// or https:// with a host", o.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, config.Errorf(config.KindInvalid, "server URL must be http:// or https:// with a host and no credentials")
 	}
 	base := strings.TrimSuffix(o.URL, "/")
 	hc := o.HTTP

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
@@ -83,20 +84,32 @@ func write(proj workspace.Project, target Target, key config.AppKey, content []b
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return config.Errorf(config.KindInvalid, "create %s: %v", filepath.Dir(path), err)
 	}
-	if err := workspace.WriteFile(path, content, 0o644); err != nil {
+	if err := workspace.WriteDescriptor(path, content); err != nil {
 		return err
 	}
 	return proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)})
 }
 
-// locallyEdited reports whether local differs from what was last pulled
-// from or pushed to the target (no base at all counts as edited).
+// locallyEdited reports whether local differs in meaning from what was
+// last pulled from or pushed to the target (no base counts as edited).
 func locallyEdited(proj workspace.Project, target Target, key config.AppKey, local []byte) (bool, error) {
 	base, err := proj.Base(target.URL, target.Runtime, key)
 	if err != nil || base == nil {
 		return true, err
 	}
-	return !bytes.Equal(local, []byte(base.Content)), nil
+	return !sameDescriptor(local, []byte(base.Content)), nil
+}
+
+// sameDescriptor reports whether two descriptor texts have the same
+// canonical form (formatting aside). Only valid descriptors compare: the
+// lenient decoder would ignore a misspelt member, and a file with one is
+// never the same as the server's.
+func sameDescriptor(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	ra, rb := schema.Validate(a), schema.Validate(b)
+	return ra.Valid() && rb.Valid() && bytes.Equal(ra.Descriptor.Canonical(), rb.Descriptor.Canonical())
 }
 
 // AllKeys lists every application of the server's runtime.
@@ -130,6 +143,9 @@ func LocalKeys(proj workspace.Project) ([]config.AppKey, error) {
 		d, err := config.ParseDescriptor(data)
 		if err != nil {
 			return nil, config.Errorf(config.KindInvalid, "%s: %v (run scopectl app validate)", f, err)
+		}
+		if want := proj.DescriptorPath(d.ApplicationKey); !workspace.SameFile(f, want) {
+			return nil, config.Errorf(config.KindInvalid, "%s holds application %s; name it %s", f, d.ApplicationKey, filepath.Base(want))
 		}
 		keys = append(keys, d.ApplicationKey)
 	}

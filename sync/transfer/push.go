@@ -66,6 +66,9 @@ func Push(ctx context.Context, srv Pusher, proj workspace.Project, target Target
 
 func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Target, path string, local *config.Descriptor, opt PushOptions) (*PushOutcome, error) {
 	key := local.ApplicationKey
+	if err := checkProjectFile(proj, path, key); err != nil {
+		return nil, err
+	}
 	o := &PushOutcome{Path: path, Key: key}
 	server, rev, err := readServer(ctx, srv, key)
 	if err != nil {
@@ -101,7 +104,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	o.Revision, o.Result = resp.Application.Revision, Applied
 	if send.merged {
 		o.Result = Merged
-		if err := workspace.WriteFile(path, send.content, 0o644); err != nil {
+		if err := workspace.WriteDescriptor(path, send.content); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +117,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 func settle(proj workspace.Project, target Target, path string, local, server *config.Descriptor, rev int64) error {
 	content := server.Canonical()
 	if !bytes.Equal(local.Canonical(), content) {
-		if err := workspace.WriteFile(path, content, 0o644); err != nil {
+		if err := workspace.WriteDescriptor(path, content); err != nil {
 			return err
 		}
 	}

@@ -66,6 +66,31 @@ func ReplaceFile(path string, data []byte) error {
 	return WriteFile(target, data, info.Mode().Perm())
 }
 
+// WriteDescriptor writes a descriptor file: an existing one is replaced as
+// ReplaceFile does (through symbolic links, never over read-only or
+// hard-linked files), a new one is created atomically.
+func WriteDescriptor(path string, data []byte) error {
+	if _, err := os.Lstat(path); err == nil {
+		return ReplaceFile(path, data)
+	}
+	return WriteFile(path, data, 0o644)
+}
+
+// SameFile reports whether two paths name the same file (after resolving
+// symbolic links, where they exist).
+func SameFile(a, b string) bool {
+	clean := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return filepath.Clean(p)
+	}
+	return clean(a) == clean(b)
+}
+
 // syncDir flushes a directory entry change (the rename) to disk, where the
 // platform allows it; the rename itself is already visible.
 func syncDir(dir string) {

@@ -97,10 +97,21 @@ func (p *Profiles) Add(prof Profile) error {
 
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return config.Errorf(config.KindInvalid, "server URL %q must be http:// or https:// with a host", raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return config.Errorf(config.KindInvalid, "server URL %q must be http:// or https:// with a host", redact(raw))
+	case u.User != nil:
+		return config.Errorf(config.KindInvalid, "server URL %s holds credentials; give them with --login and --password-file (or SCOPECTL_LOGIN and SCOPECTL_PASSWORD) instead", u.Redacted())
 	}
 	return nil
+}
+
+// redact hides a password in a URL that may not parse.
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable URL)"
 }
 
 // Remove deletes a stored profile; the default falls back to local.
