@@ -5,24 +5,17 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/sync/oauth"
-	"github.com/scopectl/scopectl/sync/server"
+	"github.com/scopectl/scopectl/sync/server/servertest"
 	"github.com/scopectl/scopectl/sync/store"
-	"github.com/scopectl/scopectl/sync/store/sqlite"
 )
 
 // env is a real scoped HTTP server on 127.0.0.1 with an SQLite store.
@@ -38,39 +31,14 @@ const apps = "/mfpadmin/management-apis/2.0/runtimes/mfp/applications"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "scoped.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	keys, err := oauth.NewKeySet(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := oauth.NewSecretVerifier()
-	for _, c := range []struct{ id, secret, scope string }{
-		{"admin", "admin-secret", "mfpadmin"},
-		{"test", "test-secret", "*"},
-		{"monitor", "monitor-secret", "mfpmonitor"},
-		{"operator", "operator-secret", "mfpoperator authorization.introspect"},
-		{"pusher", "pusher-secret", "push.application.*"},
-	} {
-		sc, _ := config.ParseScope(c.scope)
-		if err := server.EnsureClient(ctx, st, v, "mfp", c.id, c.secret, sc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tokens := oauth.NewTokens(keys, time.Hour)
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Config.Handler = server.New(server.Config{
-		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
-		Issuer: "http://" + ts.Listener.Addr().String(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
-	})
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, store: st, tokens: tokens, keys: keys}
+	srv := servertest.StartServer(t,
+		servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"},
+		servertest.Client{ID: "test", Secret: "test-secret", Scope: "*"},
+		servertest.Client{ID: "monitor", Secret: "monitor-secret", Scope: "mfpmonitor"},
+		servertest.Client{ID: "operator", Secret: "operator-secret", Scope: "mfpoperator authorization.introspect"},
+		servertest.Client{ID: "pusher", Secret: "pusher-secret", Scope: "push.application.*"},
+	)
+	return &env{t: t, url: srv.URL, store: srv.Store, tokens: srv.Tokens, keys: srv.Keys}
 }
 
 // response is a finished HTTP exchange.

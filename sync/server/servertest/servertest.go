@@ -17,6 +17,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server"
+	"github.com/scopectl/scopectl/sync/store"
 	"github.com/scopectl/scopectl/sync/store/sqlite"
 )
 
@@ -25,9 +26,22 @@ type Client struct {
 	ID, Secret, Scope string
 }
 
+// Server is a running scoped and the parts tests may reach into.
+type Server struct {
+	URL    string
+	Store  store.Store
+	Tokens *oauth.Tokens
+	Keys   *oauth.KeySet
+}
+
 // Start runs scoped for the length of the test and returns its base URL.
 // Runtime mfp has the given clients.
 func Start(t testing.TB, clients ...Client) string {
+	return StartServer(t, clients...).URL
+}
+
+// StartServer is Start, returning the server's parts as well.
+func StartServer(t testing.TB, clients ...Client) *Server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "scoped.db"))
@@ -49,13 +63,14 @@ func Start(t testing.TB, clients ...Client) string {
 			t.Fatal(err)
 		}
 	}
+	tokens := oauth.NewTokens(keys, time.Hour)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Config.Handler = server.New(server.Config{
-		Store: st, Tokens: oauth.NewTokens(keys, time.Hour), Secrets: v, Runtimes: []string{"mfp"},
+		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
 		Issuer: "http://" + ts.Listener.Addr().String(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(),
 	})
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return ts.URL
+	return &Server{URL: ts.URL, Store: st, Tokens: tokens, Keys: keys}
 }
