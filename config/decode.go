@@ -197,12 +197,3 @@ func wholeNumber(num json.Number) (int64, error) {
 	}
 	return r.Num().Int64(), nil
 }
-
-// Must returns d, and panics if err is not nil; for tests and for
-// descriptors the program itself produced.
-func Must(d *Descriptor, err error) *Descriptor {
-	if err != nil {
-		panic(err)
-	}
-	return d
-}

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,12 +28,12 @@ func Lint(doc *Document) []Diagnostic {
 	l := &linter{doc: doc}
 	l.scope("/mandatoryScope", root["mandatoryScope"])
 	mapping, _ := root["scopeElementMapping"].(map[string]any)
-	for _, elem := range sortedKeys(mapping) {
+	for _, elem := range slices.Sorted(maps.Keys(mapping)) {
 		l.scope(PointerJoin("/scopeElementMapping", elem), mapping[elem])
 	}
 	maxExp := lintMaxTokenExpiration(root["maxTokenExpiration"])
 	checks, _ := root["securityCheckConfigurations"].(map[string]any)
-	for _, check := range sortedKeys(checks) {
+	for _, check := range slices.Sorted(maps.Keys(checks)) {
 		props, _ := checks[check].(map[string]any)
 		l.properties(PointerJoin("/securityCheckConfigurations", check), props, maxExp)
 	}
@@ -75,7 +76,7 @@ func (l *linter) scope(ptr string, v any) {
 // properties type-checks the known properties of one security check and
 // warns about expirations that maxTokenExpiration will cap.
 func (l *linter) properties(ptr string, props map[string]any, maxExp int64) {
-	for _, name := range sortedKeys(props) {
+	for _, name := range slices.Sorted(maps.Keys(props)) {
 		p := PointerJoin(ptr, name)
 		switch KnownProperties[name] {
 		case 0:
@@ -144,13 +145,4 @@ func lintMaxTokenExpiration(v any) int64 {
 		}
 	}
 	return DefaultMaxTokenExpiration
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

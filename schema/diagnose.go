@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -129,9 +130,9 @@ func (f *finding) enum() config.Diagnostic {
 func (f *finding) unknownProperties() []config.Diagnostic {
 	obj, _ := f.value().(map[string]any)
 	props, _ := f.node["properties"].(map[string]any)
-	known := sortedKeys(props)
+	known := slices.Sorted(maps.Keys(props))
 	var out []config.Diagnostic
-	for _, name := range sortedKeys(obj) {
+	for _, name := range slices.Sorted(maps.Keys(obj)) {
 		if _, ok := props[name]; ok {
 			continue
 		}
@@ -255,15 +256,6 @@ func quoteAll(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Rules lists every rule a Report can name, for documentation and tests.

@@ -1,6 +1,6 @@
 // Package api holds the JSON shapes of scoped's admin API, shared by the
 // server (sync/server) and its client (sync/client) so that both agree on
-// the wire format. It has no behaviour.
+// the wire format, and the one table of error kinds and statuses.
 package api
 
 import (

@@ -259,30 +259,7 @@ func (c *Client) statusError(resp *http.Response, data []byte) error {
 		json.Unmarshal(data, &d)
 		return &config.Error{Kind: config.KindInvalid, Message: body.Message, Err: &InvalidError{Message: body.Message, Findings: d.Details}}
 	}
-	return &config.Error{Kind: kindOf(resp.StatusCode), Message: body.Message}
-}
-
-func kindOf(status int) config.Kind {
-	switch status {
-	case http.StatusNotFound:
-		return config.KindNotFound
-	case http.StatusUnauthorized:
-		return config.KindUnauthorized
-	case http.StatusForbidden:
-		return config.KindForbidden
-	case http.StatusConflict:
-		return config.KindConflict
-	case http.StatusRequestEntityTooLarge:
-		return config.KindTooLarge
-	case http.StatusUnsupportedMediaType:
-		return config.KindUnsupported
-	case http.StatusBadRequest:
-		return config.KindInvalid
-	}
-	if status >= 500 || status == http.StatusTooManyRequests {
-		return config.KindUnavailable
-	}
-	return config.KindInternal
+	return &config.Error{Kind: api.KindOf(resp.StatusCode), Message: body.Message}
 }
 
 func notScoped(base string) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
+	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -51,7 +52,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("apply: %+v %v", res, err)
 	}
 	got, rev, err := c.Descriptor(ctx, key)
-	want := config.Must(config.ParseDescriptor(src)).Canonical()
+	want := schema.Validate(src).Descriptor.Canonical()
 	if err != nil || rev != 1 || string(got) != string(want) {
 		t.Fatalf("descriptor rev %d err %v:\n%s", rev, err, got)
 	}

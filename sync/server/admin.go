@@ -222,18 +222,17 @@ func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.De
 
 func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), runtime, d.ApplicationKey)
-	switch {
-	case config.ErrorKind(err) == config.KindNotFound:
-		if ifMatch > 0 {
-			return nil, 0, &store.StaleError{}
-		}
+	exists := err == nil
+	if err != nil && config.ErrorKind(err) != config.KindNotFound {
+		return nil, 0, err
+	}
+	if err := store.CheckPrecondition(ifMatch, head.Number); err != nil {
+		return nil, 0, err
+	}
+	if !exists {
 		diff := config.Diff(&config.Descriptor{ApplicationKey: d.ApplicationKey}, d)
 		app := api.Application{ID: d.ApplicationKey.ID, Platform: string(d.ApplicationKey.Platform), Version: d.ApplicationKey.Version}
 		return &api.ApplyResponse{Application: app, DryRun: true, Diff: orEmpty(diff)}, http.StatusOK, nil
-	case err != nil:
-		return nil, 0, err
-	case (ifMatch > 0 && ifMatch != head.Number) || ifMatch < 0:
-		return nil, 0, &store.StaleError{Current: head.Number}
 	}
 	diff, err := diffFrom(head.Content, d)
 	if err != nil {

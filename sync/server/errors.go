@@ -11,21 +11,6 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 )
 
-// statusOf is the one table from error kinds to HTTP statuses.
-var statusOf = map[config.Kind]int{
-	config.KindInvalid:      http.StatusBadRequest,
-	config.KindNotFound:     http.StatusNotFound,
-	config.KindConflict:     http.StatusConflict,
-	config.KindStale:        http.StatusPreconditionFailed,
-	config.KindUnauthorized: http.StatusUnauthorized,
-	config.KindForbidden:    http.StatusForbidden,
-	config.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	config.KindUnsupported:  http.StatusUnsupportedMediaType,
-	config.KindMethod:       http.StatusMethodNotAllowed,
-	config.KindUnavailable:  http.StatusServiceUnavailable,
-	config.KindInternal:     http.StatusInternalServerError,
-}
-
 // detailedError is an application error with structured details for the
 // body, such as every validation finding.
 type detailedError struct {
@@ -56,7 +41,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		body.Message = "internal server error"
 	}
-	writeJSON(w, statusOf[kind], body)
+	writeJSON(w, api.Status[kind], body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

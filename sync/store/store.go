@@ -107,6 +107,15 @@ type SigningKey struct {
 	Created    time.Time
 }
 
+// CheckPrecondition applies an ApplyRequest.IfMatch to an application
+// whose head is revision current (0 when it does not exist).
+func CheckPrecondition(ifMatch, current int64) error {
+	if (ifMatch > 0 && ifMatch != current) || (ifMatch < 0 && current != 0) {
+		return &StaleError{Current: current}
+	}
+	return nil
+}
+
 // StaleError reports a precondition that failed because the application
 // changed (or does not exist); Current is its head revision, 0 if none.
 type StaleError struct {

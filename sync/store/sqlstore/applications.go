@@ -156,15 +156,10 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key co
 }
 
 func checkPrecondition(ifMatch int64, head *store.Revision) error {
-	current := int64(0)
-	if head != nil {
-		current = head.Number
+	if head == nil {
+		return store.CheckPrecondition(ifMatch, 0)
 	}
-	switch {
-	case ifMatch > 0 && ifMatch != current, ifMatch < 0 && head != nil:
-		return &store.StaleError{Current: current}
-	}
-	return nil
+	return store.CheckPrecondition(ifMatch, head.Number)
 }
 
 // Delete marks an application deleted; its revisions stay.
