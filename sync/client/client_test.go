@@ -122,6 +122,20 @@ func TestFailuresAreOneClearLine(t *testing.T) {
 			}
 		})
 	}
+	// A server that issues tokens but answers the API with something else.
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"x","token_type":"Bearer","expires_in":60}`)
+			return
+		}
+		io.WriteString(w, "\x00garbage<html>")
+	}))
+	defer garbage.Close()
+	_, err := connect(t, garbage.URL, "x").Applications(context.Background())
+	if config.ErrorKind(err) != config.KindUnavailable || !strings.Contains(err.Error(), "did not answer like a scoped server") {
+		t.Errorf("garbage answer: %v", err)
+	}
 	if _, err := client.New(context.Background(), client.Options{URL: "ftp://x"}); config.ErrorKind(err) != config.KindInvalid {
 		t.Errorf("ftp URL: %v", err)
 	}
