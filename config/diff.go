@@ -81,6 +81,21 @@ func Diff(a, b *Descriptor) []Change {
 // appendStringChange compares one string member; omitEmpty says the
 // canonical form leaves the member out when it is empty (the id members of
 // applicationKey), so that a change to or from "" is an add or a remove.
+// DiffOrAbsent is Diff where nil stands for an application that does not
+// exist (on the server, in a git revision): its changes are those from an
+// empty descriptor with the same key.
+func DiffOrAbsent(a, b *Descriptor) []Change {
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case a == nil:
+		return Diff(&Descriptor{ApplicationKey: b.ApplicationKey}, b)
+	case b == nil:
+		return Diff(a, &Descriptor{ApplicationKey: a.ApplicationKey})
+	}
+	return Diff(a, b)
+}
+
 func appendStringChange(out []Change, path, old, new string, omitEmpty bool) []Change {
 	switch {
 	case old == new:

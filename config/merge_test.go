@@ -77,3 +77,16 @@ func TestMerge3Conflicts(t *testing.T) {
 		t.Errorf("element-wise merge: %v %+v", got.MandatoryScope, conflicts)
 	}
 }
+
+func TestDiffOrAbsent(t *testing.T) {
+	d := descriptor(t, `"maxTokenExpiration":60`)
+	added, removed := config.DiffOrAbsent(nil, d), config.DiffOrAbsent(d, nil)
+	if len(added) == 0 || len(removed) != len(added) || config.DiffOrAbsent(nil, nil) != nil {
+		t.Fatalf("added %v removed %v", added, removed)
+	}
+	for i := range added {
+		if added[i].Path != removed[i].Path || added[i].New != removed[i].Old {
+			t.Errorf("removal is not the reverse of creation: %v / %v", added[i], removed[i])
+		}
+	}
+}

@@ -24,3 +24,15 @@ func holdsRole(has func(string) bool, role string) bool {
 	}
 	return slices.ContainsFunc(AdminRoles[:i+1], has)
 }
+
+// AllowsAll reports whether an allowed scope permits every element of
+// other (roles including the roles below them), and returns the first
+// element it does not permit.
+func (sc Scope) AllowsAll(other Scope) (string, bool) {
+	for _, e := range other {
+		if !sc.AllowsRole(e) {
+			return e, false
+		}
+	}
+	return "", true
+}

@@ -58,7 +58,7 @@ func diffAction(c *cli.Context) error {
 	color := colorEnabled(c, c.App.Writer)
 	if c.NArg() == 2 {
 		a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
-		return diffExit(diffview.Write(c.App.Writer, format, a, b, color), diffview.Changes(a.Descriptor, b.Descriptor))
+		return diffExit(diffview.Write(c.App.Writer, format, a, b, color))
 	}
 	if rev := c.String("rev"); rev != "" {
 		return diffRevision(c, rev, files, locals, format, color)
@@ -82,12 +82,13 @@ func diffAction(c *cli.Context) error {
 			}
 		}
 		local := diffview.Side{Name: relative(files[i]), Descriptor: d}
-		if err := diffview.Write(c.App.Writer, format, server, local, color); err != nil {
+		changes, err := diffview.Write(c.App.Writer, format, server, local, color)
+		if err != nil {
 			return err
 		}
-		all = append(all, diffview.Changes(server.Descriptor, d)...)
+		all = append(all, changes...)
 	}
-	return diffExit(nil, all)
+	return diffExit(all, nil)
 }
 
 // readDescriptors validates and decodes files; invalid ones are reported
@@ -104,7 +105,7 @@ func readDescriptors(c *cli.Context, files []string) ([]*config.Descriptor, erro
 	return out, nil
 }
 
-func diffExit(err error, changes []config.Change) error {
+func diffExit(changes []config.Change, err error) error {
 	switch {
 	case err != nil:
 		return err
@@ -133,10 +134,11 @@ func diffRevision(c *cli.Context, rev string, files []string, locals []*config.D
 			old.Descriptor = r.Descriptor
 		}
 		cur := diffview.Side{Name: relative(path), Descriptor: locals[i]}
-		if err := diffview.Write(c.App.Writer, format, old, cur, color); err != nil {
+		changes, err := diffview.Write(c.App.Writer, format, old, cur, color)
+		if err != nil {
 			return err
 		}
-		all = append(all, diffview.Changes(old.Descriptor, cur.Descriptor)...)
+		all = append(all, changes...)
 	}
-	return diffExit(nil, all)
+	return diffExit(all, nil)
 }

@@ -56,13 +56,14 @@ func pushAction(c *cli.Context) error {
 		return err
 	}
 	wd, _ := os.Getwd()
+	proj := workspace.FindProject(wd)
 	opt := transfer.PushOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
 	if !c.Bool("yes") && !opt.DryRun && isTerminal(os.Stdin) {
 		opt.Confirm = confirmer(c, target)
 	}
 	conflicts := 0
 	for _, r := range reports {
-		o, err := transfer.Push(c.Context, cl, workspace.FindProject(wd), target, r.Path, r.Descriptor, opt)
+		o, err := transfer.Push(c.Context, cl, proj, target, r.Path, r.Descriptor, opt)
 		if err != nil {
 			return serverRejection(fmt.Errorf("%s: %w", relative(r.Path), err))
 		}

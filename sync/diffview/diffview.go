@@ -25,34 +25,24 @@ type Side struct {
 	Descriptor *config.Descriptor
 }
 
-// Write renders the difference from a to b in format; colour applies to
-// the semantic and unified formats.
-func Write(w io.Writer, format string, a, b Side, color bool) error {
-	changes := Changes(a.Descriptor, b.Descriptor)
+// Write renders the difference from a to b in format (colour applies to
+// the semantic and unified formats) and returns the changes.
+func Write(w io.Writer, format string, a, b Side, color bool) ([]config.Change, error) {
+	changes := config.DiffOrAbsent(a.Descriptor, b.Descriptor)
+	var err error
 	switch format {
 	case "semantic":
-		return writeSemantic(w, a, b, changes, color)
+		err = writeSemantic(w, a, b, changes, color)
 	case "unified":
-		return writeUnified(w, a, b, color)
+		err = writeUnified(w, a, b, color)
 	case "json":
-		return writeJSON(w, changes)
+		err = writeJSON(w, changes)
 	case "patch":
-		return writeJSON(w, Patch(changes))
+		err = writeJSON(w, Patch(changes))
+	default:
+		err = config.Errorf(config.KindInvalid, "unknown format %q; use %s", format, strings.Join(Formats, ", "))
 	}
-	return config.Errorf(config.KindInvalid, "unknown format %q; use %s", format, strings.Join(Formats, ", "))
-}
-
-// Changes compares two descriptors; nil stands for an absent one.
-func Changes(a, b *config.Descriptor) []config.Change {
-	switch {
-	case a == nil && b == nil:
-		return nil
-	case a == nil:
-		return config.Diff(&config.Descriptor{ApplicationKey: b.ApplicationKey}, b)
-	case b == nil:
-		return config.Diff(a, &config.Descriptor{ApplicationKey: a.ApplicationKey})
-	}
-	return config.Diff(a, b)
+	return changes, err
 }
 
 func canonical(d *config.Descriptor) string {

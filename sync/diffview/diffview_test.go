@@ -30,7 +30,7 @@ func TestUnifiedHunks(t *testing.T) {
 	var buf bytes.Buffer
 	a := diffview.Side{Name: "a", Descriptor: large(t, 3600, "")}
 	b := diffview.Side{Name: "b", Descriptor: large(t, 60, "e00")}
-	if err := diffview.Write(&buf, "unified", a, b, false); err != nil {
+	if _, err := diffview.Write(&buf, "unified", a, b, false); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -51,10 +51,10 @@ func TestNewApplication(t *testing.T) {
 	if !strings.Contains(buf.String(), "@@ -0,0 +1,") {
 		t.Errorf("new file hunk:\n%s", buf.String())
 	}
-	if ops := diffview.Patch(diffview.Changes(nil, b.Descriptor)); len(ops) == 0 || ops[0].Op != "add" && ops[0].Op != "replace" {
+	if ops := diffview.Patch(config.DiffOrAbsent(nil, b.Descriptor)); len(ops) == 0 || ops[0].Op != "add" && ops[0].Op != "replace" {
 		t.Errorf("patch of a new application: %+v", ops)
 	}
-	if err := diffview.Write(&buf, "xml", b, b, false); config.ErrorKind(err) != config.KindInvalid {
+	if _, err := diffview.Write(&buf, "xml", b, b, false); config.ErrorKind(err) != config.KindInvalid {
 		t.Errorf("unknown format: %v", err)
 	}
 }

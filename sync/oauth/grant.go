@@ -15,10 +15,8 @@ func Grant(allowed config.Scope, requested string) (config.Scope, error) {
 	if err != nil {
 		return nil, config.Errorf(config.KindInvalid, "invalid scope: %v", err)
 	}
-	for _, elem := range want {
-		if !allowed.AllowsRole(elem) {
-			return nil, config.Errorf(config.KindForbidden, "scope element %q is not allowed for this client", elem)
-		}
+	if elem, ok := allowed.AllowsAll(want); !ok {
+		return nil, config.Errorf(config.KindForbidden, "scope element %q is not allowed for this client", elem)
 	}
 	return want, nil
 }

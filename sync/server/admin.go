@@ -230,7 +230,7 @@ func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, i
 		return nil, 0, err
 	}
 	if !exists {
-		diff := config.Diff(&config.Descriptor{ApplicationKey: d.ApplicationKey}, d)
+		diff := config.DiffOrAbsent(nil, d)
 		app := api.Application{ID: d.ApplicationKey.ID, Platform: string(d.ApplicationKey.Platform), Version: d.ApplicationKey.Version}
 		return &api.ApplyResponse{Application: app, DryRun: true, Diff: orEmpty(diff)}, http.StatusOK, nil
 	}

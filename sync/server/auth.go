@@ -49,14 +49,14 @@ func callerOf(ctx context.Context) caller {
 
 // admin wraps an admin handler that needs role need.
 func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
-	return s.protect(need.scope(), func(c caller) bool { return c.has(need.scope()) }, h)
+	return s.protect(need.scope(), h)
 }
 
 // protect wraps the handler of a protected resource: the runtime must
 // exist, the caller must authenticate (Bearer token, or HTTP Basic with
-// client credentials for curl users) and pass permitted, else the answer
+// client credentials for curl users) and hold scope, else the answer
 // is what RFC 6750 and the seeds say, naming scope as the one required.
-func (s *Server) protect(scope string, permitted func(caller) bool, h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		runtime, ok := s.runtimeOf(w, r)
 		if !ok {
@@ -66,7 +66,7 @@ func (s *Server) protect(scope string, permitted func(caller) bool, h http.Handl
 		if !ok {
 			return
 		}
-		if !permitted(c) {
+		if !c.has(scope) {
 			insufficientScope(w, scope)
 			return
 		}
@@ -88,10 +88,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: "an access token is required"})
 	case strings.EqualFold(scheme, "Bearer"):
-		claims, err := s.tokens.Verify(r.Context(), strings.TrimSpace(credentials), s.issuerOf(runtime))
-		if err == nil {
-			err = s.stillValid(r.Context(), runtime, claims)
-		}
+		claims, granted, err := s.verifyToken(r.Context(), runtime, strings.TrimSpace(credentials))
 		if config.ErrorKind(err) == config.KindInternal {
 			s.writeError(w, r, err)
 			return caller{}, false
@@ -100,7 +97,6 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 			invalidToken(w, err.Error())
 			return caller{}, false
 		}
-		granted, _ := config.ParseScope(claims.Scope)
 		return caller{clientID: claims.ClientID, scope: granted}, true
 	case strings.EqualFold(scheme, "Basic"):
 		client, err := s.authenticateClient(r, runtime)

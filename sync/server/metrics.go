@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/config"
 )
 
 type metrics struct {
@@ -60,7 +60,7 @@ func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.ErrorContext(r.Context(), "panic", "route", route, "panic", p)
-				writeJSON(rec, http.StatusInternalServerError, api.Error{Error: "internal", Message: "internal server error"})
+				s.writeError(rec, r, config.Errorf(config.KindInternal, "panic in %s", route))
 			}
 			s.metrics.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",

@@ -33,7 +33,7 @@ func (c *clientCache) forget() {
 	c.mu.Unlock()
 }
 
-// lookup returns the client, from the cache when fresh.
+// lookupClient returns the client, from the cache when fresh.
 func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Client, bool, error) {
 	key := [2]string{runtime, id}
 	s.clients.mu.Lock()
@@ -56,24 +56,27 @@ func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Cl
 	return client, found, nil
 }
 
-// stillValid checks a verified token against its client as it is now: the
-// client must exist, must not have changed its secret since the token was
-// issued, and must still be allowed every element the token grants.
-func (s *Server) stillValid(ctx context.Context, runtime string, c oauth.Claims) error {
+// verifyToken checks a bearer token's signature and claims, then checks it
+// against its client as it is now: the client must exist, must still have
+// the secret the token was issued under, and must still be allowed every
+// element the token grants. It returns the claims and the granted scope.
+func (s *Server) verifyToken(ctx context.Context, runtime, token string) (oauth.Claims, config.Scope, error) {
+	c, err := s.tokens.Verify(ctx, token, s.issuerOf(runtime))
+	if err != nil {
+		return c, nil, err
+	}
 	client, found, err := s.lookupClient(ctx, runtime, c.ClientID)
 	switch {
 	case err != nil:
-		return err
+		return c, nil, err
 	case !found:
-		return config.Errorf(config.KindUnauthorized, "the client of this token no longer exists")
+		return c, nil, config.Errorf(config.KindUnauthorized, "the client of this token no longer exists")
 	case c.SecretVersion != client.SecretSetAt.UnixMicro():
-		return config.Errorf(config.KindUnauthorized, "the client's secret changed after this token was issued")
+		return c, nil, config.Errorf(config.KindUnauthorized, "the client's secret changed after this token was issued")
 	}
 	granted, _ := config.ParseScope(c.Scope)
-	for _, e := range granted {
-		if !client.AllowedScope.AllowsRole(e) {
-			return config.Errorf(config.KindUnauthorized, "the client is no longer allowed scope %q", e)
-		}
+	if e, ok := client.AllowedScope.AllowsAll(granted); !ok {
+		return c, nil, config.Errorf(config.KindUnauthorized, "the client is no longer allowed scope %q", e)
 	}
-	return nil
+	return c, granted, nil
 }

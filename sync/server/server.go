@@ -70,8 +70,7 @@ func New(cfg Config) *Server {
 func (s *Server) routes(reg *prometheus.Registry) {
 	az := "/{runtime}/api/az/v1"
 	s.handle("POST "+az+"/token", s.handleToken)
-	s.handle("POST "+az+"/introspection", s.protect(introspectScope,
-		func(c caller) bool { return c.has(introspectScope) }, s.handleIntrospection))
+	s.handle("POST "+az+"/introspection", s.protect(introspectScope, s.handleIntrospection))
 	s.handle("GET "+az+"/jwks", s.handleJWKS)
 
 	apps := adminBase + "/runtimes/{runtime}/applications"
@@ -136,7 +135,7 @@ func (w *jsonErrorWriter) Write(b []byte) (int, error) {
 func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool) {
 	rt := r.PathValue("runtime")
 	if !slices.Contains(s.runtimes, rt) {
-		writeJSON(w, http.StatusNotFound, api.Error{Error: "not_found", Message: "unknown runtime " + quote(rt)})
+		s.writeError(w, r, config.Errorf(config.KindNotFound, "unknown runtime %s", quote(rt)))
 		return "", false
 	}
 	return rt, true

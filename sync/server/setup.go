@@ -26,7 +26,7 @@ func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, 
 			current, i = append(current, store.Client{ID: id, DisplayName: id}), len(current)
 		}
 		c := &current[i]
-		if !scopeIncludes(c.AllowedScope, scope) {
+		if _, ok := c.AllowedScope.AllowsAll(scope); !ok || len(c.AllowedScope) == 0 {
 			c.AllowedScope = scope
 		}
 		if c.SecretHash == "" || !v.Verify(id, secret, c.SecretHash) {
@@ -38,15 +38,6 @@ func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, 
 		}
 		return current, nil
 	})
-}
-
-func scopeIncludes(allowed, scope config.Scope) bool {
-	for _, e := range scope {
-		if !allowed.Allows(e) {
-			return false
-		}
-	}
-	return len(allowed) > 0
 }
 
 // RemoveDevClient deletes client id from runtime if its secret is the

@@ -122,9 +122,9 @@ func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Clie
 	if secrets[0] != rawSecret {
 		secrets = append(secrets, rawSecret)
 	}
-	client, err := s.store.Client(r.Context(), runtime, id)
+	client, found, err := s.lookupClient(r.Context(), runtime, id)
 	switch {
-	case config.ErrorKind(err) == config.KindNotFound:
+	case err == nil && !found:
 		for _, secret := range secrets { // as slow as checking a known client
 			s.secrets.Reject(secret)
 		}
@@ -188,10 +188,7 @@ func (s *Server) introspect(ctx context.Context, runtime, token string) introspe
 	if len(token) > maxAuthorizationHeader {
 		return introspection{}
 	}
-	claims, err := s.tokens.Verify(ctx, token, s.issuerOf(runtime))
-	if err == nil {
-		err = s.stillValid(ctx, runtime, claims)
-	}
+	claims, _, err := s.verifyToken(ctx, runtime, token)
 	if err != nil {
 		return introspection{}
 	}

@@ -57,7 +57,7 @@ func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target
 			return res, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
 		case bytes.Equal(local, content):
 			res.Unchanged = append(res.Unchanged, path)
-			if err := proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)}); err != nil {
+			if err := saveBase(proj, target, key, rev, content); err != nil {
 				return res, err
 			}
 			continue
@@ -87,6 +87,12 @@ func write(proj workspace.Project, target Target, key config.AppKey, content []b
 	if err := workspace.WriteDescriptor(path, content); err != nil {
 		return err
 	}
+	return saveBase(proj, target, key, rev, content)
+}
+
+// saveBase records content at revision rev as what the project last had
+// in common with the target for key.
+func saveBase(proj workspace.Project, target Target, key config.AppKey, rev int64, content []byte) error {
 	return proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)})
 }
 

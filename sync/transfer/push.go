@@ -108,7 +108,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 			return nil, err
 		}
 	}
-	return o, proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: o.Revision, Content: string(send.content)})
+	return o, saveBase(proj, target, key, o.Revision, send.content)
 }
 
 // settle records the server's version as the base when nothing needs to
@@ -121,7 +121,7 @@ func settle(proj workspace.Project, target Target, path string, local, server *c
 			return err
 		}
 	}
-	return proj.SaveBase(local.ApplicationKey, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)})
+	return saveBase(proj, target, local.ApplicationKey, rev, content)
 }
 
 // readServer returns the server's descriptor of key and its revision, or
@@ -153,7 +153,7 @@ type send struct {
 func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *workspace.Base, force bool) (*send, error) {
 	switch {
 	case server == nil:
-		o.Changes = config.Diff(&config.Descriptor{ApplicationKey: local.ApplicationKey}, local)
+		o.Changes = config.DiffOrAbsent(nil, local)
 		return &send{content: local.Canonical(), ifMatch: -1}, nil // fails if someone creates it first
 	case force:
 		o.Changes = config.Diff(server, local)

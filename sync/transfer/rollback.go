@@ -43,7 +43,7 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if err != nil {
 		return nil, err
 	}
-	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: diffFrom(server, want)}
+	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want)}
 	ifMatch := rev
 	if server == nil {
 		ifMatch = -1
@@ -59,14 +59,7 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if err := workspace.WriteDescriptor(path, want.Canonical()); err != nil {
 		return nil, err
 	}
-	return o, proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: o.Revision, Content: string(want.Canonical())})
-}
-
-func diffFrom(server, want *config.Descriptor) []config.Change {
-	if server == nil {
-		return config.Diff(&config.Descriptor{ApplicationKey: want.ApplicationKey}, want)
-	}
-	return config.Diff(server, want)
+	return o, saveBase(proj, target, key, o.Revision, want.Canonical())
 }
 
 // checkProjectFile makes sure path is the project's file for key: the base
