@@ -10,20 +10,56 @@ import (
 // ValidateFiles validates the files at paths with up to workers goroutines
 // (GOMAXPROCS when workers < 1) and returns their reports in path order.
 func ValidateFiles(paths []string, workers int) []*Report {
+	return parallel(len(paths), workers, func(i int) *Report { return ValidateFile(paths[i]) })
+}
+
+// Blob is a descriptor that is not a file of its own, such as a blob in
+// the git index.
+type Blob struct {
+	// Name names the descriptor in reports.
+	Name string
+	// Size is the descriptor's size in bytes; content over
+	// config.MaxFileSize is refused without being looked at.
+	Size int64
+	// Content is the descriptor.
+	Content []byte
+	// Err says why the content could not be read; it is reported as is.
+	Err error
+}
+
+// ValidateBlobs validates blobs like ValidateFiles validates files.
+func ValidateBlobs(blobs []Blob, workers int) []*Report {
+	return parallel(len(blobs), workers, func(i int) *Report {
+		s := blobs[i]
+		switch {
+		case s.Err != nil:
+			return &Report{Path: s.Name, Err: s.Err}
+		case s.Size > config.MaxFileSize:
+			return &Report{Path: s.Name, Diagnostics: []config.Diagnostic{sizeDiagnostic(s.Size)}}
+		}
+		r := Validate(s.Content)
+		r.Path = s.Name
+		return r
+	})
+}
+
+// parallel runs check for 0..n-1 on up to workers goroutines (GOMAXPROCS
+// when workers < 1) and returns the reports in index order.
+func parallel(n, workers int, check func(i int) *Report) []*Report {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	reports := make([]*Report, len(paths))
+	reports := make([]*Report, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(workers, len(paths)) {
+	for range min(workers, n) {
 		wg.Go(func() {
 			for i := range next {
-				reports[i] = ValidateFile(paths[i])
+				reports[i] = check(i)
 			}
 		})
 	}
-	for i := range paths {
+	for i := range n {
 		next <- i
 	}
 	close(next)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,9 +42,14 @@ func appValidateCommand() *cli.Command {
 (default: mobilefirst/). Each finding names file:line:column, the JSON
 pointer, the rule, and how to fix it.
 
+With --staged, checks what the next commit records instead of the working
+tree: the staged content (git index, read with go-git) of every descriptor
+under PATH that the commit adds or changes. This is the pre-commit check
+(see scopectl hook install).
+
 Exit status: 0 all valid, 1 any invalid (warnings only with --strict),
 2 usage error or unreadable path.`,
-		Flags:  []cli.Flag{formatFlag(), strictFlag(), jobsFlag(), noColorFlag()},
+		Flags:  []cli.Flag{formatFlag(), strictFlag(), stagedFlag(), jobsFlag(), noColorFlag()},
 		Action: validateAction,
 	}
 }
@@ -52,11 +59,10 @@ func validateAction(c *cli.Context) error {
 	if !slices.Contains(report.Formats, format) {
 		return usageErrorf("unknown --format %q; use text, json or github", format)
 	}
-	files, err := descriptorFiles(c)
+	reports, err := validateReports(c)
 	if err != nil {
 		return err
 	}
-	reports := schema.ValidateFiles(files, c.Int(jobsFlagName))
 	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlagName)}
 	if err := report.Write(c.App.Writer, format, reports, opt); err != nil {
 		return err
@@ -65,6 +71,47 @@ func validateAction(c *cli.Context) error {
 		printSummary(c, reports, opt)
 	}
 	return validateExit(reports, opt.Strict)
+}
+
+// validateReports validates the descriptors named by the arguments, as
+// files or, with --staged, as staged in git.
+func validateReports(c *cli.Context) ([]*schema.Report, error) {
+	if c.Bool(stagedFlagName) {
+		return validateStaged(c)
+	}
+	files, err := descriptorFiles(c)
+	if err != nil {
+		return nil, err
+	}
+	return schema.ValidateFiles(files, c.Int(jobsFlagName)), nil
+}
+
+func validateStaged(c *cli.Context) ([]*schema.Report, error) {
+	paths, err := pathArgs(c)
+	if err != nil {
+		return nil, err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(paths[0]); c.NArg() == 0 && errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // a repository without descriptors has none staged
+	}
+	staged, err := workspace.StagedDescriptors(wd, paths)
+	if err != nil {
+		return nil, err
+	}
+	return validateGitFiles(staged, c.Int(jobsFlagName)), nil
+}
+
+// validateGitFiles validates descriptors read from git.
+func validateGitFiles(files []workspace.GitFile, workers int) []*schema.Report {
+	blobs := make([]schema.Blob, len(files))
+	for i, f := range files {
+		blobs[i] = schema.Blob{Name: f.Name, Size: f.Size, Content: f.Content, Err: f.Err}
+	}
+	return schema.ValidateBlobs(blobs, workers)
 }
 
 func validateExit(reports []*schema.Report, strict bool) error {
@@ -80,6 +127,10 @@ func validateExit(reports []*schema.Report, strict bool) error {
 }
 
 func printSummary(c *cli.Context, reports []*schema.Report, opt report.Options) {
+	if len(reports) == 0 && c.Bool(stagedFlagName) {
+		fmt.Fprintln(c.App.ErrWriter, "no staged descriptor changes to check")
+		return
+	}
 	s := report.Summarize(reports, opt.Strict)
 	files := plural(s.Files, "file", "files")
 	if s.Invalid == 0 {

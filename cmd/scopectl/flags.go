@@ -14,6 +14,7 @@ const (
 	strictFlagName  = "strict"
 	jobsFlagName    = "jobs"
 	checkFlagName   = "check"
+	stagedFlagName  = "staged"
 )
 
 // Every flag is defined once here, with its SCOPECTL_* environment variable.
@@ -54,6 +55,14 @@ func jobsFlag() cli.Flag {
 		DefaultText: "number of CPUs",
 		EnvVars:     []string{"SCOPECTL_JOBS"},
 		Category:    "Validation",
+	}
+}
+
+func stagedFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name:     stagedFlagName,
+		Usage:    "check the content staged in git (what the next commit records), not the working tree",
+		Category: "Validation",
 	}
 }
 

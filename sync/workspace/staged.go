@@ -1,0 +1,255 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// stageMerged is the stage of an index entry without a merge conflict.
+// (go-git's index.Merged says 1, which is the conflict's common ancestor;
+// git and go-git's decoder use 0.)
+const stageMerged index.Stage = 0
+
+// GitFile is a descriptor as git stores it: a blob in the index or in a
+// commit, not the file in the working tree.
+type GitFile struct {
+	// Name is the file's path relative to the directory it was asked
+	// from, as the user would type it.
+	Name string
+	// Size is the blob's size in bytes.
+	Size int64
+	// Content is the blob; nil when Size exceeds config.MaxFileSize or Err
+	// is set.
+	Content []byte
+	// Err says why the content cannot be checked (an unresolved merge
+	// conflict, an unreadable object).
+	Err error
+}
+
+// StagedDescriptors returns the staged descriptors under paths (files or
+// directories, relative to wd) that the next commit adds or changes, read
+// from the git index with go-git. Directories contribute their *.json
+// files, skipping hidden ones, as FindDescriptors does; a file is taken
+// whatever its name. Descriptors that the commit leaves as they are in
+// HEAD, or deletes, have nothing to check and are left out.
+func StagedDescriptors(wd string, paths []string) ([]GitFile, error) {
+	repo, root, err := openRepository(wd)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "cannot read the git index of %s: %v", root, err)
+	}
+	specs, err := pathSpecs(wd, root, paths)
+	if err != nil {
+		return nil, err
+	}
+	head, err := headTree(repo)
+	if err != nil {
+		return nil, err
+	}
+	var out []GitFile
+	seen := map[string]bool{}
+	for _, e := range idx.Entries {
+		s := matchSpec(specs, e.Name)
+		if s == nil || seen[e.Name] || !stagedFile(e) {
+			continue
+		}
+		seen[e.Name] = true
+		s.matched = true
+		if e.Stage == stageMerged && unchanged(head, e) {
+			continue
+		}
+		out = append(out, readStaged(repo, e, displayName(wd, root, e.Name)))
+	}
+	if err := checkSpecs(specs, head); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b GitFile) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// openRepository opens the git repository that contains dir (a linked
+// worktree too) and returns it with its working tree's root.
+func openRepository(dir string) (*git.Repository, string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, "", config.Errorf(config.KindInvalid, "%s is not in a git repository", dir)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, "", config.Errorf(config.KindInvalid, "the git repository of %s has no working tree", dir)
+	}
+	return repo, wt.Filesystem.Root(), nil
+}
+
+// pathSpec is one PATH argument as a slash-separated path in the
+// repository ("" for its root).
+type pathSpec struct {
+	arg     string // as given
+	abs     string // in the file system
+	path    string
+	matched bool
+}
+
+func pathSpecs(wd, root string, paths []string) ([]*pathSpec, error) {
+	specs := make([]*pathSpec, 0, len(paths))
+	for _, p := range paths {
+		abs := p
+		if !filepath.IsAbs(p) {
+			abs = filepath.Join(wd, p)
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, config.Errorf(config.KindInvalid, "%s: outside the git repository %s", p, root)
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			rel = ""
+		}
+		specs = append(specs, &pathSpec{arg: p, abs: abs, path: rel})
+	}
+	return specs, nil
+}
+
+// matchSpec returns the spec that selects the index entry name: the entry
+// itself, or a non-hidden *.json file below a directory without hidden
+// folders in between.
+func matchSpec(specs []*pathSpec, name string) *pathSpec {
+	for _, s := range specs {
+		if name == s.path {
+			return s
+		}
+		rest, ok := strings.CutPrefix(name, s.path+"/")
+		if s.path == "" {
+			rest, ok = name, true
+		}
+		if ok && isDescriptorName(rest) {
+			return s
+		}
+	}
+	return nil
+}
+
+func isDescriptorName(rel string) bool {
+	for part := range strings.SplitSeq(rel, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	return path.Ext(rel) == ".json"
+}
+
+// stagedFile reports whether the entry holds file content: not a symbolic
+// link, a submodule or a path only announced with git add -N.
+func stagedFile(e *index.Entry) bool {
+	return (e.Mode == filemode.Regular || e.Mode == filemode.Executable || e.Mode == filemode.Deprecated) && !e.IntentToAdd
+}
+
+// checkSpecs fails for a path argument that selected nothing and is
+// neither a directory nor something the commit deletes.
+func checkSpecs(specs []*pathSpec, head *object.Tree) error {
+	for _, s := range specs {
+		if s.matched || s.path == "" {
+			continue
+		}
+		if head != nil {
+			if _, err := head.FindEntry(s.path); err == nil {
+				continue // staged for deletion
+			}
+		}
+		info, err := os.Stat(s.abs)
+		switch {
+		case err != nil:
+			return pathError(s.arg, err)
+		case !info.IsDir():
+			return config.Errorf(config.KindInvalid, "%s: not in the git index; git add it first", s.arg)
+		}
+	}
+	return nil
+}
+
+// headTree returns the tree of HEAD, or nil before the first commit.
+func headTree(repo *git.Repository) (*object.Tree, error) {
+	ref, err := repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read git HEAD: %w", err)
+	}
+	commit, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("read git HEAD: %w", err)
+	}
+	return commit.Tree()
+}
+
+// unchanged reports whether the entry is the same blob as in HEAD.
+func unchanged(head *object.Tree, e *index.Entry) bool {
+	if head == nil {
+		return false
+	}
+	old, err := head.FindEntry(e.Name)
+	return err == nil && old.Hash == e.Hash
+}
+
+func readStaged(repo *git.Repository, e *index.Entry, name string) GitFile {
+	if e.Stage != stageMerged {
+		return GitFile{Name: name, Err: errors.New("unresolved merge conflict; resolve it and git add the file")}
+	}
+	return readBlob(repo, e.Hash, name)
+}
+
+// readBlob reads the blob hash, unless it is over the size limit.
+func readBlob(repo *git.Repository, hash plumbing.Hash, name string) GitFile {
+	s := GitFile{Name: name}
+	blob, err := repo.BlobObject(hash)
+	if err != nil {
+		s.Err = fmt.Errorf("read git blob %s: %w", hash, err)
+		return s
+	}
+	s.Size = blob.Size
+	if s.Size > config.MaxFileSize {
+		return s
+	}
+	r, err := blob.Reader()
+	if err == nil {
+		s.Content, err = io.ReadAll(r)
+		r.Close()
+	}
+	if err != nil {
+		s.Content, s.Err = nil, fmt.Errorf("read git blob %s: %w", hash, err)
+	}
+	return s
+}
+
+// displayName turns a repository path into one relative to wd.
+func displayName(wd, root, name string) string {
+	abs := filepath.Join(root, filepath.FromSlash(name))
+	if w, err := filepath.Abs(wd); err == nil {
+		if rel, err := filepath.Rel(w, abs); err == nil {
+			return rel
+		}
+	}
+	return abs
+}
