@@ -35,14 +35,16 @@ type Change struct {
 func (c Change) String() string {
 	switch c.Op {
 	case OpAdd:
-		return fmt.Sprintf("add %s: %s", c.Path, formatValue(c.New))
+		return fmt.Sprintf("add %s: %s", c.Path, FormatValue(c.New))
 	case OpRemove:
-		return fmt.Sprintf("remove %s: %s", c.Path, formatValue(c.Old))
+		return fmt.Sprintf("remove %s: %s", c.Path, FormatValue(c.Old))
 	}
-	return fmt.Sprintf("replace %s: %s → %s", c.Path, formatValue(c.Old), formatValue(c.New))
+	return fmt.Sprintf("replace %s: %s → %s", c.Path, FormatValue(c.Old), FormatValue(c.New))
 }
 
-func formatValue(v any) string {
+// FormatValue renders a changed value in one line, as Change.String does:
+// strings quoted, properties counted.
+func FormatValue(v any) string {
 	switch v := v.(type) {
 	case string:
 		return fmt.Sprintf("%q", v)
@@ -82,18 +84,34 @@ func Diff(a, b *Descriptor) []Change {
 // canonical form leaves the member out when it is empty (the id members of
 // applicationKey), so that a change to or from "" is an add or a remove.
 // DiffOrAbsent is Diff where nil stands for an application that does not
-// exist (on the server, in a git revision): its changes are those from an
-// empty descriptor with the same key.
+// exist (on the server, in a git revision): every member of the other
+// side is added (or removed), maxTokenExpiration included.
 func DiffOrAbsent(a, b *Descriptor) []Change {
 	switch {
 	case a == nil && b == nil:
 		return nil
 	case a == nil:
-		return Diff(&Descriptor{ApplicationKey: b.ApplicationKey}, b)
+		return whole(OpAdd, b)
 	case b == nil:
-		return Diff(a, &Descriptor{ApplicationKey: a.ApplicationKey})
+		return whole(OpRemove, a)
 	}
 	return Diff(a, b)
+}
+
+// whole lists the members of d as changes of op: what adding or removing
+// the application means.
+func whole(op Op, d *Descriptor) []Change {
+	out := Diff(&Descriptor{ApplicationKey: d.ApplicationKey}, d)
+	out = slices.DeleteFunc(out, func(c Change) bool { return c.Path == "/maxTokenExpiration" })
+	out = append(out, Change{Path: "/maxTokenExpiration", New: d.EffectiveMaxTokenExpiration()})
+	for i := range out {
+		c := &out[i]
+		c.Op, c.Old = op, nil
+		if op == OpRemove {
+			c.Old, c.New, c.Removed, c.Added = c.New, nil, c.Added, nil
+		}
+	}
+	return out
 }
 
 func appendStringChange(out []Change, path, old, new string, omitEmpty bool) []Change {

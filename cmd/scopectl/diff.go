@@ -1,8 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,24 +20,27 @@ import (
 func appDiffCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "diff",
-		Usage:     "show what differs from the server, or between two files",
-		ArgsUsage: "[FILE...] | A.json B.json",
+		Usage:     "show what differs from the server, between git revisions, or between two files",
+		ArgsUsage: "[PATH...] | A.json B.json",
 		Description: `With one file or none (every descriptor in mobilefirst/), compares the
-server's version with the local one: what a push would change. With --rev,
-compares the version of each file in that git revision with the working
-copy (read with go-git; no git program needed). With two files, compares
-them with each other.
+server's version with the local one: what a push would change. With
+--rev REV, compares the version of each file in that git revision with the
+working copy; with --rev A..B, the descriptors under PATH in revision A
+with those in revision B (an empty side means HEAD), as a pull request
+changes them. Git is read with go-git; no git program is needed. With two
+files, compares them with each other.
 
 Formats: semantic (default; one line per changed member, scope elements
 one by one; coloured on a terminal), unified (the canonical forms, line by
-line), json (the semantic changes), patch (RFC 6902 JSON Patch).
+line), json (the semantic changes), patch (RFC 6902 JSON Patch), github
+(markdown tables for a pull-request comment or $GITHUB_STEP_SUMMARY).
 
 Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 3 server unreachable or credentials refused.`,
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(), noColorFlag(),
-			&cli.StringFlag{Name: "format", Value: "semantic", Usage: "`FORMAT`: semantic, unified, json or patch", EnvVars: []string{"SCOPECTL_DIFF_FORMAT"}},
-			&cli.StringFlag{Name: "rev", Usage: "compare with git revision `REV` (HEAD, a branch, a tag, a hash) instead of the server"},
+			&cli.StringFlag{Name: "format", Value: "semantic", Usage: "`FORMAT`: semantic, unified, json, patch or github", EnvVars: []string{"SCOPECTL_DIFF_FORMAT"}},
+			&cli.StringFlag{Name: "rev", Usage: "compare with git revision `REV` (HEAD, a branch, a tag, a hash), or revision A with B (A..B), instead of the server"},
 		},
 		Action: diffAction,
 	}
@@ -42,7 +49,10 @@ Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 func diffAction(c *cli.Context) error {
 	format := c.String("format")
 	if !slices.Contains(diffview.Formats, format) {
-		return usageErrorf("unknown --format %q; use semantic, unified, json or patch", format)
+		return usageErrorf("unknown --format %q; use %s", format, strings.Join(diffview.Formats, ", "))
+	}
+	if from, to, ok := strings.Cut(c.String("rev"), ".."); ok {
+		return diffRevisions(c, from, to, format)
 	}
 	files, err := descriptorFiles(c)
 	if c.NArg() == 2 {
@@ -58,7 +68,11 @@ func diffAction(c *cli.Context) error {
 	color := colorEnabled(c, c.App.Writer)
 	if c.NArg() == 2 {
 		a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
-		return diffExit(diffview.Write(c.App.Writer, format, a, b, color))
+		changes, err := diffview.Write(c.App.Writer, format, a, b, color)
+		if err == nil {
+			githubFooter(c, format, [][]config.Change{changes})
+		}
+		return diffExit(changes, err)
 	}
 	if rev := c.String("rev"); rev != "" {
 		return diffRevision(c, rev, files, locals, format, color)
@@ -67,7 +81,7 @@ func diffAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var all []config.Change
+	var all [][]config.Change
 	for i, d := range locals {
 		server := diffview.Side{Name: target.URL + " (not there)"}
 		content, rev, err := cl.Descriptor(c.Context, d.ApplicationKey)
@@ -86,9 +100,9 @@ func diffAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		all = append(all, changes...)
+		all = append(all, changes)
 	}
-	return diffExit(all, nil)
+	return diffDone(c, format, all)
 }
 
 // readDescriptors validates and decodes files; invalid ones are reported
@@ -105,6 +119,33 @@ func readDescriptors(c *cli.Context, files []string) ([]*config.Descriptor, erro
 	return out, nil
 }
 
+// diffDone ends a comparison of several descriptors: the github footer,
+// and exit status 1 when anything differs.
+func diffDone(c *cli.Context, format string, perFile [][]config.Change) error {
+	githubFooter(c, format, perFile)
+	return diffExit(slices.Concat(perFile...), nil)
+}
+
+// githubFooter ends the github (markdown) format with a line counting the
+// changes, so that a comment also says when nothing changed.
+func githubFooter(c *cli.Context, format string, perFile [][]config.Change) {
+	if format != "github" {
+		return
+	}
+	files, changes := 0, 0
+	for _, ch := range perFile {
+		if len(ch) > 0 {
+			files++
+			changes += len(ch)
+		}
+	}
+	if changes == 0 {
+		fmt.Fprintln(c.App.Writer, "scopectl: no descriptor changes.")
+		return
+	}
+	fmt.Fprintf(c.App.Writer, "scopectl: %s in %s.\n", plural(changes, "1 change", fmt.Sprintf("%d changes", changes)), plural(files, "1 descriptor", fmt.Sprintf("%d descriptors", files)))
+}
+
 func diffExit(changes []config.Change, err error) error {
 	switch {
 	case err != nil:
@@ -118,7 +159,7 @@ func diffExit(changes []config.Change, err error) error {
 // diffRevision compares each file as it was in git revision rev with the
 // working copy.
 func diffRevision(c *cli.Context, rev string, files []string, locals []*config.Descriptor, format string, color bool) error {
-	var all []config.Change
+	var all [][]config.Change
 	for i, path := range files {
 		old := diffview.Side{Name: fmt.Sprintf("%s@%s (not there)", relative(path), rev)}
 		content, found, err := workspace.FileAtRevision(path, rev)
@@ -138,7 +179,72 @@ func diffRevision(c *cli.Context, rev string, files []string, locals []*config.D
 		if err != nil {
 			return err
 		}
-		all = append(all, changes...)
+		all = append(all, changes)
 	}
-	return diffExit(all, nil)
+	return diffDone(c, format, all)
+}
+
+// diffRevisions compares the descriptors under the PATH arguments in git
+// revision from with those in revision to; an empty revision means HEAD.
+func diffRevisions(c *cli.Context, from, to, format string) error {
+	if strings.HasPrefix(to, ".") {
+		return usageErrorf("--rev %s: use A..B (the A...B form is not supported)", c.String("rev"))
+	}
+	from, to = cmp.Or(from, "HEAD"), cmp.Or(to, "HEAD")
+	paths, err := pathArgs(c)
+	if err != nil {
+		return err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	olds, err := revisionDescriptors(wd, from, paths)
+	if err != nil {
+		return err
+	}
+	news, err := revisionDescriptors(wd, to, paths)
+	if err != nil {
+		return err
+	}
+	names := slices.Sorted(maps.Keys(olds))
+	for name := range news {
+		if _, ok := olds[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return usageErrorf("no descriptors under %s in %s or %s", strings.Join(paths, ", "), from, to)
+	}
+	color := colorEnabled(c, c.App.Writer)
+	var all [][]config.Change
+	for _, name := range names {
+		a := diffview.Side{Name: name + "@" + from, Descriptor: olds[name]}
+		b := diffview.Side{Name: name + "@" + to, Descriptor: news[name]}
+		changes, err := diffview.Write(c.App.Writer, format, a, b, color)
+		if err != nil {
+			return err
+		}
+		all = append(all, changes)
+	}
+	return diffDone(c, format, all)
+}
+
+// revisionDescriptors reads and validates the descriptors under paths in
+// git revision rev, by name; an invalid one is reported and makes the
+// command exit 2.
+func revisionDescriptors(wd, rev string, paths []string) (map[string]*config.Descriptor, error) {
+	files, err := workspace.DescriptorsAtRevision(wd, rev, paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*config.Descriptor, len(files))
+	for _, r := range validateGitFiles(files, 0) {
+		if r.Descriptor == nil {
+			return nil, usageErrorf("%s: the version in %s is not a valid descriptor; see scopectl app validate", r.Path, rev)
+		}
+		out[r.Path] = r.Descriptor
+	}
+	return out, nil
 }

@@ -62,7 +62,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Flags:                []cli.Flag{noColorFlag()},
-		Commands:             []*cli.Command{appCommand(), serverCommand(), schemaCommand()},
+		Commands:             []*cli.Command{appCommand(), serverCommand(), gitCommand(), hookCommand(), schemaCommand()},
 		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError:         usageError,
 		Action:               groupAction,

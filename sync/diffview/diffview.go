@@ -16,7 +16,7 @@ import (
 )
 
 // Formats lists the accepted format names.
-var Formats = []string{"semantic", "unified", "json", "patch"}
+var Formats = []string{"semantic", "unified", "json", "patch", "github"}
 
 // Side is one side of a comparison: a name for headers and a descriptor
 // (nil when the application does not exist on that side).
@@ -39,6 +39,8 @@ func Write(w io.Writer, format string, a, b Side, color bool) ([]config.Change, 
 		err = writeJSON(w, changes)
 	case "patch":
 		err = writeJSON(w, Patch(changes))
+	case "github":
+		err = writeMarkdown(w, a, b, changes)
 	default:
 		err = config.Errorf(config.KindInvalid, "unknown format %q; use %s", format, strings.Join(Formats, ", "))
 	}
@@ -125,15 +127,21 @@ const contextLines = 3
 
 // writeUnified writes a unified diff of the canonical forms.
 func writeUnified(w io.Writer, a, b Side, color bool) error {
-	x, y := canonical(a.Descriptor), canonical(b.Descriptor)
+	return WriteText(w, a.Name, b.Name, canonical(a.Descriptor), canonical(b.Descriptor), color)
+}
+
+// WriteText writes a unified line diff of two texts named aName and bName,
+// or nothing when they are equal; it is the fallback for content that is
+// not a descriptor.
+func WriteText(w io.Writer, aName, bName, x, y string, color bool) error {
 	if x == y {
 		return nil
 	}
 	dmp := diffmatchpatch.New()
 	ca, cb, lines := dmp.DiffLinesToChars(x, y)
 	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
-	fmt.Fprintln(w, paint(color, "\x1b[1m", "--- "+a.Name))
-	fmt.Fprintln(w, paint(color, "\x1b[1m", "+++ "+b.Name))
+	fmt.Fprintln(w, paint(color, "\x1b[1m", "--- "+aName))
+	fmt.Fprintln(w, paint(color, "\x1b[1m", "+++ "+bName))
 	for _, h := range hunks(diffs) {
 		fmt.Fprintln(w, paint(color, cyan, fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.aStart, h.aLen, h.bStart, h.bLen)))
 		for _, l := range h.lines {

@@ -58,3 +58,25 @@ func TestNewApplication(t *testing.T) {
 		t.Errorf("unknown format: %v", err)
 	}
 }
+
+// TestMarkdownIsInert: descriptor content cannot break the table or add
+// markup to a pull-request comment.
+func TestMarkdownIsInert(t *testing.T) {
+	a := large(t, 3600, "")
+	b := large(t, 3600, "")
+	b.DisplayName = "x | <img src=x onerror=alert(1)> `y`\n# heading"
+	var buf bytes.Buffer
+	if _, err := diffview.Write(&buf, "github", diffview.Side{Name: "old", Descriptor: a}, diffview.Side{Name: "new", Descriptor: b}, false); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	want := "| replace | <code>/displayName</code> | <code>\"\"</code> | <code>\"x &#124; &lt;img src=x onerror=alert(1)&gt; `y`\\n# heading\"</code> |\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("row not escaped as expected:\n%s", out)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n")[2:] {
+		if strings.Count(line, "|") != 5 {
+			t.Errorf("row %d has extra cells: %q", i, line)
+		}
+	}
+}

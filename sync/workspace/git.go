@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/scopectl/scopectl/config"
@@ -21,27 +22,16 @@ func FileAtRevision(path, rev string) (content []byte, found bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	repo, err := git.PlainOpenWithOptions(filepath.Dir(abs), &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
-		return nil, false, config.Errorf(config.KindInvalid, "%s is not in a git repository", path)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return nil, false, config.Errorf(config.KindInvalid, "the repository of %s has no working tree", path)
-	}
-	rel, err := filepath.Rel(wt.Filesystem.Root(), abs)
+	repo, root, err := openRepository(filepath.Dir(abs))
 	if err != nil {
 		return nil, false, err
 	}
-	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
+	tree, err := revisionTree(repo, rev)
 	if err != nil {
-		return nil, false, config.Errorf(config.KindInvalid, "unknown git revision %q", rev)
+		return nil, false, err
 	}
-	commit, err := repo.CommitObject(*hash)
-	if err != nil {
-		return nil, false, config.Errorf(config.KindInvalid, "git revision %q is not a commit", rev)
-	}
-	f, err := commit.File(filepath.ToSlash(rel))
+	rel := relSlash(root, abs)
+	f, err := tree.File(rel)
 	if errors.Is(err, object.ErrFileNotFound) {
 		return nil, false, nil
 	}
@@ -53,4 +43,46 @@ func FileAtRevision(path, rev string) (content []byte, found bool, err error) {
 		return nil, false, fmt.Errorf("read %s at %s: %w", rel, rev, err)
 	}
 	return []byte(text), true, nil
+}
+
+// DescriptorsAtRevision returns the descriptors under paths (files or
+// directories, relative to wd, selected as StagedDescriptors selects them)
+// as they are in git revision rev, ordered by name.
+func DescriptorsAtRevision(wd, rev string, paths []string) ([]GitFile, error) {
+	repo, root, err := openRepository(wd)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := pathSpecs(wd, root, paths)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := revisionTree(repo, rev)
+	if err != nil {
+		return nil, err
+	}
+	var out []GitFile
+	err = tree.Files().ForEach(func(f *object.File) error {
+		if matchSpec(specs, f.Name) != nil && f.Mode.IsFile() && f.Mode != filemode.Symlink {
+			out = append(out, readBlob(repo, f.Hash, displayName(wd, root, f.Name)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read git revision %s: %w", rev, err)
+	}
+	return out, nil
+}
+
+// revisionTree resolves rev to the tree of its commit.
+func revisionTree(repo *git.Repository, rev string) (*object.Tree, error) {
+	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "unknown git revision %q", rev)
+	}
+	commit, err := repo.CommitObject(*hash)
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "git revision %q is not a commit", rev)
+	}
+	return commit.Tree()
 }

@@ -1,0 +1,99 @@
+package workspace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DiffDriver is the name under which scopectl registers itself as a git
+// diff driver (diff=scopectl in .gitattributes).
+const DiffDriver = "scopectl"
+
+// AttributesLine is the .gitattributes line that routes descriptors to
+// the scopectl diff driver.
+const AttributesLine = DefaultDir + "/*.json diff=" + DiffDriver
+
+// SetupGit makes git show descriptors through scopectl: it adds
+// AttributesLine to the .gitattributes file of the project that contains
+// wd, and sets diff.scopectl.command and diff.scopectl.textconv in the
+// repository's config (through go-git) to run program. It changes only
+// what is missing or different, and returns a line for each change; none
+// means everything was already set up.
+func SetupGit(wd, program string) (changes []string, err error) {
+	repo, root, err := openRepository(wd)
+	if err != nil {
+		return nil, err
+	}
+	project := FindProject(wd).Root
+	if rel, err := filepath.Rel(root, project); err != nil || strings.HasPrefix(rel, "..") {
+		project = root
+	}
+	attrs := filepath.Join(project, ".gitattributes")
+	added, err := ensureLine(attrs, AttributesLine)
+	if err != nil {
+		return nil, err
+	}
+	if added {
+		changes = append(changes, fmt.Sprintf("%s: added %q", displayName(wd, root, relSlash(root, attrs)), AttributesLine))
+	}
+	cfg, err := repo.Config()
+	if err != nil {
+		return nil, fmt.Errorf("read git config: %w", err)
+	}
+	driver := cfg.Raw.Section("diff").Subsection(DiffDriver)
+	want := [][2]string{
+		{"command", program + " git diff-driver"},
+		{"textconv", program + " git textconv"},
+	}
+	configChanged := false
+	for _, kv := range want {
+		if driver.Option(kv[0]) != kv[1] {
+			driver.SetOption(kv[0], kv[1])
+			configChanged = true
+			changes = append(changes, fmt.Sprintf("git config diff.%s.%s %q", DiffDriver, kv[0], kv[1]))
+		}
+	}
+	if configChanged {
+		if err := repo.SetConfig(cfg); err != nil {
+			return nil, fmt.Errorf("write git config: %w", err)
+		}
+	}
+	return changes, nil
+}
+
+// ensureLine appends line to the file at path (creating it) unless a line
+// of the file already says the same, ignoring surrounding blanks. It
+// reports whether it wrote.
+func ensureLine(path, line string) (bool, error) {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, pathError(path, err)
+	}
+	for l := range strings.Lines(string(old)) {
+		if strings.Join(strings.Fields(l), " ") == line {
+			return false, nil
+		}
+	}
+	buf := bytes.Clone(old)
+	if len(buf) > 0 && buf[len(buf)-1] != '\n' {
+		buf = append(buf, '\n')
+	}
+	buf = append(buf, line+"\n"...)
+	if err := WriteDescriptor(path, buf); err != nil { // replaces as the user set it up
+		return false, err
+	}
+	return true, nil
+}
+
+func relSlash(root, path string) string {
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(rel)
+}

@@ -1,0 +1,183 @@
+package workspace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// hookMarker is the line that identifies a hook scopectl wrote.
+const hookMarker = "# scopectl-hook: pre-commit"
+
+// ChainedSuffix is appended to the name of a hook that was there before
+// scopectl's; scopectl's hook runs it first, and uninstalling puts it back.
+const ChainedSuffix = ".scopectl-chained"
+
+// Hook is the git pre-commit hook of one repository.
+type Hook struct {
+	// Path is the hook file: <hooks dir>/pre-commit.
+	Path string
+	// Chained is where the hook that was there before scopectl's is kept.
+	Chained string
+	// Check is the command line the hook runs on every commit.
+	Check string
+
+	program string // shell-quoted
+}
+
+// PreCommitHook locates the pre-commit hook of the repository that
+// contains wd (honouring core.hooksPath) and the check it should run:
+// program validating the staged descriptors of the project that contains
+// wd.
+func PreCommitHook(wd, program string) (*Hook, error) {
+	repo, root, err := openRepository(wd)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := repo.Config()
+	if err != nil {
+		return nil, fmt.Errorf("read git config: %w", err)
+	}
+	dir := cfg.Raw.Section("core").Option("hooksPath")
+	switch {
+	case dir == "":
+		gitDir, err := commonGitDir(root)
+		if err != nil {
+			return nil, err
+		}
+		dir = filepath.Join(gitDir, "hooks")
+	case !filepath.IsAbs(dir):
+		dir = filepath.Join(root, dir)
+	}
+	descriptors := relSlash(root, filepath.Join(FindProject(wd).Root, DefaultDir))
+	path := filepath.Join(dir, "pre-commit")
+	return &Hook{
+		Path:    path,
+		Chained: path + ChainedSuffix,
+		Check:   shellQuote(program) + " app validate --staged " + shellQuote(descriptors),
+		program: shellQuote(program),
+	}, nil
+}
+
+// commonGitDir returns the .git directory of the working tree at root; for
+// a linked worktree, the main repository's, where hooks live.
+func commonGitDir(root string) (string, error) {
+	dotGit := filepath.Join(root, ".git")
+	info, err := os.Stat(dotGit)
+	if err != nil {
+		return "", pathError(dotGit, err)
+	}
+	if info.IsDir() {
+		return dotGit, nil
+	}
+	b, err := os.ReadFile(dotGit)
+	if err != nil {
+		return "", pathError(dotGit, err)
+	}
+	gitDir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+	if !ok {
+		return "", config.Errorf(config.KindInvalid, "%s: not a gitdir file", dotGit)
+	}
+	if !filepath.IsAbs(gitDir) {
+		gitDir = filepath.Join(root, gitDir)
+	}
+	if common, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		c := strings.TrimSpace(string(common))
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(gitDir, c)
+		}
+		return filepath.Clean(c), nil
+	}
+	return gitDir, nil
+}
+
+// Script is the hook's shell script: it runs the chained hook, if there is
+// an executable one, then the check.
+func (h *Hook) Script() []byte {
+	return fmt.Appendf(nil, `#!/bin/sh
+%s
+# Written by "scopectl hook install": refuses a commit whose staged
+# descriptors are invalid. "scopectl hook uninstall" removes it and puts
+# back the hook that was here before, which this one runs first.
+chained="$0%s"
+if [ -x "$chained" ]; then
+	"$chained" "$@" || exit $?
+fi
+if ! command -v %s >/dev/null 2>&1; then
+	echo "pre-commit: %s is not on PATH; install scopectl, or run scopectl hook uninstall" >&2
+	exit 1
+fi
+exec %s
+`, hookMarker, ChainedSuffix, h.program, h.program, h.Check)
+}
+
+// Installed reports whether the hook file is one scopectl wrote.
+func (h *Hook) Installed() (bool, error) {
+	b, err := os.ReadFile(h.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, pathError(h.Path, err)
+	}
+	return bytes.Contains(b, []byte("\n"+hookMarker+"\n")), nil
+}
+
+// Install writes the hook. A hook that is already there and not
+// scopectl's is kept as Chained and run first; scopectl's own is
+// rewritten. It reports whether a hook was chained.
+func (h *Hook) Install() (chained bool, err error) {
+	mine, err := h.Installed()
+	if err != nil {
+		return false, err
+	}
+	if _, err := os.Lstat(h.Path); err == nil && !mine {
+		if _, err := os.Lstat(h.Chained); err == nil {
+			return false, config.Errorf(config.KindConflict, "%s and %s both exist; move one away first", h.Path, h.Chained)
+		}
+		if err := os.Rename(h.Path, h.Chained); err != nil {
+			return false, err
+		}
+		chained = true
+	}
+	if err := os.MkdirAll(filepath.Dir(h.Path), 0o755); err != nil {
+		return false, err
+	}
+	return chained, WriteFile(h.Path, h.Script(), 0o755)
+}
+
+// Uninstall removes scopectl's hook and puts back the chained one. It
+// refuses to remove a hook scopectl did not write, and reports whether a
+// chained hook was restored.
+func (h *Hook) Uninstall() (restored bool, err error) {
+	mine, err := h.Installed()
+	if err != nil {
+		return false, err
+	}
+	if !mine {
+		if _, err := os.Lstat(h.Path); err == nil {
+			return false, config.Errorf(config.KindConflict, "%s was not written by scopectl; left alone", h.Path)
+		}
+		return false, config.Errorf(config.KindNotFound, "no scopectl hook installed at %s", h.Path)
+	}
+	if _, err := os.Lstat(h.Chained); err == nil {
+		return true, os.Rename(h.Chained, h.Path) // replaces ours in one step
+	}
+	return false, os.Remove(h.Path)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
