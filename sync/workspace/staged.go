@@ -63,6 +63,7 @@ func StagedDescriptors(wd string, paths []string) ([]GitFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	committed := newTreeIndex(head)
 	var out []GitFile
 	seen := map[string]bool{}
 	for _, e := range idx.Entries {
@@ -72,7 +73,7 @@ func StagedDescriptors(wd string, paths []string) ([]GitFile, error) {
 		}
 		seen[e.Name] = true
 		s.matched = true
-		if e.Stage == stageMerged && unchanged(head, e) {
+		if e.Stage == stageMerged && committed.has(e.Name, e.Hash) {
 			continue
 		}
 		out = append(out, readStaged(repo, e, displayName(wd, root, e.Name)))
@@ -204,13 +205,41 @@ func headTree(repo *git.Repository) (*object.Tree, error) {
 	return commit.Tree()
 }
 
-// unchanged reports whether the entry is the same blob as in HEAD.
-func unchanged(head *object.Tree, e *index.Entry) bool {
-	if head == nil {
+// treeIndex answers which blob a path has in a commit's tree, reading each
+// directory's tree object once (go-git's Tree.FindEntry reads every
+// directory on the way for every call).
+type treeIndex struct {
+	root *object.Tree // nil before the first commit
+	dirs map[string]map[string]plumbing.Hash
+}
+
+func newTreeIndex(root *object.Tree) *treeIndex {
+	return &treeIndex{root: root, dirs: map[string]map[string]plumbing.Hash{}}
+}
+
+// has reports whether the tree holds blob hash at name.
+func (t *treeIndex) has(name string, hash plumbing.Hash) bool {
+	if t.root == nil {
 		return false
 	}
-	old, err := head.FindEntry(e.Name)
-	return err == nil && old.Hash == e.Hash
+	dir, base := path.Split(name)
+	dir = strings.TrimSuffix(dir, "/")
+	entries, ok := t.dirs[dir]
+	if !ok {
+		entries = map[string]plumbing.Hash{}
+		tree := t.root
+		if dir != "" {
+			tree, _ = t.root.Tree(dir)
+		}
+		if tree != nil {
+			for _, e := range tree.Entries {
+				entries[e.Name] = e.Hash
+			}
+		}
+		t.dirs[dir] = entries
+	}
+	h, ok := entries[base]
+	return ok && h == hash
 }
 
 func readStaged(repo *git.Repository, e *index.Entry, name string) GitFile {

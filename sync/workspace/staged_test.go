@@ -1,6 +1,7 @@
 package workspace_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +14,7 @@ import (
 )
 
 // gitIn runs the real git program in dir.
-func gitIn(t *testing.T, dir string, args ...string) string {
+func gitIn(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-c", "user.name=Test", "-c", "user.email=test@example.com"}, args...)...)
 	cmd.Dir = dir
@@ -143,6 +144,28 @@ func TestStagedDescriptorsErrors(t *testing.T) {
 		_, err := workspace.StagedDescriptors(tc.wd, []string{tc.path})
 		if err == nil || !strings.Contains(err.Error(), tc.msg) || config.ErrorKind(err) != config.KindInvalid {
 			t.Errorf("%s: got %v, want %q", tc.path, err, tc.msg)
+		}
+	}
+}
+
+// BenchmarkStagedDescriptors: one changed descriptor among 200 committed
+// ones, the everyday pre-commit case (docs/benchmarks.md).
+func BenchmarkStagedDescriptors(b *testing.B) {
+	dir := b.TempDir()
+	gitIn(b, dir, "init", "-q")
+	for i := range 200 {
+		path := filepath.Join(dir, "mobilefirst", fmt.Sprintf("app%03d.json", i))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		os.WriteFile(path, fmt.Appendf(nil, "descriptor %d", i), 0o644)
+	}
+	gitIn(b, dir, "add", ".")
+	gitIn(b, dir, "commit", "-q", "-m", "base")
+	os.WriteFile(filepath.Join(dir, "mobilefirst", "app100.json"), []byte("changed"), 0o644)
+	gitIn(b, dir, "add", ".")
+	for b.Loop() {
+		files, err := workspace.StagedDescriptors(dir, []string{"mobilefirst"})
+		if err != nil || len(files) != 1 {
+			b.Fatal(err, len(files))
 		}
 	}
 }
