@@ -64,8 +64,13 @@ func TestGitShowsSemanticDiff(t *testing.T) {
 func TestGitSetupIsIdempotent(t *testing.T) {
 	r := newGitRepo(t)
 	os.WriteFile(".gitattributes", []byte("*.png binary"), 0o644) // no final newline
+	before := readFile(t, filepath.Join(".git", "config")) + "# the team's comment\n[alias]\n\tst = status -sb\n"
+	os.WriteFile(filepath.Join(".git", "config"), []byte(before), 0o644)
 	scopectl(t, "git", "setup").wantCode(t, exitOK)
 	attrs, config := readFile(t, ".gitattributes"), readFile(t, filepath.Join(".git", "config"))
+	if !strings.HasPrefix(config, before) {
+		t.Errorf("git config lost what was there:\n%s", config)
+	}
 	if attrs != "*.png binary\nmobilefirst/*.json diff=scopectl\n" {
 		t.Errorf(".gitattributes: %q", attrs)
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	format "github.com/go-git/go-git/v5/plumbing/format/config"
 )
 
 // DiffDriver is the name under which scopectl registers itself as a git
@@ -21,7 +23,7 @@ const AttributesLine = DefaultDir + "/*.json diff=" + DiffDriver
 // SetupGit makes git show descriptors through scopectl: it adds
 // AttributesLine to the .gitattributes file of the project that contains
 // wd, and sets diff.scopectl.command and diff.scopectl.textconv in the
-// repository's config (through go-git) to run program. It changes only
+// repository's config (read and encoded with go-git) to run program. It changes only
 // what is missing or different, and returns a line for each change; none
 // means everything was already set up.
 func SetupGit(wd, program string) (changes []string, err error) {
@@ -46,24 +48,46 @@ func SetupGit(wd, program string) (changes []string, err error) {
 		return nil, fmt.Errorf("read git config: %w", err)
 	}
 	driver := cfg.Raw.Section("diff").Subsection(DiffDriver)
-	want := [][2]string{
+	missing := format.New()
+	for _, kv := range [][2]string{
 		{"command", program + " git diff-driver"},
 		{"textconv", program + " git textconv"},
-	}
-	configChanged := false
-	for _, kv := range want {
+	} {
 		if driver.Option(kv[0]) != kv[1] {
-			driver.SetOption(kv[0], kv[1])
-			configChanged = true
+			missing.Section("diff").Subsection(DiffDriver).SetOption(kv[0], kv[1])
 			changes = append(changes, fmt.Sprintf("git config diff.%s.%s %q", DiffDriver, kv[0], kv[1]))
 		}
 	}
-	if configChanged {
-		if err := repo.SetConfig(cfg); err != nil {
-			return nil, fmt.Errorf("write git config: %w", err)
+	if len(missing.Sections) > 0 {
+		if err := appendConfig(root, missing); err != nil {
+			return nil, err
 		}
 	}
 	return changes, nil
+}
+
+// appendConfig adds options to the end of the repository's config file,
+// encoded by go-git. Appending keeps the user's comments and layout, which
+// rewriting the whole file through go-git would drop; for git, as for
+// go-git, the last value of an option wins.
+func appendConfig(root string, options *format.Config) error {
+	gitDir, err := commonGitDir(root)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(gitDir, "config")
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return pathError(path, err)
+	}
+	buf := bytes.NewBuffer(bytes.Clone(old))
+	if buf.Len() > 0 && !bytes.HasSuffix(old, []byte("\n")) {
+		buf.WriteByte('\n')
+	}
+	if err := format.NewEncoder(buf).Encode(options); err != nil {
+		return err
+	}
+	return WriteDescriptor(path, buf.Bytes())
 }
 
 // ensureLine appends line to the file at path (creating it) unless a line
