@@ -23,6 +23,11 @@ var source []byte
 // Source returns the schema document, for editors and `scopectl schema`.
 func Source() []byte { return bytes.Clone(source) }
 
+// Preload starts compiling the schema in the background, so that a caller
+// that reads its input first (from git, say) overlaps the two; Validate
+// waits for the compilation as it always does.
+func Preload() { go load() }
+
 // compiled is the schema compiled once per process, with its raw form for
 // looking up the members (x-rule, x-message, properties) that error
 // messages are built from.

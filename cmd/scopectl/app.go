@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,10 +93,8 @@ func validateStaged(c *cli.Context) ([]*schema.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(paths[0]); c.NArg() == 0 && errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // a repository without descriptors has none staged
-	}
-	staged, err := workspace.StagedDescriptors(wd, paths)
+	schema.Preload() // compile while go-git reads the index and blobs
+	staged, err := workspace.StagedDescriptors(wd, os.Getenv("GIT_INDEX_FILE"), paths)
 	if err != nil {
 		return nil, err
 	}

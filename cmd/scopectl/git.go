@@ -1,13 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
-	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/config"
@@ -109,16 +110,38 @@ func diffDriverAction(c *cli.Context) error {
 			return nil
 		}
 	}
-	w := c.App.Writer
-	if !a.valid() || !b.valid() {
-		fmt.Fprintln(w, paintIf(color, "36", fmt.Sprintf("%s → %s: not a valid descriptor on both sides; line diff", a.side.Name, b.side.Name)))
+	return writeDriverDiff(c.App.Writer, a, b, modeChange(args[3], args[6]), color)
+}
+
+// writeDriverDiff writes the semantic diff of two sides, or what git would
+// say of content that is not a descriptor.
+func writeDriverDiff(w io.Writer, a, b *driverInput, mode string, color bool) error {
+	header := fmt.Sprintf("%s → %s", a.side.Name, b.side.Name)
+	if mode != "" {
+		fmt.Fprintln(w, diffview.Paint(color, diffview.Cyan, header+": "+mode))
+	}
+	switch {
+	case a.binary() || b.binary():
+		fmt.Fprintf(w, "Binary files %s and %s differ\n", a.side.Name, b.side.Name)
+		return nil
+	case !a.valid() || !b.valid():
+		fmt.Fprintln(w, diffview.Paint(color, diffview.Cyan, header+": not a valid descriptor on one side or both; line diff"))
 		return diffview.WriteText(w, a.side.Name, b.side.Name, string(a.src), string(b.src), color)
 	}
 	changes, err := diffview.Write(w, "semantic", a.side, b.side, color)
-	if err == nil && len(changes) == 0 && string(a.src) != string(b.src) {
-		fmt.Fprintln(w, paintIf(color, "36", fmt.Sprintf("%s → %s: formatting only, same meaning", a.side.Name, b.side.Name)))
+	if err == nil && len(changes) == 0 && !bytes.Equal(a.src, b.src) {
+		fmt.Fprintln(w, diffview.Paint(color, diffview.Cyan, header+": formatting only, same meaning"))
 	}
 	return err
+}
+
+// modeChange describes a change of file mode, as git's own diff header
+// does; an added or deleted file has none.
+func modeChange(old, new string) string {
+	if old == new || old == "." || new == "." {
+		return ""
+	}
+	return fmt.Sprintf("mode %s → %s", old, new)
 }
 
 // driverInput is one side of git's external diff call.
@@ -130,6 +153,12 @@ type driverInput struct {
 
 // valid reports whether the side is absent or a valid descriptor.
 func (d *driverInput) valid() bool { return d.src == nil || d.side.Descriptor != nil }
+
+// binary reports whether the side is too large for a descriptor or holds
+// a NUL byte: no text to show.
+func (d *driverInput) binary() bool {
+	return len(d.src) > config.MaxFileSize || bytes.IndexByte(d.src, 0) >= 0
+}
 
 // driverSide reads one side; git names an absent side /dev/null.
 func driverSide(file, name string) *driverInput {
@@ -143,20 +172,17 @@ func driverSide(file, name string) *driverInput {
 	if src == nil {
 		src = []byte{}
 	}
-	return &driverInput{side: diffview.Side{Name: name, Descriptor: schema.Validate(src).Descriptor}, src: src}
-}
-
-func paintIf(on bool, code, s string) string {
-	if !on {
-		return s
+	d := &driverInput{side: diffview.Side{Name: name}, src: src}
+	if !d.binary() {
+		d.side.Descriptor = schema.Validate(src).Descriptor
 	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
+	return d
 }
 
-// gitColor decides colour as git does for its own diff: --color always or
-// never wins; else NO_COLOR turns it off; else git's color.diff (or
-// color.ui) setting; when that is auto or unset, colour goes to a terminal,
-// or to git's pager unless color.pager is false.
+// gitColor decides colour as git decides it for its own diff: --color
+// always or never wins; else NO_COLOR turns it off; else git answers from
+// color.diff or color.ui in every config file and -c option, colouring
+// "auto" output for a terminal or for git's pager.
 func gitColor(when string, w io.Writer) (bool, error) {
 	switch when {
 	case "always":
@@ -170,41 +196,10 @@ func gitColor(when string, w io.Writer) (bool, error) {
 	if os.Getenv("NO_COLOR") != "" {
 		return false, nil
 	}
-	setting, pager := gitColorConfig()
-	switch strings.ToLower(setting) {
-	case "always":
-		return true, nil
-	case "never", "false", "no", "off", "0":
-		return false, nil
-	}
-	if f, ok := w.(*os.File); ok && isTerminal(f) {
-		return true, nil
-	}
-	return os.Getenv("GIT_PAGER_IN_USE") == "true" && pager, nil
-}
-
-// gitColorConfig reads color.diff (falling back to color.ui) and whether
-// color.pager allows colour in the pager, from the repository's, the
-// user's and the system's git config.
-func gitColorConfig() (setting string, pager bool) {
-	repo, err := git.PlainOpenWithOptions(".", &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	if err != nil {
-		return "", true
-	}
-	cfg, err := repo.ConfigScoped(gitconfig.SystemScope)
-	if err != nil {
-		return "", true
-	}
-	color := cfg.Raw.Section("color")
-	setting = color.Option("diff")
-	if setting == "" {
-		setting = color.Option("ui")
-	}
-	switch strings.ToLower(color.Option("pager")) {
-	case "false", "no", "off", "0":
-		return setting, false
-	}
-	return setting, true
+	f, ok := w.(*os.File)
+	tty := ok && isTerminal(f) || os.Getenv("GIT_PAGER_IN_USE") == "true"
+	out, err := exec.Command("git", "config", "--get-colorbool", "color.diff", strconv.FormatBool(tty)).Output()
+	return err == nil && strings.TrimSpace(string(out)) == "true", nil // no git, no colour
 }
 
 func gitTextconvCommand() *cli.Command {

@@ -191,14 +191,80 @@ func TestHookUninstallWithoutHook(t *testing.T) {
 	}
 }
 
-// TestHookHonoursHooksPath: with core.hooksPath set, git runs hooks from
-// there, so that is where the hook goes.
+// TestHookHonoursHooksPath: the hook goes where git runs hooks from, a
+// global core.hooksPath with ~ included, and git really runs it there.
 func TestHookHonoursHooksPath(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
 	r := newGitRepo(t)
-	r.git("config", "core.hooksPath", "githooks")
+	scopectlOnPath(t)
+	global := filepath.Join(home, "gitconfig")
+	os.WriteFile(global, []byte("[core]\n\thooksPath = ~/githooks\n"), 0o644)
+	t.Setenv("GIT_CONFIG_GLOBAL", global)
 	scopectl(t, "hook", "install").wantCode(t, exitOK)
-	if !strings.Contains(readFile(t, filepath.Join("githooks", "pre-commit")), "app validate --staged mobilefirst") {
-		t.Error("hook not written to core.hooksPath")
+	if !strings.Contains(readFile(t, filepath.Join(home, "githooks", "pre-commit")), "app validate --staged mobilefirst") {
+		t.Fatal("hook not written to the global core.hooksPath")
+	}
+	r.put(invalidFixture, "bad.json")
+	r.git("add", ".")
+	if out, err := r.try("commit", "-q", "-m", "invalid"); err == nil || !strings.Contains(out, "unknown member") {
+		t.Errorf("git did not run the hook from core.hooksPath (%v):\n%s", err, out)
+	}
+}
+
+// TestHookRefusesSharedHooksDirectory: a hooks directory inside the
+// working tree (husky, a tracked githooks/) belongs to the team; install
+// changes nothing there and says what line to add instead.
+func TestHookRefusesSharedHooksDirectory(t *testing.T) {
+	r := newGitRepo(t)
+	r.git("config", "core.hooksPath", ".husky")
+	os.Mkdir(".husky", 0o755)
+	os.WriteFile(filepath.Join(".husky", "pre-commit"), []byte("#!/bin/sh\nnpm test\n"), 0o755)
+	e := scopectl(t, "hook", "install").wantCode(t, exitConflict)
+	if !strings.Contains(e.stderr, "git runs hooks from .husky, inside the working tree") || !strings.Contains(e.stderr, "\n  scopectl app validate --staged mobilefirst\n") {
+		t.Errorf("stderr: %q", e.stderr)
+	}
+	if got := readFile(t, filepath.Join(".husky", "pre-commit")); got != "#!/bin/sh\nnpm test\n" {
+		t.Errorf("the team's hook was changed: %q", got)
+	}
+}
+
+// TestHookWithoutDescriptors: a repository without a mobilefirst/ folder
+// (yet) can still commit with the hook installed.
+func TestHookWithoutDescriptors(t *testing.T) {
+	r := newGitRepo(t)
+	scopectlOnPath(t)
+	os.Remove("mobilefirst")
+	scopectl(t, "hook", "install").wantCode(t, exitOK)
+	os.WriteFile("README", []byte("hello\n"), 0o644)
+	r.git("add", ".")
+	r.git("commit", "-q", "-m", "no descriptors yet")
+}
+
+// TestHookCommitAllAndPaths: "git commit -a" and "git commit PATH" commit
+// a temporary index (GIT_INDEX_FILE); the hook checks that one.
+func TestHookCommitAllAndPaths(t *testing.T) {
+	r := newGitRepo(t)
+	scopectlOnPath(t)
+	r.put(bankFixture, "bank.json")
+	r.put(bankFixture, "other.json")
+	r.git("add", ".")
+	r.git("commit", "-q", "-m", "first")
+	scopectl(t, "hook", "install").wantCode(t, exitOK)
+
+	r.put(invalidFixture, "bank.json") // modified, not staged
+	if out, err := r.try("commit", "-q", "-a", "-m", "all"); err == nil || r.commits() != 1 {
+		t.Fatalf("git commit -a of an invalid descriptor went through:\n%s", out)
+	}
+	if out, err := r.try("commit", "-q", "-m", "path", "mobilefirst/bank.json"); err == nil || r.commits() != 1 {
+		t.Fatalf("git commit PATH of an invalid descriptor went through:\n%s", out)
+	}
+	// An invalid file staged but left out of a partial commit does not
+	// block the commit of another path.
+	r.git("add", "mobilefirst/bank.json")
+	edit(t, "mobilefirst/other.json", `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	if out, err := r.try("commit", "-q", "-m", "other only", "mobilefirst/other.json"); err != nil || r.commits() != 2 {
+		t.Fatalf("partial commit of a valid file was refused (%v):\n%s", err, out)
 	}
 }
 

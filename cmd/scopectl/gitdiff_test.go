@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +102,9 @@ func driver(t *testing.T, path, oldFile, newFile string, extra ...string) result
 
 func TestDiffDriverCases(t *testing.T) {
 	dir := t.TempDir()
+	t.Chdir(dir) // no repository config, no user config: git says auto
+	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	bank := copyFixture(t, dir, bankFixture)
 	changed := filepath.Join(dir, "changed.json")
 	os.WriteFile(changed, []byte(strings.Replace(readFile(t, bank), `"accessRestricted": "PinCodeAttempts"`, `"accessRestricted": "UserLogin"`, 1)), 0o644)
@@ -122,7 +126,7 @@ func TestDiffDriverCases(t *testing.T) {
 	})
 	t.Run("invalid side falls back to lines", func(t *testing.T) {
 		out := driver(t, "mobilefirst/bank.json", bank, invalid).stdout
-		if !strings.Contains(out, "not a valid descriptor on both sides; line diff") || !strings.Contains(out, "+  \"maxTokenExpiraton\"") {
+		if !strings.Contains(out, "not a valid descriptor on one side or both; line diff") || !strings.Contains(out, "+  \"maxTokenExpiraton\"") {
 			t.Errorf("invalid: %q", out)
 		}
 	})
@@ -222,6 +226,7 @@ func TestDiffBetweenRevisions(t *testing.T) {
 	for args, msg := range map[string]string{
 		"HEAD~1...HEAD": "use A..B (the A...B form is not supported)",
 		"nope..HEAD":    `unknown git revision "nope"`,
+		"main@{1}..":    `reflog forms (@{...}) are not supported`,
 	} {
 		e := scopectl(t, "app", "diff", "--rev", args).wantCode(t, exitUsage)
 		if !strings.Contains(e.stderr, msg) {
@@ -232,4 +237,41 @@ func TestDiffBetweenRevisions(t *testing.T) {
 	if !strings.Contains(e.stderr, "no descriptors under elsewhere in HEAD~1 or HEAD") {
 		t.Errorf("empty path: %q", e.stderr)
 	}
+}
+
+// TestDiffDriverBinaryAndMode: content that is not text is not dumped, and
+// a mode change is named.
+func TestDiffDriverBinaryAndMode(t *testing.T) {
+	dir := t.TempDir()
+	bank := copyFixture(t, dir, bankFixture)
+	blob := filepath.Join(dir, "blob.json")
+	os.WriteFile(blob, []byte("{\x00\x01\x02}"), 0o644)
+	out := driver(t, "x.json", bank, blob).stdout
+	if out != "Binary files a/x.json and b/x.json differ\n" {
+		t.Errorf("binary: %q", out)
+	}
+	r := scopectl(t, "git", "diff-driver", "x.json", bank, "1", "100644", bank, "1", "100755").wantCode(t, exitOK)
+	if r.stdout != "a/x.json → b/x.json: mode 100644 → 100755\n" {
+		t.Errorf("mode change: %q", r.stdout)
+	}
+}
+
+// TestGitSetupProgramWithSpaces: a program path with spaces is quoted for
+// git's shell, a relative one made absolute, and a second setup with
+// another program replaces the values (git config still reads one).
+func TestGitSetupProgramWithSpaces(t *testing.T) {
+	r := setUpDriver(t)
+	tools := filepath.Join(t.TempDir(), "My Tools")
+	os.Mkdir(tools, 0o755)
+	exe, _ := os.Executable()
+	os.WriteFile(filepath.Join(tools, "scopectl"), fmt.Appendf(nil, "#!/bin/sh\n%s=1 exec '%s' \"$@\"\n", runAsCLI, exe), 0o755)
+	scopectl(t, "git", "setup", "--program", filepath.Join(tools, "scopectl")).wantCode(t, exitOK)
+	if out := r.git("diff"); !strings.Contains(out, semanticLine) {
+		t.Errorf("git diff through a program path with spaces:\n%s", out)
+	}
+	if got := strings.TrimSpace(r.git("config", "diff.scopectl.textconv")); got != "'"+tools+"/scopectl' git textconv" {
+		t.Errorf("textconv: %q", got)
+	}
+	scopectl(t, "git", "setup").wantCode(t, exitOK)
+	r.git("config", "diff.scopectl.command", "scopectl git diff-driver --color never") // one value, so git config can set it
 }

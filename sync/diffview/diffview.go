@@ -58,11 +58,13 @@ const (
 	red    = "\x1b[31m"
 	green  = "\x1b[32m"
 	yellow = "\x1b[33m"
-	cyan   = "\x1b[36m"
-	reset  = "\x1b[0m"
+	// Cyan is the colour of headers.
+	Cyan  = "\x1b[36m"
+	reset = "\x1b[0m"
 )
 
-func paint(on bool, code, s string) string {
+// Paint wraps s in an ANSI colour code when on is set.
+func Paint(on bool, code, s string) string {
 	if !on {
 		return s
 	}
@@ -75,7 +77,7 @@ func writeSemantic(w io.Writer, a, b Side, changes []config.Change, color bool) 
 	if len(changes) == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "%s\n", paint(color, cyan, a.Name+" → "+b.Name))
+	fmt.Fprintf(w, "%s\n", Paint(color, Cyan, a.Name+" → "+b.Name))
 	for _, c := range changes {
 		code := map[config.Op]string{config.OpAdd: green, config.OpRemove: red, config.OpReplace: yellow}[c.Op]
 		line := c.String()
@@ -89,7 +91,7 @@ func writeSemantic(w io.Writer, a, b Side, changes []config.Change, color bool) 
 			}
 			line = fmt.Sprintf("%s %s: %s", c.Op, c.Path, strings.Join(parts, " "))
 		}
-		fmt.Fprintf(w, "  %s\n", paint(color, code, line))
+		fmt.Fprintf(w, "  %s\n", Paint(color, code, line))
 	}
 	return nil
 }
@@ -140,16 +142,16 @@ func WriteText(w io.Writer, aName, bName, x, y string, color bool) error {
 	dmp := diffmatchpatch.New()
 	ca, cb, lines := dmp.DiffLinesToChars(x, y)
 	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
-	fmt.Fprintln(w, paint(color, "\x1b[1m", "--- "+aName))
-	fmt.Fprintln(w, paint(color, "\x1b[1m", "+++ "+bName))
+	fmt.Fprintln(w, Paint(color, "\x1b[1m", "--- "+aName))
+	fmt.Fprintln(w, Paint(color, "\x1b[1m", "+++ "+bName))
 	for _, h := range hunks(diffs) {
-		fmt.Fprintln(w, paint(color, cyan, fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.aStart, h.aLen, h.bStart, h.bLen)))
+		fmt.Fprintln(w, Paint(color, Cyan, fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.aStart, h.aLen, h.bStart, h.bLen)))
 		for _, l := range h.lines {
 			code := map[byte]string{'+': green, '-': red, ' ': ""}[l[0]]
 			if code == "" {
 				fmt.Fprintln(w, l)
 			} else {
-				fmt.Fprintln(w, paint(color, code, l))
+				fmt.Fprintln(w, Paint(color, code, l))
 			}
 		}
 	}

@@ -59,24 +59,32 @@ func TestNewApplication(t *testing.T) {
 	}
 }
 
-// TestMarkdownIsInert: descriptor content cannot break the table or add
-// markup to a pull-request comment.
+// TestMarkdownIsInert: descriptor content cannot break the table, add
+// markup, or make a link or an image in a pull-request comment.
 func TestMarkdownIsInert(t *testing.T) {
 	a := large(t, 3600, "")
-	b := large(t, 3600, "")
-	b.DisplayName = "x | <img src=x onerror=alert(1)> `y`\n# heading"
+	b := large(t, 3600, "![x](https://evil.example/p.png)")
+	b.DisplayName = "x | <img src=x onerror=alert(1)> `y` [**LGTM**](https://evil.example) www.evil.example\n# heading"
 	var buf bytes.Buffer
 	if _, err := diffview.Write(&buf, "github", diffview.Side{Name: "old", Descriptor: a}, diffview.Side{Name: "new", Descriptor: b}, false); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	want := "| replace | <code>/displayName</code> | <code>\"\"</code> | <code>\"x &#124; &lt;img src=x onerror=alert(1)&gt; `y`\\n# heading\"</code> |\n"
-	if !strings.Contains(out, want) {
-		t.Errorf("row not escaped as expected:\n%s", out)
+	rows := strings.Split(strings.TrimSpace(out), "\n")
+	if len(rows) != 6 {
+		t.Fatalf("want a heading, a blank line, a table head and 2 rows:\n%s", out)
 	}
-	for i, line := range strings.Split(strings.TrimSpace(out), "\n")[2:] {
-		if strings.Count(line, "|") != 5 {
-			t.Errorf("row %d has extra cells: %q", i, line)
+	for i, row := range rows[2:] {
+		if strings.Count(row, "|") != 5 {
+			t.Errorf("row %d has extra cells: %q", i, row)
 		}
+		for _, markup := range []string{"<img", "](", "`", "**", "://", "www.", "[", "!"} {
+			if strings.Contains(row, markup) {
+				t.Errorf("row %d passes %q through: %q", i, markup, row)
+			}
+		}
+	}
+	if !strings.Contains(out, "<code>&#34;x &#124; &#60;img src&#61;x onerror&#61;alert&#40;1&#41;&#62; &#96;y&#96;") {
+		t.Errorf("display name not escaped as expected:\n%s", out)
 	}
 }

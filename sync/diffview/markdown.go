@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/scopectl/scopectl/config"
 )
 
 // writeMarkdown writes the changes as a GitHub-flavoured markdown section,
 // for a pull-request comment or $GITHUB_STEP_SUMMARY: a heading naming
-// both sides and a table with a row per change. Values are HTML-escaped
-// code, so no descriptor content can break the table or inject markup.
+// both sides and a table with a row per change. Names and values are code
+// with their punctuation written as character references, so no
+// descriptor content can break the table, add markup or make a link.
 func writeMarkdown(w io.Writer, a, b Side, changes []config.Change) error {
 	if len(changes) == 0 {
 		return nil
@@ -46,10 +48,24 @@ func markdownValue(v any) string {
 	return code(config.FormatValue(v))
 }
 
-// code renders s as inline code that is safe inside a table cell.
+// code renders s as inline code that is inert inside a table cell.
 func code(s string) string {
-	return "<code>" + markdownEscaper.Replace(s) + "</code>"
+	var b strings.Builder
+	b.WriteString("<code>")
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case r < 0x80 && unicode.IsPunct(r) || unicode.IsSymbol(r) && r < 0x80:
+			if r == '/' || r == '-' {
+				b.WriteRune(r) // cannot start markup; keeps pointers readable
+				continue
+			}
+			fmt.Fprintf(&b, "&#%d;", r) // markdown, HTML, autolinks: all need punctuation
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString("</code>")
+	return b.String()
 }
-
-// markdownEscaper makes text inert inside an HTML element in a table cell.
-var markdownEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "\n", " ", "\r", " ")

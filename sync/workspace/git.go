@@ -3,7 +3,12 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -14,9 +19,9 @@ import (
 )
 
 // FileAtRevision returns the content of the file at path as it was in git
-// revision rev (anything git rev-parse takes: HEAD~1, a branch, a tag, a
-// hash) of the repository that contains it, read with go-git. found is
-// false when the file did not exist in that revision.
+// revision rev (HEAD~1, a branch, a tag, a hash) of the repository that
+// contains it, read with go-git. found is false when the file did not
+// exist in that revision.
 func FileAtRevision(path, rev string) (content []byte, found bool, err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -47,7 +52,8 @@ func FileAtRevision(path, rev string) (content []byte, found bool, err error) {
 
 // DescriptorsAtRevision returns the descriptors under paths (files or
 // directories, relative to wd, selected as StagedDescriptors selects them)
-// as they are in git revision rev, ordered by name.
+// as they are in git revision rev, ordered by name. Only the trees under
+// paths and the selected blobs are read.
 func DescriptorsAtRevision(wd, rev string, paths []string) ([]GitFile, error) {
 	repo, root, err := openRepository(wd)
 	if err != nil {
@@ -61,21 +67,65 @@ func DescriptorsAtRevision(wd, rev string, paths []string) ([]GitFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []GitFile
-	err = tree.Files().ForEach(func(f *object.File) error {
-		if matchSpec(specs, f.Name) != nil && f.Mode.IsFile() && f.Mode != filemode.Symlink {
-			out = append(out, readBlob(repo, f.Hash, displayName(wd, root, f.Name)))
+	found := map[string]plumbing.Hash{}
+	for _, s := range specs {
+		if err := treeDescriptors(tree, s, found); err != nil {
+			return nil, config.Errorf(config.KindInvalid, "read %s in git revision %s: %v", s.arg, rev, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read git revision %s: %w", rev, err)
+	}
+	out := make([]GitFile, 0, len(found))
+	for _, name := range slices.Sorted(maps.Keys(found)) {
+		f := readBlob(repo, found[name], displayName(wd, root, name))
+		if f.Err != nil {
+			return nil, config.Errorf(config.KindInvalid, "%s in git revision %s: %v", f.Name, rev, f.Err)
+		}
+		out = append(out, f)
 	}
 	return out, nil
 }
 
+// treeDescriptors adds to found the blobs that spec selects in tree: the
+// file it names, or the descriptors below the directory it names.
+func treeDescriptors(tree *object.Tree, spec *pathSpec, found map[string]plumbing.Hash) error {
+	dir := tree
+	if spec.path != "" {
+		e, err := tree.FindEntry(spec.path)
+		switch {
+		case errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound):
+			return nil // not in this revision
+		case err != nil:
+			return err
+		case e.Mode.IsFile():
+			if e.Mode != filemode.Symlink {
+				found[spec.path] = e.Hash
+			}
+			return nil
+		}
+		if dir, err = tree.Tree(spec.path); err != nil {
+			return err
+		}
+	}
+	walker := object.NewTreeWalker(dir, true, nil)
+	defer walker.Close()
+	for {
+		name, e, err := walker.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return err
+		}
+		if e.Mode.IsFile() && e.Mode != filemode.Symlink && isDescriptorName(name) {
+			found[path.Join(spec.path, name)] = e.Hash
+		}
+	}
+}
+
 // revisionTree resolves rev to the tree of its commit.
 func revisionTree(repo *git.Repository, rev string) (*object.Tree, error) {
+	if strings.Contains(rev, "@{") { // go-git drops reflog selectors: main@{1} would read main
+		return nil, config.Errorf(config.KindInvalid, "git revision %q: reflog forms (@{...}) are not supported; use a hash, branch, tag or HEAD~N", rev)
+	}
 	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		return nil, config.Errorf(config.KindInvalid, "unknown git revision %q", rev)
@@ -84,5 +134,9 @@ func revisionTree(repo *git.Repository, rev string) (*object.Tree, error) {
 	if err != nil {
 		return nil, config.Errorf(config.KindInvalid, "git revision %q is not a commit", rev)
 	}
-	return commit.Tree()
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "git revision %q: %v", rev, err)
+	}
+	return tree, nil
 }

@@ -43,33 +43,43 @@ func SetupGit(wd, program string) (changes []string, err error) {
 	if added {
 		changes = append(changes, fmt.Sprintf("%s: added %q", displayName(wd, root, relSlash(root, attrs)), AttributesLine))
 	}
+	command, err := programCommand(program)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := repo.Config()
 	if err != nil {
 		return nil, fmt.Errorf("read git config: %w", err)
 	}
 	driver := cfg.Raw.Section("diff").Subsection(DiffDriver)
+	existed := len(driver.Options) > 0
 	missing := format.New()
 	for _, kv := range [][2]string{
-		{"command", program + " git diff-driver"},
-		{"textconv", program + " git textconv"},
+		{"command", command + " git diff-driver"},
+		{"textconv", command + " git textconv"},
 	} {
 		if driver.Option(kv[0]) != kv[1] {
+			driver.SetOption(kv[0], kv[1])
 			missing.Section("diff").Subsection(DiffDriver).SetOption(kv[0], kv[1])
 			changes = append(changes, fmt.Sprintf("git config diff.%s.%s %q", DiffDriver, kv[0], kv[1]))
 		}
 	}
-	if len(missing.Sections) > 0 {
-		if err := appendConfig(root, missing); err != nil {
-			return nil, err
-		}
+	switch {
+	case len(missing.Sections) == 0:
+	case existed: // replace the values: go-git rewrites the file
+		err = repo.SetConfig(cfg)
+	default:
+		err = appendConfig(root, missing)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write git config: %w", err)
 	}
 	return changes, nil
 }
 
-// appendConfig adds options to the end of the repository's config file,
-// encoded by go-git. Appending keeps the user's comments and layout, which
-// rewriting the whole file through go-git would drop; for git, as for
-// go-git, the last value of an option wins.
+// appendConfig adds a new section to the end of the repository's config
+// file, encoded by go-git. Appending keeps the user's comments and layout,
+// which rewriting the whole file through go-git would drop.
 func appendConfig(root string, options *format.Config) error {
 	gitDir, err := commonGitDir(root)
 	if err != nil {
@@ -87,7 +97,7 @@ func appendConfig(root string, options *format.Config) error {
 	if err := format.NewEncoder(buf).Encode(options); err != nil {
 		return err
 	}
-	return WriteDescriptor(path, buf.Bytes())
+	return ReplaceFile(path, buf.Bytes())
 }
 
 // ensureLine appends line to the file at path (creating it) unless a line
@@ -95,6 +105,7 @@ func appendConfig(root string, options *format.Config) error {
 // reports whether it wrote.
 func ensureLine(path, line string) (bool, error) {
 	old, err := os.ReadFile(path)
+	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, pathError(path, err)
 	}
@@ -108,10 +119,10 @@ func ensureLine(path, line string) (bool, error) {
 		buf = append(buf, '\n')
 	}
 	buf = append(buf, line+"\n"...)
-	if err := WriteDescriptor(path, buf); err != nil { // replaces as the user set it up
-		return false, err
+	if !exists {
+		return true, WriteFile(path, buf, 0o644)
 	}
-	return true, nil
+	return true, ReplaceFile(path, buf) // through a symbolic link, as the user set it up
 }
 
 func relSlash(root, path string) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -32,37 +33,59 @@ type Hook struct {
 }
 
 // PreCommitHook locates the pre-commit hook of the repository that
-// contains wd (honouring core.hooksPath) and the check it should run:
-// program validating the staged descriptors of the project that contains
-// wd.
+// contains wd and the check it should run: program validating the staged
+// descriptors of the project that contains wd. Git itself says where its
+// hooks are (core.hooksPath from any config file, ~ expanded, linked
+// worktrees); a hooks directory inside the working tree is shared with
+// the team (husky, a tracked githooks/) and is refused, with the line to
+// add to it instead.
 func PreCommitHook(wd, program string) (*Hook, error) {
-	repo, root, err := openRepository(wd)
+	_, root, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := repo.Config()
+	command, err := programCommand(program)
 	if err != nil {
-		return nil, fmt.Errorf("read git config: %w", err)
-	}
-	dir := cfg.Raw.Section("core").Option("hooksPath")
-	switch {
-	case dir == "":
-		gitDir, err := commonGitDir(root)
-		if err != nil {
-			return nil, err
-		}
-		dir = filepath.Join(gitDir, "hooks")
-	case !filepath.IsAbs(dir):
-		dir = filepath.Join(root, dir)
+		return nil, err
 	}
 	descriptors := relSlash(root, filepath.Join(FindProject(wd).Root, DefaultDir))
+	check := command + " app validate --staged " + shellQuote(descriptors)
+	dir, err := gitHooksDir(wd)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(root, dir); err == nil && rel != ".git" && !strings.HasPrefix(rel, ".git"+string(filepath.Separator)) && !strings.HasPrefix(rel, "..") {
+		return nil, config.Errorf(config.KindConflict, "git runs hooks from %s, inside the working tree and shared with the team; not changed. Add this line to its pre-commit hook instead:\n  %s", rel, check)
+	}
 	path := filepath.Join(dir, "pre-commit")
-	return &Hook{
-		Path:    path,
-		Chained: path + ChainedSuffix,
-		Check:   shellQuote(program) + " app validate --staged " + shellQuote(descriptors),
-		program: shellQuote(program),
-	}, nil
+	return &Hook{Path: path, Chained: path + ChainedSuffix, Check: check, program: command}, nil
+}
+
+// programCommand turns how the user names scopectl into the start of a
+// shell command git can run from the top of the working tree: a path is
+// made absolute, and quoted when it needs it.
+func programCommand(program string) (string, error) {
+	if strings.ContainsRune(program, filepath.Separator) {
+		abs, err := filepath.Abs(program)
+		if err != nil {
+			return "", err
+		}
+		program = abs
+	}
+	return shellQuote(program), nil
+}
+
+// gitHooksDir asks git where it runs hooks from.
+func gitHooksDir(wd string) (string, error) {
+	cmd := exec.Command("git", "rev-parse", "--path-format=absolute", "--git-path", "hooks")
+	cmd.Dir = wd
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", config.Errorf(config.KindInvalid, "cannot ask git where its hooks are (git rev-parse --git-path hooks): %v %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return filepath.Clean(strings.TrimSpace(string(out))), nil
 }
 
 // commonGitDir returns the .git directory of the working tree at root; for
@@ -105,7 +128,7 @@ func (h *Hook) Script() []byte {
 # Written by "scopectl hook install": refuses a commit whose staged
 # descriptors are invalid. "scopectl hook uninstall" removes it and puts
 # back the hook that was here before, which this one runs first.
-chained="$0%s"
+chained="$(dirname "$0")/pre-commit%s"
 if [ -x "$chained" ]; then
 	"$chained" "$@" || exit $?
 fi
@@ -131,25 +154,35 @@ func (h *Hook) Installed() (bool, error) {
 
 // Install writes the hook. A hook that is already there and not
 // scopectl's is kept as Chained and run first; scopectl's own is
-// rewritten. It reports whether a hook was chained.
+// rewritten. It reports whether a hook was chained. The new hook is
+// written in full before the old one is moved, so a failure leaves the
+// old one in place.
 func (h *Hook) Install() (chained bool, err error) {
 	mine, err := h.Installed()
 	if err != nil {
 		return false, err
 	}
-	if _, err := os.Lstat(h.Path); err == nil && !mine {
+	_, statErr := os.Lstat(h.Path)
+	chain := statErr == nil && !mine
+	if chain {
 		if _, err := os.Lstat(h.Chained); err == nil {
 			return false, config.Errorf(config.KindConflict, "%s and %s both exist; move one away first", h.Path, h.Chained)
 		}
-		if err := os.Rename(h.Path, h.Chained); err != nil {
-			return false, err
-		}
-		chained = true
 	}
 	if err := os.MkdirAll(filepath.Dir(h.Path), 0o755); err != nil {
 		return false, err
 	}
-	return chained, WriteFile(h.Path, h.Script(), 0o755)
+	tmp := h.Path + ".scopectl-new"
+	if err := WriteFile(tmp, h.Script(), 0o755); err != nil {
+		return false, err
+	}
+	if chain {
+		if err := os.Rename(h.Path, h.Chained); err != nil {
+			os.Remove(tmp)
+			return false, err
+		}
+	}
+	return chain, os.Rename(tmp, h.Path)
 }
 
 // Uninstall removes scopectl's hook and puts back the chained one. It

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -46,12 +47,17 @@ type GitFile struct {
 // files, skipping hidden ones, as FindDescriptors does; a file is taken
 // whatever its name. Descriptors that the commit leaves as they are in
 // HEAD, or deletes, have nothing to check and are left out.
-func StagedDescriptors(wd string, paths []string) ([]GitFile, error) {
+//
+// indexFile is the index to read when it is not the repository's own:
+// git names a temporary one in GIT_INDEX_FILE while it runs the hooks of
+// "git commit -a" and "git commit PATH"; a relative name is relative to
+// the top of the working tree.
+func StagedDescriptors(wd, indexFile string, paths []string) ([]GitFile, error) {
 	repo, root, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := repo.Storer.Index()
+	idx, err := readIndex(repo, root, indexFile)
 	if err != nil {
 		return nil, config.Errorf(config.KindInvalid, "cannot read the git index of %s: %v", root, err)
 	}
@@ -85,6 +91,24 @@ func StagedDescriptors(wd string, paths []string) ([]GitFile, error) {
 	return out, nil
 }
 
+// readIndex reads the git index: file, or the repository's own when file
+// is empty.
+func readIndex(repo *git.Repository, root, file string) (*index.Index, error) {
+	if file == "" {
+		return repo.Storer.Index()
+	}
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(root, file)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	idx := &index.Index{}
+	return idx, index.NewDecoder(f).Decode(idx)
+}
+
 // openRepository opens the git repository that contains dir (a linked
 // worktree too) and returns it with its working tree's root.
 func openRepository(dir string) (*git.Repository, string, error) {
@@ -93,8 +117,11 @@ func openRepository(dir string) (*git.Repository, string, error) {
 		return nil, "", err
 	}
 	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	if err != nil {
+	switch {
+	case errors.Is(err, git.ErrRepositoryNotExists):
 		return nil, "", config.Errorf(config.KindInvalid, "%s is not in a git repository", dir)
+	case err != nil: // such as an extension go-git does not support
+		return nil, "", config.Errorf(config.KindInvalid, "cannot open the git repository of %s with go-git: %v", dir, err)
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
@@ -166,8 +193,11 @@ func stagedFile(e *index.Entry) bool {
 	return (e.Mode == filemode.Regular || e.Mode == filemode.Executable || e.Mode == filemode.Deprecated) && !e.IntentToAdd
 }
 
-// checkSpecs fails for a path argument that selected nothing and is
-// neither a directory nor something the commit deletes.
+// checkSpecs fails for a path argument that selected nothing, when it
+// names a file that exists but is not staged, or a *.json file that is
+// nowhere. A directory with nothing staged, or not there at all (a project
+// without descriptors yet), has nothing to check; neither has a path that
+// the commit deletes.
 func checkSpecs(specs []*pathSpec, head *object.Tree) error {
 	for _, s := range specs {
 		if s.matched || s.path == "" {
@@ -175,11 +205,12 @@ func checkSpecs(specs []*pathSpec, head *object.Tree) error {
 		}
 		if head != nil {
 			if _, err := head.FindEntry(s.path); err == nil {
-				continue // staged for deletion
+				continue // deleted by the commit
 			}
 		}
 		info, err := os.Stat(s.abs)
 		switch {
+		case errors.Is(err, fs.ErrNotExist) && path.Ext(s.path) != ".json":
 		case err != nil:
 			return pathError(s.arg, err)
 		case !info.IsDir():

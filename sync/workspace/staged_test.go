@@ -29,7 +29,7 @@ func gitIn(t testing.TB, dir string, args ...string) string {
 // staged returns name → staged content as StagedDescriptors sees it.
 func staged(t *testing.T, wd string, paths ...string) map[string]string {
 	t.Helper()
-	files, err := workspace.StagedDescriptors(wd, paths)
+	files, err := workspace.StagedDescriptors(wd, "", paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestStagedDescriptorsErrors(t *testing.T) {
 		{dir, filepath.Dir(dir), "outside the git repository"},
 		{t.TempDir(), ".", "is not in a git repository"},
 	} {
-		_, err := workspace.StagedDescriptors(tc.wd, []string{tc.path})
+		_, err := workspace.StagedDescriptors(tc.wd, "", []string{tc.path})
 		if err == nil || !strings.Contains(err.Error(), tc.msg) || config.ErrorKind(err) != config.KindInvalid {
 			t.Errorf("%s: got %v, want %q", tc.path, err, tc.msg)
 		}
@@ -163,7 +163,7 @@ func BenchmarkStagedDescriptors(b *testing.B) {
 	os.WriteFile(filepath.Join(dir, "mobilefirst", "app100.json"), []byte("changed"), 0o644)
 	gitIn(b, dir, "add", ".")
 	for b.Loop() {
-		files, err := workspace.StagedDescriptors(dir, []string{"mobilefirst"})
+		files, err := workspace.StagedDescriptors(dir, "", []string{"mobilefirst"})
 		if err != nil || len(files) != 1 {
 			b.Fatal(err, len(files))
 		}
