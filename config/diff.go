@@ -91,16 +91,16 @@ func DiffOrAbsent(a, b *Descriptor) []Change {
 	case a == nil && b == nil:
 		return nil
 	case a == nil:
-		return whole(OpAdd, b)
+		return everyMember(OpAdd, b)
 	case b == nil:
-		return whole(OpRemove, a)
+		return everyMember(OpRemove, a)
 	}
 	return Diff(a, b)
 }
 
-// whole lists the members of d as changes of op: what adding or removing
-// the application means.
-func whole(op Op, d *Descriptor) []Change {
+// everyMember lists the members of d as changes of op: what adding or
+// removing the application means.
+func everyMember(op Op, d *Descriptor) []Change {
 	out := Diff(&Descriptor{ApplicationKey: d.ApplicationKey}, d)
 	out = slices.DeleteFunc(out, func(c Change) bool { return c.Path == "/maxTokenExpiration" })
 	out = append(out, Change{Path: "/maxTokenExpiration", New: d.EffectiveMaxTokenExpiration()})

@@ -9,12 +9,14 @@ import (
 
 // Flag names, for reading values in actions.
 const (
-	noColorFlagName = "no-color"
-	formatFlagName  = "format"
-	strictFlagName  = "strict"
-	jobsFlagName    = "jobs"
-	checkFlagName   = "check"
-	stagedFlagName  = "staged"
+	noColorFlagName  = "no-color"
+	formatFlagName   = "format"
+	strictFlagName   = "strict"
+	jobsFlagName     = "jobs"
+	checkFlagName    = "check"
+	stagedFlagName   = "staged"
+	programFlagName  = "program"
+	gitColorFlagName = "color"
 )
 
 // Every flag is defined once here, with its SCOPECTL_* environment variable.
@@ -63,6 +65,23 @@ func stagedFlag() cli.Flag {
 		Name:     stagedFlagName,
 		Usage:    "check the content staged in git (what the next commit records), not the working tree",
 		Category: "Validation",
+	}
+}
+
+func programFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    programFlagName,
+		Value:   "scopectl",
+		Usage:   "how git should run scopectl: a `COMMAND` on PATH, or a path (made absolute)",
+		EnvVars: []string{"SCOPECTL_PROGRAM"},
+	}
+}
+
+func gitColorFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  gitColorFlagName,
+		Value: "auto",
+		Usage: "colour `WHEN`: auto (as git decides for its own diff), always or never",
 	}
 }
 

@@ -29,14 +29,6 @@ func gitCommand() *cli.Command {
 	}
 }
 
-func programFlag() cli.Flag {
-	return &cli.StringFlag{
-		Name:  "program",
-		Value: "scopectl",
-		Usage: "how git should run scopectl: a `COMMAND` on PATH or an absolute path",
-	}
-}
-
 func gitSetupCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "setup",
@@ -55,7 +47,7 @@ Running it again changes nothing.`,
 			if err != nil {
 				return err
 			}
-			changes, err := workspace.SetupGit(wd, c.String("program"))
+			changes, err := workspace.SetupGit(wd, c.String(programFlagName))
 			if err != nil {
 				return err
 			}
@@ -80,7 +72,7 @@ the arguments of GIT_EXTERNAL_DIFF. It prints one line per changed member,
 or a line diff when a side is not a valid descriptor, and always exits 0
 so that git goes on with the next file. Colour follows git's color.diff
 setting (or --color).`,
-		Flags:  []cli.Flag{&cli.StringFlag{Name: "color", Value: "auto", Usage: "`WHEN`: auto (as git would), always or never"}},
+		Flags:  []cli.Flag{gitColorFlag()},
 		Action: diffDriverAction,
 	}
 }
@@ -99,7 +91,7 @@ func diffDriverAction(c *cli.Context) error {
 	if len(args) == 9 {
 		newPath = args[7]
 	}
-	color, err := gitColor(c.String("color"), c.App.Writer)
+	color, err := gitColor(c.String(gitColorFlagName), c.App.Writer)
 	if err != nil {
 		return err
 	}

@@ -27,8 +27,11 @@ uninstall" puts it back. Installing again rewrites scopectl's hook only.`,
 				Action: hookInstallAction,
 			},
 			{
-				Name:   "uninstall",
-				Usage:  "remove scopectl's pre-commit hook and restore the one it chained",
+				Name:  "uninstall",
+				Usage: "remove scopectl's pre-commit hook and restore the one it chained",
+				Description: `Removes the pre-commit hook that "scopectl hook install" wrote and
+renames pre-commit` + workspace.ChainedSuffix + ` back, if there is one. A hook
+that scopectl did not write is left alone (exit status 4).`,
 				Action: hookUninstallAction,
 			},
 		},
@@ -40,7 +43,7 @@ func preCommitHook(c *cli.Context) (*workspace.Hook, error) {
 	if err != nil {
 		return nil, err
 	}
-	return workspace.PreCommitHook(wd, c.String("program"))
+	return workspace.PreCommitHook(wd, c.String(programFlagName))
 }
 
 func hookInstallAction(c *cli.Context) error {
