@@ -73,12 +73,13 @@ func StagedDescriptors(wd, indexFile string, paths []string) ([]GitFile, error) 
 	var out []GitFile
 	seen := map[string]bool{}
 	for _, e := range idx.Entries {
-		s := matchSpec(specs, e.Name)
-		if s == nil || seen[e.Name] || !stagedFile(e) {
+		if seen[e.Name] || !matchSpecs(specs, e.Name) {
 			continue
 		}
 		seen[e.Name] = true
-		s.matched = true
+		if !stagedFile(e) { // a symbolic link: the commit records the link, not a descriptor
+			continue
+		}
 		if e.Stage == stageMerged && committed.has(e.Name, e.Hash) {
 			continue
 		}
@@ -147,7 +148,10 @@ func pathSpecs(wd, root string, paths []string) ([]*pathSpec, error) {
 			abs = filepath.Join(wd, p)
 		}
 		rel, err := filepath.Rel(root, abs)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if err != nil || isOutside(rel) { // perhaps only through a symbolic link
+			rel, err = filepath.Rel(resolved(root), resolved(abs))
+		}
+		if err != nil || isOutside(rel) {
 			return nil, config.Errorf(config.KindInvalid, "%s: outside the git repository %s", p, root)
 		}
 		rel = filepath.ToSlash(rel)
@@ -159,23 +163,36 @@ func pathSpecs(wd, root string, paths []string) ([]*pathSpec, error) {
 	return specs, nil
 }
 
-// matchSpec returns the spec that selects the index entry name: the entry
-// itself, or a non-hidden *.json file below a directory without hidden
-// folders in between.
-func matchSpec(specs []*pathSpec, name string) *pathSpec {
+func isOutside(rel string) bool {
+	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// resolved returns path with symbolic links resolved, as far as it exists.
+func resolved(path string) string {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		return r
+	}
+	if dir := filepath.Dir(path); dir != path {
+		return filepath.Join(resolved(dir), filepath.Base(path))
+	}
+	return path
+}
+
+// matchSpecs reports whether a spec selects the index entry name — the
+// entry itself, or a non-hidden *.json file below a directory without
+// hidden folders in between — and marks every spec that does.
+func matchSpecs(specs []*pathSpec, name string) bool {
+	found := false
 	for _, s := range specs {
-		if name == s.path {
-			return s
-		}
-		rest, ok := strings.CutPrefix(name, s.path+"/")
+		rest, below := strings.CutPrefix(name, s.path+"/")
 		if s.path == "" {
-			rest, ok = name, true
+			rest, below = name, true
 		}
-		if ok && isDescriptorName(rest) {
-			return s
+		if name == s.path || below && isDescriptorName(rest) {
+			s.matched, found = true, true
 		}
 	}
-	return nil
+	return found
 }
 
 func isDescriptorName(rel string) bool {

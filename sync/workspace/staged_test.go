@@ -98,6 +98,25 @@ func TestStagedDescriptors(t *testing.T) {
 	}
 }
 
+// TestStagedDescriptorsSymlinks: a symbolic link in the index records a
+// link, not a descriptor: skipped, and no "not in the index" error when
+// named; a path given through a symbolic link to the repository works.
+func TestStagedDescriptorsSymlinks(t *testing.T) {
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, "elsewhere", "real.json"), "real")
+	os.MkdirAll(filepath.Join(dir, "mobilefirst"), 0o755)
+	os.Symlink("../elsewhere/real.json", filepath.Join(dir, "mobilefirst", "link.json"))
+	gitIn(t, dir, "add", ".")
+	if got := staged(t, dir, "mobilefirst", "mobilefirst/link.json"); len(got) != 0 {
+		t.Errorf("a staged link was read as a descriptor: %v", got)
+	}
+	alias := filepath.Join(t.TempDir(), "alias")
+	os.Symlink(dir, alias)
+	if got := staged(t, dir, filepath.Join(alias, "elsewhere")); got[filepath.Join("elsewhere", "real.json")] != "real" {
+		t.Errorf("path through a symbolic link: %v", got)
+	}
+}
+
 func TestStagedDescriptorsBeforeFirstCommit(t *testing.T) {
 	dir := newRepo(t)
 	write(t, filepath.Join(dir, "mobilefirst", "a.json"), "a")
