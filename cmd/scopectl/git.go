@@ -102,15 +102,23 @@ func diffDriverAction(c *cli.Context) error {
 			return nil
 		}
 	}
-	return writeDriverDiff(c.App.Writer, a, b, modeChange(args[3], args[6]), color)
+	var notes []string
+	if args[3] != args[6] && a.src != nil && b.src != nil {
+		notes = append(notes, fmt.Sprintf("mode %s → %s", args[3], args[6]))
+	}
+	if newPath != args[0] && bytes.Equal(a.src, b.src) {
+		notes = append(notes, "renamed, same content")
+	}
+	return writeDriverDiff(c.App.Writer, a, b, strings.Join(notes, "; "), color)
 }
 
 // writeDriverDiff writes the semantic diff of two sides, or what git would
-// say of content that is not a descriptor.
-func writeDriverDiff(w io.Writer, a, b *driverInput, mode string, color bool) error {
+// say of content that is not a descriptor, after a note on the file itself
+// (a mode change, a rename) when there is one.
+func writeDriverDiff(w io.Writer, a, b *driverInput, note string, color bool) error {
 	header := fmt.Sprintf("%s → %s", a.side.Name, b.side.Name)
-	if mode != "" {
-		fmt.Fprintln(w, diffview.Paint(color, diffview.Cyan, header+": "+mode))
+	if note != "" {
+		fmt.Fprintln(w, diffview.Paint(color, diffview.Cyan, header+": "+note))
 	}
 	switch {
 	case a.binary() || b.binary():
@@ -125,15 +133,6 @@ func writeDriverDiff(w io.Writer, a, b *driverInput, mode string, color bool) er
 		fmt.Fprintln(w, diffview.Paint(color, diffview.Cyan, header+": formatting only, same meaning"))
 	}
 	return err
-}
-
-// modeChange describes a change of file mode, as git's own diff header
-// does; an added or deleted file has none.
-func modeChange(old, new string) string {
-	if old == new || old == "." || new == "." {
-		return ""
-	}
-	return fmt.Sprintf("mode %s → %s", old, new)
 }
 
 // driverInput is one side of git's external diff call.
@@ -189,9 +188,21 @@ func gitColor(when string, w io.Writer) (bool, error) {
 		return false, nil
 	}
 	f, ok := w.(*os.File)
-	tty := ok && isTerminal(f) || os.Getenv("GIT_PAGER_IN_USE") == "true"
-	out, err := exec.Command("git", "config", "--get-colorbool", "color.diff", strconv.FormatBool(tty)).Output()
-	return err == nil && strings.TrimSpace(string(out)) == "true", nil // no git, no colour
+	tty := ok && isTerminal(f)
+	if !tty && os.Getenv("GIT_PAGER_IN_USE") == "true" { // git's pager: colour unless color.pager is false
+		tty = gitConfig("--type=bool", "--default=true", "--get", "color.pager") == "true"
+	}
+	return gitConfig("--get-colorbool", "color.diff", strconv.FormatBool(tty)) == "true", nil
+}
+
+// gitConfig runs git config with args and returns what it printed, or ""
+// when git is missing or fails.
+func gitConfig(args ...string) string {
+	out, err := exec.Command("git", append([]string{"config"}, args...)...).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func gitTextconvCommand() *cli.Command {

@@ -227,6 +227,13 @@ func TestHookRefusesSharedHooksDirectory(t *testing.T) {
 	if got := readFile(t, filepath.Join(".husky", "pre-commit")); got != "#!/bin/sh\nnpm test\n" {
 		t.Errorf("the team's hook was changed: %q", got)
 	}
+	// A scopectl hook there (written by an older scopectl) can still be
+	// uninstalled.
+	os.WriteFile(filepath.Join(".husky", "pre-commit"), []byte("#!/bin/sh\n# scopectl-hook: pre-commit\nexec scopectl app validate --staged mobilefirst\n"), 0o755)
+	scopectl(t, "hook", "uninstall").wantCode(t, exitOK)
+	if _, err := os.Stat(filepath.Join(".husky", "pre-commit")); !os.IsNotExist(err) {
+		t.Errorf("uninstall left the hook: %v", err)
+	}
 }
 
 // TestHookWithoutDescriptors: a repository without a mobilefirst/ folder

@@ -254,6 +254,10 @@ func TestDiffDriverBinaryAndMode(t *testing.T) {
 	if r.stdout != "a/x.json → b/x.json: mode 100644 → 100755\n" {
 		t.Errorf("mode change: %q", r.stdout)
 	}
+	r = scopectl(t, "git", "diff-driver", "x.json", bank, "1", "100644", bank, "1", "100644", "y.json", "similarity index 100%\n").wantCode(t, exitOK)
+	if r.stdout != "a/x.json → b/y.json: renamed, same content\n" {
+		t.Errorf("pure rename: %q", r.stdout)
+	}
 }
 
 // TestGitSetupProgramWithSpaces: a program path with spaces is quoted for
@@ -272,6 +276,13 @@ func TestGitSetupProgramWithSpaces(t *testing.T) {
 	if got := strings.TrimSpace(r.git("config", "diff.scopectl.textconv")); got != "'"+tools+"/scopectl' git textconv" {
 		t.Errorf("textconv: %q", got)
 	}
+	configPath := filepath.Join(".git", "config")
+	os.WriteFile(configPath, []byte(readFile(t, configPath)+"# the team's comment\n[alias]\n\tst = status -sb\n"), 0o644)
 	scopectl(t, "git", "setup").wantCode(t, exitOK)
-	r.git("config", "diff.scopectl.command", "scopectl git diff-driver --color never") // one value, so git config can set it
+	if got := r.git("config", "--get-all", "diff.scopectl.command"); got != "scopectl git diff-driver\n" {
+		t.Errorf("after a second setup git reads %q", got)
+	}
+	if !strings.Contains(readFile(t, configPath), "# the team's comment\n[alias]\n\tst = status -sb\n") {
+		t.Errorf("the second setup lost the rest of the config:\n%s", readFile(t, configPath))
+	}
 }

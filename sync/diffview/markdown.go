@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/scopectl/scopectl/config"
 )
@@ -12,8 +11,8 @@ import (
 // writeMarkdown writes the changes as a GitHub-flavoured markdown section,
 // for a pull-request comment or $GITHUB_STEP_SUMMARY: a heading naming
 // both sides and a table with a row per change. Names and values are code
-// with their punctuation written as character references, so no
-// descriptor content can break the table, add markup or make a link.
+// spans, so no descriptor content can break the table, add markup or make
+// a link.
 func writeMarkdown(w io.Writer, a, b Side, changes []config.Change) error {
 	if len(changes) == 0 {
 		return nil
@@ -48,24 +47,24 @@ func markdownValue(v any) string {
 	return code(config.FormatValue(v))
 }
 
-// code renders s as inline code that is inert inside a table cell.
+// code renders s as a code span that is inert in a table cell: nothing in
+// a code span is markup, a link or an HTML tag, and GitHub's tables take
+// \| as a pipe inside one. The fence is longer than any run of backticks
+// in s.
 func code(s string) string {
-	var b strings.Builder
-	b.WriteString("<code>")
+	s = strings.NewReplacer("\r", " ", "\n", " ", "|", `\|`).Replace(s)
+	longest, run := 0, 0
 	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case r < 0x80 && unicode.IsPunct(r) || unicode.IsSymbol(r) && r < 0x80:
-			if r == '/' || r == '-' {
-				b.WriteRune(r) // cannot start markup; keeps pointers readable
-				continue
-			}
-			fmt.Fprintf(&b, "&#%d;", r) // markdown, HTML, autolinks: all need punctuation
-		default:
-			b.WriteRune(r)
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
 		}
 	}
-	b.WriteString("</code>")
-	return b.String()
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
+		s = " " + s + " " // one space each side is taken off again
+	}
+	return fence + s + fence
 }

@@ -55,6 +55,7 @@ func FileAtRevision(path, rev string) (content []byte, found bool, err error) {
 // as they are in git revision rev, ordered by name. Only the trees under
 // paths and the selected blobs are read.
 func DescriptorsAtRevision(wd, rev string, paths []string) ([]GitFile, error) {
+	wd = resolved(wd) // go-git's root has its symbolic links resolved
 	repo, root, err := openRepository(wd)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	format "github.com/go-git/go-git/v5/plumbing/format/config"
@@ -27,6 +28,7 @@ const AttributesLine = DefaultDir + "/*.json diff=" + DiffDriver
 // what is missing or different, and returns a line for each change; none
 // means everything was already set up.
 func SetupGit(wd, program string) (changes []string, err error) {
+	wd = resolved(wd) // go-git's root has its symbolic links resolved
 	repo, root, err := openRepository(wd)
 	if err != nil {
 		return nil, err
@@ -52,52 +54,71 @@ func SetupGit(wd, program string) (changes []string, err error) {
 		return nil, fmt.Errorf("read git config: %w", err)
 	}
 	driver := cfg.Raw.Section("diff").Subsection(DiffDriver)
-	existed := len(driver.Options) > 0
-	missing := format.New()
+	want := format.New()
+	section := want.Section("diff").Subsection(DiffDriver)
+	stale := false
 	for _, kv := range [][2]string{
 		{"command", command + " git diff-driver"},
 		{"textconv", command + " git textconv"},
 	} {
+		section.SetOption(kv[0], kv[1])
 		if driver.Option(kv[0]) != kv[1] {
-			driver.SetOption(kv[0], kv[1])
-			missing.Section("diff").Subsection(DiffDriver).SetOption(kv[0], kv[1])
+			stale = true
 			changes = append(changes, fmt.Sprintf("git config diff.%s.%s %q", DiffDriver, kv[0], kv[1]))
 		}
 	}
-	switch {
-	case len(missing.Sections) == 0:
-	case existed: // replace the values: go-git rewrites the file
-		err = repo.SetConfig(cfg)
-	default:
-		err = appendConfig(root, missing)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("write git config: %w", err)
+	if stale {
+		if err := writeDriverConfig(root, want); err != nil {
+			return nil, fmt.Errorf("write git config: %w", err)
+		}
 	}
 	return changes, nil
 }
 
-// appendConfig adds a new section to the end of the repository's config
-// file, encoded by go-git. Appending keeps the user's comments and layout,
-// which rewriting the whole file through go-git would drop.
-func appendConfig(root string, options *format.Config) error {
+// writeDriverConfig replaces the [diff "scopectl"] section of the
+// repository's config file with section (encoded by go-git), at the end of
+// the file. Everything else in the file stays as it was, comments
+// included, which rewriting the whole file through go-git would not keep.
+func writeDriverConfig(root string, section *format.Config) error {
 	gitDir, err := commonGitDir(root)
 	if err != nil {
 		return err
 	}
 	path := filepath.Join(gitDir, "config")
 	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err != nil {
 		return pathError(path, err)
 	}
-	buf := bytes.NewBuffer(bytes.Clone(old))
-	if buf.Len() > 0 && !bytes.HasSuffix(old, []byte("\n")) {
+	buf := bytes.NewBuffer(withoutDriverSection(old))
+	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
 		buf.WriteByte('\n')
 	}
-	if err := format.NewEncoder(buf).Encode(options); err != nil {
+	if err := format.NewEncoder(buf).Encode(section); err != nil {
 		return err
 	}
 	return ReplaceFile(path, buf.Bytes())
+}
+
+// driverHeader matches the header line of scopectl's diff section.
+var driverHeader = regexp.MustCompile(`^\s*\[\s*diff\s+"` + DiffDriver + `"\s*\]\s*$`)
+
+// withoutDriverSection drops the lines of every [diff "scopectl"] section
+// from a git config file, from its header to the next header, but for
+// comment lines.
+func withoutDriverSection(config []byte) []byte {
+	var out []byte
+	skipping := false
+	for line := range bytes.Lines(config) {
+		trimmed := bytes.TrimSpace(line)
+		if bytes.HasPrefix(trimmed, []byte("[")) {
+			skipping = driverHeader.Match(trimmed)
+		}
+		comment := bytes.HasPrefix(trimmed, []byte("#")) || bytes.HasPrefix(trimmed, []byte(";"))
+		if !skipping || comment { // comments may be about what follows
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 // ensureLine appends line to the file at path (creating it) unless a line

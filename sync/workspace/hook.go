@@ -28,6 +28,10 @@ type Hook struct {
 	Chained string
 	// Check is the command line the hook runs on every commit.
 	Check string
+	// Shared names the hooks directory, relative to the top of the working
+	// tree, when it is inside it (husky, a tracked githooks/): the team's,
+	// not one to install into.
+	Shared string
 
 	program string // shell-quoted
 }
@@ -40,6 +44,7 @@ type Hook struct {
 // the team (husky, a tracked githooks/) and is refused, with the line to
 // add to it instead.
 func PreCommitHook(wd, program string) (*Hook, error) {
+	wd = resolved(wd) // go-git's root has its symbolic links resolved
 	_, root, err := openRepository(wd)
 	if err != nil {
 		return nil, err
@@ -54,17 +59,21 @@ func PreCommitHook(wd, program string) (*Hook, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rel, err := filepath.Rel(root, dir); err == nil && rel != ".git" && !strings.HasPrefix(rel, ".git"+string(filepath.Separator)) && !strings.HasPrefix(rel, "..") {
-		return nil, config.Errorf(config.KindConflict, "git runs hooks from %s, inside the working tree and shared with the team; not changed. Add this line to its pre-commit hook instead:\n  %s", rel, check)
-	}
 	path := filepath.Join(dir, "pre-commit")
-	return &Hook{Path: path, Chained: path + ChainedSuffix, Check: check, program: command}, nil
+	h := &Hook{Path: path, Chained: path + ChainedSuffix, Check: check, program: command}
+	if rel, err := filepath.Rel(root, dir); err == nil && rel != ".git" && !strings.HasPrefix(rel, ".git"+string(filepath.Separator)) && !isOutside(rel) {
+		h.Shared = rel
+	}
+	return h, nil
 }
 
 // programCommand turns how the user names scopectl into the start of a
 // shell command git can run from the top of the working tree: a path is
 // made absolute, and quoted when it needs it.
 func programCommand(program string) (string, error) {
+	if program == "" {
+		program = "scopectl"
+	}
 	if strings.ContainsRune(program, filepath.Separator) {
 		abs, err := filepath.Abs(program)
 		if err != nil {
@@ -158,6 +167,9 @@ func (h *Hook) Installed() (bool, error) {
 // written in full before the old one is moved, so a failure leaves the
 // old one in place.
 func (h *Hook) Install() (chained bool, err error) {
+	if h.Shared != "" {
+		return false, config.Errorf(config.KindConflict, "git runs hooks from %s, inside the working tree and shared with the team; not changed. Add this line to its pre-commit hook instead:\n  %s", h.Shared, h.Check)
+	}
 	mine, err := h.Installed()
 	if err != nil {
 		return false, err

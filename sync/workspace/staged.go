@@ -53,6 +53,7 @@ type GitFile struct {
 // "git commit -a" and "git commit PATH"; a relative name is relative to
 // the top of the working tree.
 func StagedDescriptors(wd, indexFile string, paths []string) ([]GitFile, error) {
+	wd = resolved(wd) // go-git's root has its symbolic links resolved
 	repo, root, err := openRepository(wd)
 	if err != nil {
 		return nil, err
@@ -147,10 +148,8 @@ func pathSpecs(wd, root string, paths []string) ([]*pathSpec, error) {
 		if !filepath.IsAbs(p) {
 			abs = filepath.Join(wd, p)
 		}
-		rel, err := filepath.Rel(root, abs)
-		if err != nil || isOutside(rel) { // perhaps only through a symbolic link
-			rel, err = filepath.Rel(resolved(root), resolved(abs))
-		}
+		abs = specPath(abs)
+		rel, err := filepath.Rel(resolved(root), abs)
 		if err != nil || isOutside(rel) {
 			return nil, config.Errorf(config.KindInvalid, "%s: outside the git repository %s", p, root)
 		}
@@ -165,6 +164,16 @@ func pathSpecs(wd, root string, paths []string) ([]*pathSpec, error) {
 
 func isOutside(rel string) bool {
 	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// specPath resolves the symbolic links of a path argument the way git
+// sees the repository: in every directory, and in the last component when
+// it leads to a directory, but not a link to a file (git stores the link).
+func specPath(abs string) string {
+	if info, err := os.Stat(abs); err == nil && info.IsDir() {
+		return resolved(abs)
+	}
+	return filepath.Join(resolved(filepath.Dir(abs)), filepath.Base(abs))
 }
 
 // resolved returns path with symbolic links resolved, as far as it exists.

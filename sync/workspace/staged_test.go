@@ -115,6 +115,15 @@ func TestStagedDescriptorsSymlinks(t *testing.T) {
 	if got := staged(t, dir, filepath.Join(alias, "elsewhere")); got[filepath.Join("elsewhere", "real.json")] != "real" {
 		t.Errorf("path through a symbolic link: %v", got)
 	}
+	if got := staged(t, alias, "elsewhere"); got[filepath.Join("elsewhere", "real.json")] != "real" {
+		t.Errorf("working directory through a symbolic link: %v", got)
+	}
+	// A folder that is a link to another folder in the repository: git
+	// stages the files where they really are.
+	os.Symlink("elsewhere", filepath.Join(dir, "apps"))
+	if got := staged(t, dir, "apps"); got[filepath.Join("elsewhere", "real.json")] != "real" {
+		t.Errorf("folder through a symbolic link: %v", got)
+	}
 }
 
 func TestStagedDescriptorsBeforeFirstCommit(t *testing.T) {
