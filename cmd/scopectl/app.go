@@ -98,16 +98,7 @@ func validateStaged(c *cli.Context) ([]*schema.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return validateGitFiles(staged, c.Int(jobsFlagName)), nil
-}
-
-// validateGitFiles validates descriptors read from git.
-func validateGitFiles(files []workspace.GitFile, workers int) []*schema.Report {
-	blobs := make([]schema.Blob, len(files))
-	for i, f := range files {
-		blobs[i] = schema.Blob{Name: f.Name, Size: f.Size, Content: f.Content, Err: f.Err}
-	}
-	return schema.ValidateBlobs(blobs, workers)
+	return schema.ValidateBlobs(staged, c.Int(jobsFlagName)), nil
 }
 
 func validateExit(reports []*schema.Report, strict bool) error {

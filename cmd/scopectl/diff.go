@@ -159,22 +159,22 @@ func diffExit(changes []config.Change, err error) error {
 // diffRevision compares each file as it was in git revision rev with the
 // working copy.
 func diffRevision(c *cli.Context, rev string, files []string, locals []*config.Descriptor, format string, color bool) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	olds, err := revisionDescriptors(wd, rev, files)
+	if err != nil {
+		return err
+	}
 	var all [][]config.Change
 	for i, path := range files {
-		old := diffview.Side{Name: fmt.Sprintf("%s@%s (not there)", relative(path), rev)}
-		content, found, err := workspace.FileAtRevision(path, rev)
-		if err != nil {
-			return err
+		name := relative(path)
+		old := diffview.Side{Name: name + "@" + rev, Descriptor: olds[name]}
+		if old.Descriptor == nil {
+			old.Name += " (not there)"
 		}
-		if found {
-			old.Name = relative(path) + "@" + rev
-			r := schema.Validate(content)
-			if r.Descriptor == nil {
-				return usageErrorf("%s: the version in %s is not a valid descriptor", old.Name, rev)
-			}
-			old.Descriptor = r.Descriptor
-		}
-		cur := diffview.Side{Name: relative(path), Descriptor: locals[i]}
+		cur := diffview.Side{Name: name, Descriptor: locals[i]}
 		changes, err := diffview.Write(c.App.Writer, format, old, cur, color)
 		if err != nil {
 			return err
@@ -240,7 +240,7 @@ func revisionDescriptors(wd, rev string, paths []string) (map[string]*config.Des
 		return nil, err
 	}
 	out := make(map[string]*config.Descriptor, len(files))
-	for _, r := range validateGitFiles(files, 0) {
+	for _, r := range schema.ValidateBlobs(files, 0) {
 		if r.Descriptor == nil {
 			return nil, usageErrorf("%s: the version in %s is not a valid descriptor; see scopectl app validate", r.Path, rev)
 		}

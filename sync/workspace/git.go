@@ -2,11 +2,9 @@ package workspace
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -16,47 +14,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
 )
-
-// FileAtRevision returns the content of the file at path as it was in git
-// revision rev (HEAD~1, a branch, a tag, a hash) of the repository that
-// contains it, read with go-git. found is false when the file did not
-// exist in that revision.
-func FileAtRevision(path, rev string) (content []byte, found bool, err error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, false, err
-	}
-	repo, root, err := openRepository(filepath.Dir(abs))
-	if err != nil {
-		return nil, false, err
-	}
-	tree, err := revisionTree(repo, rev)
-	if err != nil {
-		return nil, false, err
-	}
-	rel := relSlash(root, abs)
-	f, err := tree.File(rel)
-	if errors.Is(err, object.ErrFileNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s at %s: %w", rel, rev, err)
-	}
-	text, err := f.Contents()
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s at %s: %w", rel, rev, err)
-	}
-	return []byte(text), true, nil
-}
 
 // DescriptorsAtRevision returns the descriptors under paths (files or
 // directories, relative to wd, selected as StagedDescriptors selects them)
 // as they are in git revision rev, ordered by name. Only the trees under
 // paths and the selected blobs are read.
-func DescriptorsAtRevision(wd, rev string, paths []string) ([]GitFile, error) {
-	wd = resolved(wd) // go-git's root has its symbolic links resolved
-	repo, root, err := openRepository(wd)
+func DescriptorsAtRevision(wd, rev string, paths []string) ([]schema.Blob, error) {
+	repo, root, wd, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +40,7 @@ func DescriptorsAtRevision(wd, rev string, paths []string) ([]GitFile, error) {
 			return nil, config.Errorf(config.KindInvalid, "read %s in git revision %s: %v", s.arg, rev, err)
 		}
 	}
-	out := make([]GitFile, 0, len(found))
+	out := make([]schema.Blob, 0, len(found))
 	for _, name := range slices.Sorted(maps.Keys(found)) {
 		f := readBlob(repo, found[name], displayName(wd, root, name))
 		if f.Err != nil {

@@ -28,8 +28,7 @@ const AttributesLine = DefaultDir + "/*.json diff=" + DiffDriver
 // what is missing or different, and returns a line for each change; none
 // means everything was already set up.
 func SetupGit(wd, program string) (changes []string, err error) {
-	wd = resolved(wd) // go-git's root has its symbolic links resolved
-	repo, root, err := openRepository(wd)
+	repo, root, wd, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +79,10 @@ func SetupGit(wd, program string) (changes []string, err error) {
 // the file. Everything else in the file stays as it was, comments
 // included, which rewriting the whole file through go-git would not keep.
 func writeDriverConfig(root string, section *format.Config) error {
-	gitDir, err := commonGitDir(root)
+	path, err := gitPath(root, "config")
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(gitDir, "config")
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return pathError(path, err)

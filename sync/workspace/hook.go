@@ -44,8 +44,7 @@ type Hook struct {
 // the team (husky, a tracked githooks/) and is refused, with the line to
 // add to it instead.
 func PreCommitHook(wd, program string) (*Hook, error) {
-	wd = resolved(wd) // go-git's root has its symbolic links resolved
-	_, root, err := openRepository(wd)
+	_, root, wd, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +54,7 @@ func PreCommitHook(wd, program string) (*Hook, error) {
 	}
 	descriptors := relSlash(root, filepath.Join(FindProject(wd).Root, DefaultDir))
 	check := command + " app validate --staged " + shellQuote(descriptors)
-	dir, err := gitHooksDir(wd)
+	dir, err := gitPath(wd, "hooks")
 	if err != nil {
 		return nil, err
 	}
@@ -84,49 +83,19 @@ func programCommand(program string) (string, error) {
 	return shellQuote(program), nil
 }
 
-// gitHooksDir asks git where it runs hooks from.
-func gitHooksDir(wd string) (string, error) {
-	cmd := exec.Command("git", "rev-parse", "--path-format=absolute", "--git-path", "hooks")
+// gitPath asks git where the file or directory name of the repository
+// that contains wd is (git rev-parse --git-path): it knows linked
+// worktrees, core.hooksPath from every config file, and ~.
+func gitPath(wd, name string) (string, error) {
+	cmd := exec.Command("git", "rev-parse", "--path-format=absolute", "--git-path", name)
 	cmd.Dir = wd
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", config.Errorf(config.KindInvalid, "cannot ask git where its hooks are (git rev-parse --git-path hooks): %v %s", err, strings.TrimSpace(stderr.String()))
+		return "", config.Errorf(config.KindInvalid, "cannot ask git where its %s is (git rev-parse --git-path %s): %v %s", name, name, err, strings.TrimSpace(stderr.String()))
 	}
 	return filepath.Clean(strings.TrimSpace(string(out))), nil
-}
-
-// commonGitDir returns the .git directory of the working tree at root; for
-// a linked worktree, the main repository's, where hooks live.
-func commonGitDir(root string) (string, error) {
-	dotGit := filepath.Join(root, ".git")
-	info, err := os.Stat(dotGit)
-	if err != nil {
-		return "", pathError(dotGit, err)
-	}
-	if info.IsDir() {
-		return dotGit, nil
-	}
-	b, err := os.ReadFile(dotGit)
-	if err != nil {
-		return "", pathError(dotGit, err)
-	}
-	gitDir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
-	if !ok {
-		return "", config.Errorf(config.KindInvalid, "%s: not a gitdir file", dotGit)
-	}
-	if !filepath.IsAbs(gitDir) {
-		gitDir = filepath.Join(root, gitDir)
-	}
-	if common, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		c := strings.TrimSpace(string(common))
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(gitDir, c)
-		}
-		return filepath.Clean(c), nil
-	}
-	return gitDir, nil
 }
 
 // Script is the hook's shell script: it runs the chained hook, if there is

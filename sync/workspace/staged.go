@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
 )
 
 // stageMerged is the stage of an index entry without a merge conflict.
@@ -25,36 +26,20 @@ import (
 // git and go-git's decoder use 0.)
 const stageMerged index.Stage = 0
 
-// GitFile is a descriptor as git stores it: a blob in the index or in a
-// commit, not the file in the working tree.
-type GitFile struct {
-	// Name is the file's path relative to the directory it was asked
-	// from, as the user would type it.
-	Name string
-	// Size is the blob's size in bytes.
-	Size int64
-	// Content is the blob; nil when Size exceeds config.MaxFileSize or Err
-	// is set.
-	Content []byte
-	// Err says why the content cannot be checked (an unresolved merge
-	// conflict, an unreadable object).
-	Err error
-}
-
 // StagedDescriptors returns the staged descriptors under paths (files or
 // directories, relative to wd) that the next commit adds or changes, read
 // from the git index with go-git. Directories contribute their *.json
 // files, skipping hidden ones, as FindDescriptors does; a file is taken
-// whatever its name. Descriptors that the commit leaves as they are in
-// HEAD, or deletes, have nothing to check and are left out.
+// whatever its name. Each blob is named relative to wd, as the user would
+// type it. Descriptors that the commit leaves as they are in HEAD, or
+// deletes, have nothing to check and are left out.
 //
 // indexFile is the index to read when it is not the repository's own:
 // git names a temporary one in GIT_INDEX_FILE while it runs the hooks of
 // "git commit -a" and "git commit PATH"; a relative name is relative to
 // the top of the working tree.
-func StagedDescriptors(wd, indexFile string, paths []string) ([]GitFile, error) {
-	wd = resolved(wd) // go-git's root has its symbolic links resolved
-	repo, root, err := openRepository(wd)
+func StagedDescriptors(wd, indexFile string, paths []string) ([]schema.Blob, error) {
+	repo, root, wd, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +56,7 @@ func StagedDescriptors(wd, indexFile string, paths []string) ([]GitFile, error) 
 		return nil, err
 	}
 	committed := newTreeIndex(head)
-	var out []GitFile
+	var out []schema.Blob
 	seen := map[string]bool{}
 	for _, e := range idx.Entries {
 		if seen[e.Name] || !matchSpecs(specs, e.Name) {
@@ -89,7 +74,7 @@ func StagedDescriptors(wd, indexFile string, paths []string) ([]GitFile, error) 
 	if err := checkSpecs(specs, head); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b GitFile) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b schema.Blob) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -112,24 +97,27 @@ func readIndex(repo *git.Repository, root, file string) (*index.Index, error) {
 }
 
 // openRepository opens the git repository that contains dir (a linked
-// worktree too) and returns it with its working tree's root.
-func openRepository(dir string) (*git.Repository, string, error) {
+// worktree too). It returns the repository, its working tree's root and
+// dir itself, both absolute with symbolic links resolved, so that paths
+// relative to one are relative to the other.
+func openRepository(dir string) (repo *git.Repository, root, real string, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	real = resolved(abs)
+	repo, err = git.PlainOpenWithOptions(real, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	switch {
 	case errors.Is(err, git.ErrRepositoryNotExists):
-		return nil, "", config.Errorf(config.KindInvalid, "%s is not in a git repository", dir)
+		return nil, "", "", config.Errorf(config.KindInvalid, "%s is not in a git repository", dir)
 	case err != nil: // such as an extension go-git does not support
-		return nil, "", config.Errorf(config.KindInvalid, "cannot open the git repository of %s with go-git: %v", dir, err)
+		return nil, "", "", config.Errorf(config.KindInvalid, "cannot open the git repository of %s with go-git: %v", dir, err)
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return nil, "", config.Errorf(config.KindInvalid, "the git repository of %s has no working tree", dir)
+		return nil, "", "", config.Errorf(config.KindInvalid, "the git repository of %s has no working tree", dir)
 	}
-	return repo, wt.Filesystem.Root(), nil
+	return repo, resolved(wt.Filesystem.Root()), real, nil
 }
 
 // pathSpec is one PATH argument as a slash-separated path in the
@@ -149,7 +137,7 @@ func pathSpecs(wd, root string, paths []string) ([]*pathSpec, error) {
 			abs = filepath.Join(wd, p)
 		}
 		abs = specPath(abs)
-		rel, err := filepath.Rel(resolved(root), abs)
+		rel, err := filepath.Rel(root, abs)
 		if err != nil || isOutside(rel) {
 			return nil, config.Errorf(config.KindInvalid, "%s: outside the git repository %s", p, root)
 		}
@@ -299,16 +287,17 @@ func (t *treeIndex) has(name string, hash plumbing.Hash) bool {
 	return ok && h == hash
 }
 
-func readStaged(repo *git.Repository, e *index.Entry, name string) GitFile {
+func readStaged(repo *git.Repository, e *index.Entry, name string) schema.Blob {
 	if e.Stage != stageMerged {
-		return GitFile{Name: name, Err: errors.New("unresolved merge conflict; resolve it and git add the file")}
+		return schema.Blob{Name: name, Err: errors.New("unresolved merge conflict; resolve it and git add the file")}
 	}
 	return readBlob(repo, e.Hash, name)
 }
 
-// readBlob reads the blob hash, unless it is over the size limit.
-func readBlob(repo *git.Repository, hash plumbing.Hash, name string) GitFile {
-	s := GitFile{Name: name}
+// readBlob reads the blob hash, unless it is over the size limit; the
+// blob is named name.
+func readBlob(repo *git.Repository, hash plumbing.Hash, name string) schema.Blob {
+	s := schema.Blob{Name: name}
 	blob, err := repo.BlobObject(hash)
 	if err != nil {
 		s.Err = fmt.Errorf("read git blob %s: %w", hash, err)
