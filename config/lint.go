@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Lint rules: what the JSON Schema cannot express.
@@ -97,15 +98,13 @@ func (l *linter) properties(ptr string, props map[string]any, maxExp int64) {
 	}
 }
 
+// knownPropertyNames lists KnownProperties sorted, computed once.
+var knownPropertyNames = sync.OnceValue(func() []string { return slices.Sorted(maps.Keys(KnownProperties)) })
+
 // unknownProperty warns about a custom property whose name is a near miss
 // of a known one: the platform would ignore it and keep its default.
 func (l *linter) unknownProperty(ptr, name string) {
-	known := make([]string, 0, len(KnownProperties))
-	for k := range KnownProperties {
-		known = append(known, k)
-	}
-	slices.Sort(known)
-	if best := Suggest(name, known); best != "" {
+	if best := Suggest(name, knownPropertyNames()); best != "" {
 		l.report(SeverityWarning, RuleSuspiciousProperty, ptr, fmt.Sprintf("did you mean %q?", best),
 			"%s is not a known property; the security check would ignore it and keep its default", name)
 	}

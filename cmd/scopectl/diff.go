@@ -14,6 +14,7 @@ import (
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/diffview"
+	"github.com/scopectl/scopectl/sync/transfer"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
@@ -83,17 +84,13 @@ func diffAction(c *cli.Context) error {
 	}
 	var all [][]config.Change
 	for i, d := range locals {
-		server := diffview.Side{Name: target.URL + " (not there)"}
-		content, rev, err := cl.Descriptor(c.Context, d.ApplicationKey)
-		switch {
-		case config.ErrorKind(err) == config.KindNotFound:
-		case err != nil:
+		remote, rev, err := transfer.ReadServer(c.Context, cl, d.ApplicationKey)
+		if err != nil {
 			return err
-		default:
-			server.Name = fmt.Sprintf("%s revision %d", target.URL, rev)
-			if server.Descriptor, err = config.ParseDescriptor(content); err != nil {
-				return err
-			}
+		}
+		server := diffview.Side{Name: fmt.Sprintf("%s revision %d", target.URL, rev), Descriptor: remote}
+		if remote == nil {
+			server.Name = target.URL + " (not there)"
 		}
 		local := diffview.Side{Name: relative(files[i]), Descriptor: d}
 		changes, err := diffview.Write(c.App.Writer, format, server, local, color)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -40,23 +41,27 @@ func appRollbackCommand() *cli.Command {
 
 // appKeyArg reads the application named by a descriptor file or by
 // APPID/PLATFORM/VERSION.
-func appKeyArg(c *cli.Context) (config.AppKey, string, error) {
+// appKeyArg reads the one argument: a descriptor FILE (validated, and
+// returned decoded with its path) or an APPID/PLATFORM/VERSION key.
+func appKeyArg(c *cli.Context) (config.AppKey, *config.Descriptor, string, error) {
 	if c.NArg() != 1 {
-		return config.AppKey{}, "", usageErrorf("name one descriptor FILE or APPID/PLATFORM/VERSION")
+		return config.AppKey{}, nil, "", usageErrorf("name one descriptor FILE or APPID/PLATFORM/VERSION")
 	}
 	arg := c.Args().First()
+	if _, statErr := os.Stat(arg); statErr != nil {
+		if key, err := config.ParseAppKey(arg); err == nil {
+			return key, nil, "", nil
+		}
+	}
 	locals, err := readDescriptors(c, []string{arg})
-	if err == nil {
-		return locals[0].ApplicationKey, arg, nil
+	if err != nil {
+		return config.AppKey{}, nil, "", err
 	}
-	if key, kerr := config.ParseAppKey(arg); kerr == nil {
-		return key, "", nil
-	}
-	return config.AppKey{}, "", err
+	return locals[0].ApplicationKey, locals[0], arg, nil
 }
 
 func historyAction(c *cli.Context) error {
-	key, _, err := appKeyArg(c)
+	key, _, _, err := appKeyArg(c)
 	if err != nil {
 		return err
 	}
@@ -82,7 +87,7 @@ func historyAction(c *cli.Context) error {
 }
 
 func rollbackAction(c *cli.Context) error {
-	_, path, err := appKeyArg(c)
+	_, local, path, err := appKeyArg(c)
 	if err != nil {
 		return err
 	}
@@ -94,11 +99,7 @@ func rollbackAction(c *cli.Context) error {
 		return err
 	}
 	proj := workspace.FindProject(".")
-	d, err := readDescriptors(c, []string{path})
-	if err != nil {
-		return err
-	}
-	o, err := transfer.Rollback(c.Context, cl, proj, target, path, d[0], c.Int64("to"), c.Bool("force"))
+	o, err := transfer.Rollback(c.Context, cl, proj, target, path, local, c.Int64("to"), c.Bool("force"))
 	if err != nil {
 		return serverRejection(fmt.Errorf("%s: %w", relative(path), err))
 	}

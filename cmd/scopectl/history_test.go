@@ -17,7 +17,9 @@ func TestHistoryAndRollback(t *testing.T) {
 		!strings.Contains(lines[2], "replace /maxTokenExpiration: 3600 → 1800") {
 		t.Errorf("history:\n%s", r.stdout)
 	}
-	scopectl(t, "app", "history", "com.example.bank/android/1.0").wantCode(t, exitOK)
+	if r := scopectl(t, "app", "history", "com.example.bank/android/1.0").wantCode(t, exitOK); r.stderr != "" {
+		t.Errorf("history by key complains about a missing file: %q", r.stderr)
+	}
 
 	r = scopectl(t, "app", "rollback", "--to", "1", bankFile).wantCode(t, exitOK)
 	if !strings.Contains(r.stdout, "revision 3") || !strings.Contains(readFile(t, bankFile), `"maxTokenExpiration": 3600`) {

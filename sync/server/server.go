@@ -116,12 +116,8 @@ func (w *jsonErrorWriter) WriteHeader(status int) {
 		return
 	}
 	w.replaced = true
-	kind := config.KindNotFound
-	if status == http.StatusMethodNotAllowed {
-		kind = config.KindMethod
-	}
 	w.Header().Del("X-Content-Type-Options")
-	writeJSON(w.ResponseWriter, status, api.Error{Error: kind, Message: http.StatusText(status)})
+	writeJSON(w.ResponseWriter, status, api.Error{Error: api.KindOf(status), Message: http.StatusText(status)})
 }
 
 func (w *jsonErrorWriter) Write(b []byte) (int, error) {

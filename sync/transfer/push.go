@@ -70,7 +70,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 		return nil, err
 	}
 	o := &PushOutcome{Path: path, Key: key}
-	server, rev, err := readServer(ctx, srv, key)
+	server, rev, err := ReadServer(ctx, srv, key)
 	if err != nil {
 		return nil, err
 	}
@@ -124,9 +124,9 @@ func settle(proj workspace.Project, target Target, path string, local, server *c
 	return saveBase(proj, target, local.ApplicationKey, rev, content)
 }
 
-// readServer returns the server's descriptor of key and its revision, or
+// ReadServer returns the server's descriptor of key and its revision, or
 // nil and 0 when the server does not have it.
-func readServer(ctx context.Context, srv Pusher, key config.AppKey) (*config.Descriptor, int64, error) {
+func ReadServer(ctx context.Context, srv Pusher, key config.AppKey) (*config.Descriptor, int64, error) {
 	content, rev, err := srv.Descriptor(ctx, key)
 	if config.ErrorKind(err) == config.KindNotFound {
 		return nil, 0, nil

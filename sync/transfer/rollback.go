@@ -39,7 +39,7 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if err != nil {
 		return nil, err
 	}
-	server, rev, err := readServer(ctx, srv, key)
+	server, rev, err := ReadServer(ctx, srv, key)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,8 +17,11 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 		perm = info.Mode().Perm()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("cannot write %s: no permission to create files in %s", path, filepath.Dir(path))
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {

@@ -22,13 +22,20 @@ const DefaultDir = "mobilefirst"
 // descriptors.
 func FindDescriptors(paths []string) ([]string, error) {
 	var files []string
+	seen := map[string]bool{} // cleaned paths, so a file named twice is listed once
+	add := func(path string) {
+		if clean := filepath.Clean(path); !seen[clean] {
+			seen[clean] = true
+			files = append(files, path)
+		}
+	}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, pathError(p, err)
 		}
 		if !info.IsDir() {
-			files = appendNew(files, p)
+			add(p)
 			continue
 		}
 		found, err := descriptorsIn(p)
@@ -39,19 +46,10 @@ func FindDescriptors(paths []string) ([]string, error) {
 			return nil, config.Errorf(config.KindInvalid, "%s: no descriptors (*.json files) in this directory", p)
 		}
 		for _, f := range found {
-			files = appendNew(files, f)
+			add(f)
 		}
 	}
 	return files, nil
-}
-
-// appendNew appends path unless it names a file already in files.
-func appendNew(files []string, path string) []string {
-	clean := filepath.Clean(path)
-	if slices.ContainsFunc(files, func(f string) bool { return filepath.Clean(f) == clean }) {
-		return files
-	}
-	return append(files, path)
 }
 
 func descriptorsIn(dir string) ([]string, error) {

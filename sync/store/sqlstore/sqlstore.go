@@ -75,9 +75,6 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
 // Close closes the database handle.
 func (s *Store) Close() error { return s.db.Close() }
 
-// DB returns the database handle, for tests.
-func (s *Store) DB() *sql.DB { return s.db }
-
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
