@@ -104,7 +104,7 @@ func validateStaged(c *cli.Context) ([]*schema.Report, error) {
 func validateExit(reports []*schema.Report, strict bool) error {
 	for _, r := range reports {
 		if r.Err != nil {
-			return &exitError{code: exitUsage}
+			return &exitError{Code: exitUsage}
 		}
 	}
 	if report.Summarize(reports, strict).Invalid > 0 {

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,18 +12,16 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 )
 
-// Exit codes, as in docs: 0 success, 1 a check failed (invalid, different,
-// not canonical), 2 usage or input error, 3 server unreachable or
-// authentication failed, 4 conflict.
+// Exit codes: the table shared with scoped (cmd/internal/exitcode).
 const (
-	exitOK       = 0
-	exitFailed   = 1
-	exitUsage    = 2
-	exitServer   = 3
-	exitConflict = 4
+	exitOK       = exitcode.OK
+	exitFailed   = exitcode.Failed
+	exitUsage    = exitcode.Usage
+	exitServer   = exitcode.Unavailable
+	exitConflict = exitcode.Conflict
 )
 
 // version is set by the linker (-X main.version=...) for releases.
@@ -96,39 +93,20 @@ func groupAction(c *cli.Context) error {
 
 // exitError carries an exit code; an empty message means the command has
 // already said everything.
-type exitError struct {
-	code int
-	msg  string
-}
+type exitError = exitcode.Error
 
-func (e *exitError) Error() string { return e.msg }
-
-func failed() error { return &exitError{code: exitFailed} }
+func failed() error { return &exitError{Code: exitFailed} }
 
 func usageErrorf(format string, args ...any) error {
-	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+	return exitcode.Errorf(exitUsage, format, args...)
 }
 
 func usageError(_ *cli.Context, err error, _ bool) error {
-	return &exitError{code: exitUsage, msg: err.Error()}
+	return &exitError{Code: exitUsage, Msg: err.Error()}
 }
 
 // exitCode maps an error to the documented exit code.
-func exitCode(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	switch config.ErrorKind(err) {
-	case config.KindInvalid, config.KindNotFound, config.KindTooLarge:
-		return exitUsage
-	case config.KindUnavailable, config.KindUnauthorized, config.KindForbidden:
-		return exitServer
-	case config.KindConflict, config.KindStale:
-		return exitConflict
-	}
-	return exitFailed
-}
+func exitCode(err error) int { return exitcode.Of(err) }
 
 func buildVersion() string {
 	if version != "" {

@@ -49,7 +49,7 @@ func pushAction(c *cli.Context) error {
 	}
 	reports, ok := validDescriptors(c, files)
 	if !ok {
-		return &exitError{code: exitFailed, msg: "nothing pushed: fix the invalid descriptors first"}
+		return &exitError{Code: exitFailed, Msg: "nothing pushed: fix the invalid descriptors first"}
 	}
 	cl, target, err := connect(c, client.ScopeWrite)
 	if err != nil {
@@ -104,7 +104,7 @@ func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) 
 func serverRejection(err error) error {
 	var inv *client.InvalidError
 	if errors.As(err, &inv) || config.ErrorKind(err) == config.KindTooLarge {
-		return &exitError{code: exitFailed, msg: err.Error()}
+		return &exitError{Code: exitFailed, Msg: err.Error()}
 	}
 	return err
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 )
 
 func main() {
@@ -35,15 +37,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return cli.Exit(err.Error(), 2)
+			return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error()}
 		},
 	}
 	if err := app.Run(args); err != nil {
 		fmt.Fprintf(stderr, "scoped: %v\n", err)
-		if ec, ok := err.(cli.ExitCoder); ok {
-			return ec.ExitCode()
-		}
-		return 1
+		return exitcode.Of(err)
 	}
-	return 0
+	return exitcode.OK
 }

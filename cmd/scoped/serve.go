@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/sync/oauth"
@@ -75,19 +76,19 @@ func (cfg *serveConfig) validate() error {
 	}
 	switch {
 	case cfg.AdminSecret == "":
-		return cli.Exit("no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)", 2)
+		return exitcode.Errorf(exitcode.Usage, "no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)")
 	case len(cfg.AdminSecret) > oauth.MaxSecretLength:
-		return cli.Exit(fmt.Sprintf("the admin secret is longer than %d bytes", oauth.MaxSecretLength), 2)
+		return exitcode.Errorf(exitcode.Usage, "the admin secret is longer than %d bytes", oauth.MaxSecretLength)
 	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
-		return cli.Exit("--log-format must be text or json", 2)
+		return exitcode.Errorf(exitcode.Usage, "--log-format must be text or json")
 	case cfg.TokenTTL < time.Second:
-		return cli.Exit("--token-ttl must be at least 1s", 2)
+		return exitcode.Errorf(exitcode.Usage, "--token-ttl must be at least 1s")
 	case len(cfg.Runtimes) == 0:
-		return cli.Exit("at least one --runtime is needed", 2)
+		return exitcode.Errorf(exitcode.Usage, "at least one --runtime is needed")
 	}
 	for _, rt := range cfg.Runtimes {
 		if rt == "" || rt == "mfpadmin" || strings.ContainsAny(rt, "/ ") {
-			return cli.Exit(fmt.Sprintf("invalid runtime name %q", rt), 2)
+			return exitcode.Errorf(exitcode.Usage, "invalid runtime name %q", rt)
 		}
 	}
 	return nil
@@ -108,7 +109,7 @@ func openStore(ctx context.Context, db string) (store.Store, error) {
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
 		return postgres.Open(ctx, db)
 	}
-	return nil, cli.Exit(fmt.Sprintf("--db %q: use sqlite:PATH or postgres://...", db), 2)
+	return nil, exitcode.Errorf(exitcode.Usage, "--db %q: use sqlite:PATH or postgres://...", db)
 }
 
 func serveAction(c *cli.Context) error {
@@ -135,7 +136,7 @@ func serveAction(c *cli.Context) error {
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("listen on %s: %v", cfg.Addr, err), 1)
+		return exitcode.Errorf(exitcode.Unavailable, "listen on %s: %v", cfg.Addr, err)
 	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = "http://" + ln.Addr().String()
