@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -163,14 +162,7 @@ func validDescriptors(c *cli.Context, files []string) (reports []*schema.Report,
 }
 
 // pathArgs returns the PATH arguments, or the default descriptor folder.
-// A flag written after a path is not parsed as a flag; say so instead of
-// looking for a file named like it.
 func pathArgs(c *cli.Context) ([]string, error) {
-	for _, a := range c.Args().Slice() {
-		if strings.HasPrefix(a, "-") && a != "-" {
-			return nil, usageErrorf("%s: flags go before the paths (scopectl %s %s PATH...)", a, c.Command.Name, a)
-		}
-	}
 	if c.NArg() == 0 {
 		wd, _ := os.Getwd()
 		dir := filepath.Join(workspace.FindProject(wd).Root, workspace.DefaultDir)

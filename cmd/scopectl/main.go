@@ -34,7 +34,7 @@ func main() {
 // run executes the command line args and returns the process exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(normalizeArgs(app, args))
 	if err == nil {
 		return exitOK
 	}
@@ -68,41 +68,6 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		wireUsage(cmd)
 	}
 	return app
-}
-
-// wireUsage makes every command report bad flags and unknown subcommands
-// as usage errors (exit 2) in one line, instead of printing its help.
-func wireUsage(cmd *cli.Command) {
-	cmd.OnUsageError = usageError
-	if len(cmd.Subcommands) > 0 && cmd.Action == nil {
-		cmd.Action = groupAction
-	}
-	for _, sub := range cmd.Subcommands {
-		wireUsage(sub)
-	}
-}
-
-// groupAction runs for the app or a command group when no subcommand
-// matched: help without arguments, a usage error with one.
-func groupAction(c *cli.Context) error {
-	if c.Args().Present() {
-		return usageErrorf("unknown command %q; run %s --help", c.Args().First(), c.Command.HelpName)
-	}
-	return cli.ShowSubcommandHelp(c)
-}
-
-// exitError carries an exit code; an empty message means the command has
-// already said everything.
-type exitError = exitcode.Error
-
-func failed() error { return &exitError{Code: exitFailed} }
-
-func usageErrorf(format string, args ...any) error {
-	return exitcode.Errorf(exitUsage, format, args...)
-}
-
-func usageError(_ *cli.Context, err error, _ bool) error {
-	return &exitError{Code: exitUsage, Msg: err.Error()}
 }
 
 // exitCode maps an error to the documented exit code.
