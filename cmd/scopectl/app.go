@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -46,15 +45,15 @@ under PATH that the commit adds or changes. This is the pre-commit check
 
 Exit status: 0 all valid, 1 any invalid (warnings only with --strict),
 2 usage error or unreadable path.`,
-		Flags:  []cli.Flag{formatFlag(), strictFlag(), stagedFlag(), jobsFlag(), noColorFlag()},
+		Flags:  []cli.Flag{formatFlag(report.Formats...), strictFlag(), stagedFlag(), jobsFlag(), noColorFlag()},
 		Action: validateAction,
 	}
 }
 
 func validateAction(c *cli.Context) error {
-	format := c.String(formatFlagName)
-	if !slices.Contains(report.Formats, format) {
-		return usageErrorf("unknown --format %q; use text, json or github", format)
+	format, err := outputFormat(c, report.Formats...)
+	if err != nil {
+		return err
 	}
 	reports, err := validateReports(c)
 	if err != nil {

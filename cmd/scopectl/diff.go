@@ -40,7 +40,7 @@ Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 3 server unreachable or credentials refused.`,
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(), noColorFlag(),
-			&cli.StringFlag{Name: "format", Value: "semantic", Usage: "`FORMAT`: semantic, unified, json, patch or github", EnvVars: []string{"SCOPECTL_DIFF_FORMAT"}},
+			&cli.StringFlag{Name: formatFlagName, Value: "semantic", Usage: "output `FORMAT`: semantic (or text), unified, json, patch or github", EnvVars: []string{"SCOPECTL_DIFF_FORMAT", "SCOPECTL_FORMAT"}, Category: "Output"},
 			&cli.StringFlag{Name: "rev", Usage: "compare with git revision `REV` (HEAD, a branch, a tag, a hash), or revision A with B (A..B), instead of the server"},
 		},
 		Action: diffAction,
@@ -48,9 +48,12 @@ Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 }
 
 func diffAction(c *cli.Context) error {
-	format := c.String("format")
-	if !slices.Contains(diffview.Formats, format) {
-		return usageErrorf("unknown --format %q; use %s", format, strings.Join(diffview.Formats, ", "))
+	format, err := outputFormat(c, append([]string{formatText}, diffview.Formats...)...)
+	if err != nil {
+		return err
+	}
+	if format == formatText {
+		format = "semantic"
 	}
 	if from, to, ok := strings.Cut(c.String("rev"), ".."); ok {
 		return diffRevisions(c, from, to, format)

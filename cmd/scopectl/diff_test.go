@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,5 +95,30 @@ func TestDiffAgainstGitRevision(t *testing.T) {
 	r = scopectl(t, "app", "diff", "--rev", "nope", bankFile).wantCode(t, exitUsage)
 	if !strings.Contains(r.stderr, `unknown git revision "nope"`) {
 		t.Errorf("bad revision: %q", r.stderr)
+	}
+}
+
+// TestNoColorFlagAnywhere: on a terminal the semantic diff is coloured;
+// --no-color, global or the command's, before or after the arguments,
+// turns it off.
+func TestNoColorFlagAnywhere(t *testing.T) {
+	defer func(orig func(io.Writer) bool) { isTerminalWriter = orig }(isTerminalWriter)
+	isTerminalWriter = func(io.Writer) bool { return true }
+	t.Setenv("NO_COLOR", "")
+	dir := t.TempDir()
+	a := copyFixture(t, dir, "valid/com.example.bank-android-1.0.json")
+	b := filepath.Join(dir, "b.json")
+	os.WriteFile(b, []byte(strings.Replace(readFile(t, a), `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`, 1)), 0o644)
+	if r := scopectl(t, "app", "diff", a, b); !strings.Contains(r.stdout, "\x1b[") {
+		t.Fatalf("no colour on a terminal: %q", r.stdout)
+	}
+	for _, args := range [][]string{
+		{"--no-color", "app", "diff", a, b},
+		{"app", "diff", a, b, "--no-color"},
+		{"app", "diff", "--no-color", a, b},
+	} {
+		if r := scopectl(t, args...).wantCode(t, exitFailed); strings.Contains(r.stdout, "\x1b") {
+			t.Errorf("%q: coloured output %q", args, r.stdout)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -30,14 +33,50 @@ func noColorFlag() cli.Flag {
 	}
 }
 
-func formatFlag() cli.Flag {
+// Output formats a command may offer with --format.
+const (
+	formatText   = "text"
+	formatJSON   = "json"
+	formatGitHub = "github"
+)
+
+// formatFlag is the one machine-output flag of every command: --format
+// with the formats the command offers, the first being the default.
+// SCOPECTL_FORMAT sets it for every command at once (for CI scripts).
+func formatFlag(formats ...string) cli.Flag {
 	return &cli.StringFlag{
 		Name:     formatFlagName,
-		Usage:    "output `FORMAT`: text, json or github (workflow annotations)",
-		Value:    "text",
+		Usage:    "output `FORMAT`: " + strings.Join(formats, ", "),
+		Value:    formats[0],
 		EnvVars:  []string{"SCOPECTL_FORMAT"},
 		Category: "Output",
 	}
+}
+
+// outputFormat returns the command's --format, refusing one it does not
+// offer.
+func outputFormat(c *cli.Context, formats ...string) (string, error) {
+	f := c.String(formatFlagName)
+	if !slices.Contains(formats, f) {
+		return "", usageErrorf("unknown --format %q; use %s", f, orList(formats))
+	}
+	return f, nil
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// writeJSON writes v as indented JSON, the machine output of every command.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 func strictFlag() cli.Flag {
@@ -94,14 +133,23 @@ func checkFlag() cli.Flag {
 }
 
 // colorEnabled reports whether output to w may be coloured: only on a
-// terminal, and never with --no-color or NO_COLOR.
+// terminal, and never with --no-color (global or the command's) or
+// NO_COLOR.
 func colorEnabled(c *cli.Context, w io.Writer) bool {
-	if c.Bool(noColorFlagName) {
-		return false
+	for _, ctx := range c.Lineage() {
+		if ctx.Bool(noColorFlagName) {
+			return false
+		}
 	}
 	if os.Getenv("NO_COLOR") != "" { // no-color.org: any non-empty value
 		return false
 	}
+	return isTerminalWriter(w)
+}
+
+// isTerminalWriter reports whether w is a terminal (not merely a
+// character device such as /dev/null); tests replace it.
+var isTerminalWriter = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && isTerminal(f)
 }

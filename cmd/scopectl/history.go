@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -20,7 +19,7 @@ func appHistoryCommand() *cli.Command {
 		Name:      "history",
 		Usage:     "list the revisions of an application on the server",
 		ArgsUsage: "FILE | APPID/PLATFORM/VERSION",
-		Flags:     []cli.Flag{serverFlag(), passwordFileFlag(), timeoutFlag(), jsonFlag()},
+		Flags:     []cli.Flag{serverFlag(), passwordFileFlag(), timeoutFlag(), formatFlag(formatText, formatJSON)},
 		Action:    historyAction,
 	}
 }
@@ -61,6 +60,10 @@ func appKeyArg(c *cli.Context) (config.AppKey, *config.Descriptor, string, error
 }
 
 func historyAction(c *cli.Context) error {
+	format, err := outputFormat(c, formatText, formatJSON)
+	if err != nil {
+		return err
+	}
 	key, _, _, err := appKeyArg(c)
 	if err != nil {
 		return err
@@ -73,10 +76,8 @@ func historyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(revs)
+	if format == formatJSON {
+		return writeJSON(c.App.Writer, revs)
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REVISION\tTIME\tAUTHOR\tCHANGE")

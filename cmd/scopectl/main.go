@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"strings"
+		"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/cmd/internal/buildinfo"
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 )
 
@@ -23,9 +23,6 @@ const (
 	exitServer   = exitcode.Unavailable
 	exitConflict = exitcode.Conflict
 )
-
-// version is set by the linker (-X main.version=...) for releases.
-var version = ""
 
 func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
@@ -52,14 +49,14 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "scopectl",
 		Usage:   "keep mobile-application security configuration in git and in sync with servers",
-		Version: buildVersion(),
+		Version: buildinfo.Read(version).String(),
 		Reader:  stdin,
 		Writer:  stdout,
 		// ErrWriter receives urfave/cli's own messages (help, usage errors).
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Flags:                []cli.Flag{noColorFlag()},
-		Commands:             []*cli.Command{appCommand(), serverCommand(), gitCommand(), hookCommand(), schemaCommand()},
+		Commands:             []*cli.Command{appCommand(), serverCommand(), gitCommand(), hookCommand(), schemaCommand(), versionCommand(), completionCommand()},
 		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError:         usageError,
 		Action:               groupAction,
@@ -67,18 +64,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	for _, cmd := range app.Commands {
 		wireUsage(cmd)
 	}
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "scopectl %s\n", c.App.Version) }
 	return app
 }
 
 // exitCode maps an error to the documented exit code.
 func exitCode(err error) int { return exitcode.Of(err) }
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
-}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
@@ -37,10 +37,10 @@ another is set. Passwords are stored but never printed.`,
 				},
 				Action: serverAddAction,
 			},
-			{Name: "list", Usage: "list server profiles", Flags: []cli.Flag{jsonFlag()}, Action: serverListAction},
+			{Name: "list", Usage: "list server profiles", Flags: []cli.Flag{formatFlag(formatText, formatJSON)}, Action: serverListAction},
 			{
 				Name: "info", Usage: "check that a server answers and the credentials get a token", ArgsUsage: "[NAME|URL]",
-				Flags: []cli.Flag{passwordFileFlag(), timeoutFlag()}, Action: serverInfoAction,
+				Flags: []cli.Flag{passwordFileFlag(), timeoutFlag(), formatFlag(formatText, formatJSON)}, Action: serverInfoAction,
 			},
 			{Name: "remove", Usage: "remove a server profile", ArgsUsage: "NAME", Action: serverRemoveAction},
 			{Name: "default", Usage: "make a server the default", ArgsUsage: "NAME", Action: serverDefaultAction},
@@ -50,10 +50,6 @@ another is set. Passwords are stored but never printed.`,
 
 func passwordFileFlag() cli.Flag {
 	return &cli.StringFlag{Name: "password-file", Usage: "read the client secret from `FILE`", EnvVars: []string{"SCOPECTL_PASSWORD_FILE"}}
-}
-
-func jsonFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "json", Usage: "machine-readable output", EnvVars: []string{"SCOPECTL_JSON"}}
 }
 
 func timeoutFlag() cli.Flag {
@@ -94,7 +90,11 @@ func password(c *cli.Context, fallback string) (string, error) {
 		if err != nil {
 			return "", usageErrorf("--password-file: %v", err)
 		}
-		return strings.TrimRight(string(b), "\r\n"), nil
+		secret := strings.TrimRight(string(b), "\r\n")
+		if secret == "" {
+			return "", usageErrorf("--password-file %s is empty; write the client secret in it", file)
+		}
+		return secret, nil
 	}
 	return fallback, nil
 }
@@ -118,8 +118,11 @@ func serverAddAction(c *cli.Context) error {
 	if secret == "" {
 		return usageErrorf("give the client secret with --password-file, SCOPECTL_PASSWORD or --password")
 	}
+	if c.IsSet("password") && c.String("password") != os.Getenv("SCOPECTL_PASSWORD") && c.String("password-file") == "" {
+		warnf(c, "--password on the command line is visible to other users of this machine (ps, shell history); prefer --password-file or SCOPECTL_PASSWORD")
+	}
+	prof := workspace.Profile{Name: name, URL: c.String("url"), Runtime: c.String("runtime"), Login: c.String("login"), Password: secret}
 	err = editProfiles(func(p *workspace.Profiles) error {
-		prof := workspace.Profile{Name: name, URL: c.String("url"), Runtime: c.String("runtime"), Login: c.String("login"), Password: secret}
 		if err := p.Add(prof); err != nil {
 			return err
 		}
@@ -131,27 +134,41 @@ func serverAddAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "server %s added (%s)\n", name, profilesPath())
+	warnInsecure(c, prof.URL)
+	made := ""
+	if c.Bool("setdefault") {
+		made = ", now the default"
+	}
+	fmt.Fprintf(c.App.ErrWriter, "server %s added (%s%s) in %s\n", name, strings.TrimSuffix(prof.URL, "/"), made, profilesPath())
 	return nil
 }
 
+// profileRow is one line of server list; its JSON keys are the
+// --format json output.
+type profileRow struct {
+	Name           string `json:"name"`
+	URL            string `json:"url"`
+	Runtime        string `json:"runtime"`
+	Login          string `json:"login"`
+	PasswordStored bool   `json:"passwordStored"`
+	Default        bool   `json:"default"`
+}
+
 func serverListAction(c *cli.Context) error {
+	format, err := outputFormat(c, formatText, formatJSON)
+	if err != nil {
+		return err
+	}
 	p, err := workspace.LoadProfiles(profilesPath())
 	if err != nil {
 		return err
 	}
-	type row struct {
-		Name, URL, Runtime, Login string
-		PasswordStored, Default   bool
-	}
-	var rows []row
+	rows := []profileRow{}
 	for _, prof := range p.All() {
-		rows = append(rows, row{prof.Name, prof.URL, prof.Runtime, prof.Login, prof.Password != "", prof.Name == p.DefaultName()})
+		rows = append(rows, profileRow{prof.Name, prof.URL, prof.Runtime, prof.Login, prof.Password != "", prof.Name == p.DefaultName()})
 	}
-	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+	if format == formatJSON {
+		return writeJSON(c.App.Writer, rows)
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tURL\tRUNTIME\tLOGIN\tPASSWORD\tDEFAULT")
@@ -167,7 +184,25 @@ func serverRemoveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return editProfiles(func(p *workspace.Profiles) error { return p.Remove(name) })
+	var now workspace.Profile
+	wasDefault := false
+	err = editProfiles(func(p *workspace.Profiles) error {
+		wasDefault = p.DefaultName() == name
+		if err := p.Remove(name); err != nil {
+			return err
+		}
+		now, err = p.Get(p.DefaultName())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	msg := "server " + name + " removed"
+	if wasDefault {
+		msg += "; it was the default, the default is now " + describeProfile(now)
+	}
+	fmt.Fprintln(c.App.ErrWriter, msg)
+	return nil
 }
 
 func serverDefaultAction(c *cli.Context) error {
@@ -175,12 +210,61 @@ func serverDefaultAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return editProfiles(func(p *workspace.Profiles) error { return p.SetDefault(name) })
+	var prof workspace.Profile
+	err = editProfiles(func(p *workspace.Profiles) error {
+		if err := p.SetDefault(name); err != nil {
+			return err
+		}
+		prof, err = p.Get(name)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "the default server is now %s\n", describeProfile(prof))
+	return nil
+}
+
+// describeProfile names a profile and where it points, for messages.
+func describeProfile(p workspace.Profile) string {
+	if p == workspace.LocalProfile {
+		return p.Name + " (built in: " + p.URL + ")"
+	}
+	return p.Name + " (" + p.URL + ")"
+}
+
+// warnf prints a warning on stderr.
+func warnf(c *cli.Context, format string, args ...any) {
+	fmt.Fprintf(c.App.ErrWriter, "scopectl: warning: "+format+"\n", args...)
+}
+
+// warnInsecure warns when a server URL would carry secrets unencrypted
+// over the network.
+func warnInsecure(c *cli.Context, url string) {
+	if workspace.Insecure(url) {
+		warnf(c, "%s is not encrypted: the client secret and tokens cross the network in clear text; use https://", url)
+	}
+}
+
+// serverInfo is the --format json output of server info.
+type serverInfo struct {
+	Server       string            `json:"server"`
+	URL          string            `json:"url"`
+	Runtime      string            `json:"runtime"`
+	Login        string            `json:"login"`
+	Applications []api.Application `json:"applications"`
 }
 
 // serverInfoAction gets a read-only token and lists the applications, the
 // least a working setup must do.
 func serverInfoAction(c *cli.Context) error {
+	format, err := outputFormat(c, formatText, formatJSON)
+	if err != nil {
+		return err
+	}
+	if c.NArg() > 1 {
+		return usageErrorf("scopectl server info takes at most one NAME or URL")
+	}
 	prof, err := resolveProfile(c, c.Args().First())
 	if err != nil {
 		return err
@@ -196,9 +280,16 @@ func serverInfoAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if format == formatJSON {
+		return writeJSON(c.App.Writer, serverInfo{prof.Name, prof.URL, prof.Runtime, prof.Login, append([]api.Application{}, apps...)})
+	}
 	fmt.Fprintf(c.App.Writer, "%s: %s runtime %s answers; client %s authenticated; %d %s\n",
 		prof.Name, prof.URL, prof.Runtime, prof.Login, len(apps), plural(len(apps), "application", "applications"))
-	return nil
+	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+	for _, a := range apps {
+		fmt.Fprintf(tw, "  %s\trevision %d\t%s\t%s\n", a.Key(), a.Revision, a.Time.Local().Format(time.DateTime), a.Author)
+	}
+	return tw.Flush()
 }
 
 // resolveProfile returns the profile for a --server value (a name or a
@@ -213,6 +304,7 @@ func resolveProfile(c *cli.Context, server string) (workspace.Profile, error) {
 	if err != nil {
 		return prof, err
 	}
+	warnInsecure(c, prof.URL)
 	if login := os.Getenv("SCOPECTL_LOGIN"); login != "" && login != prof.Login {
 		prof.Login, prof.Password = login, "" // another client: never send the profile's secret for it
 	}

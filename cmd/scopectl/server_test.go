@@ -45,17 +45,25 @@ func TestServerProfiles(t *testing.T) {
 	if !strings.Contains(r.stdout, "https://scoped.example.com") || !strings.Contains(r.stdout, "stored") {
 		t.Errorf("list:\n%s", r.stdout)
 	}
-	var rows []struct {
-		Name           string
-		PasswordStored bool
-		Default        bool
+	var rows []map[string]any
+	json.Unmarshal([]byte(scopectl(t, "server", "list", "--format", "json").wantCode(t, exitOK).stdout), &rows)
+	if len(rows) != 2 || rows[1]["name"] != "prod" || rows[1]["default"] != true || rows[1]["passwordStored"] != true || rows[1]["url"] != "https://scoped.example.com" {
+		t.Errorf("list --format json: %+v", rows)
 	}
-	json.Unmarshal([]byte(scopectl(t, "server", "list", "--json").wantCode(t, exitOK).stdout), &rows)
-	if len(rows) != 2 || rows[1].Name != "prod" || !rows[1].Default || !rows[1].PasswordStored {
-		t.Errorf("list --json: %+v", rows)
+	r = scopectl(t, "server", "remove", "prod").wantCode(t, exitOK)
+	if r.stderr != "server prod removed; it was the default, the default is now local (built in: http://localhost:9080)\n" {
+		t.Errorf("removing the default: %q", r.stderr)
+	}
+	scopectl(t, "server", "add", "prod", "--url", "https://scoped.example.com", "--login", "ci", "--password-file", secretFile).wantCode(t, exitOK)
+	r = scopectl(t, "server", "default", "prod").wantCode(t, exitOK)
+	if r.stderr != "the default server is now prod (https://scoped.example.com)\n" {
+		t.Errorf("default: %q", r.stderr)
 	}
 	scopectl(t, "server", "default", "local").wantCode(t, exitOK)
-	scopectl(t, "server", "remove", "prod").wantCode(t, exitOK)
+	r = scopectl(t, "server", "remove", "prod").wantCode(t, exitOK)
+	if r.stderr != "server prod removed\n" {
+		t.Errorf("removing another: %q", r.stderr)
+	}
 	scopectl(t, "server", "remove", "prod").wantCode(t, exitUsage)
 	scopectl(t, "server", "remove", "local").wantCode(t, exitUsage)
 	scopectl(t, "server", "default", "nope").wantCode(t, exitUsage)
@@ -63,12 +71,15 @@ func TestServerProfiles(t *testing.T) {
 
 func TestServerAddRefusesBadInput(t *testing.T) {
 	useProfiles(t)
+	emptyFile := filepath.Join(t.TempDir(), "empty")
+	os.WriteFile(emptyFile, []byte("\n"), 0o600)
 	for _, args := range [][]string{
 		{"server", "add", "--url", "ftp://x", "--login", "a", "--password", "p", "x"},
 		{"server", "add", "--url", "http://x", "--login", "a", "--password", "p", "bad name"},
 		{"server", "add", "--url", "http://x", "--login", "a", "x"}, // no secret
 		{"server", "add", "--url", "http://x", "--password", "p", "x"},
 		{"server", "add", "--url", "http://x", "--login", "a", "--password", "p"},
+		{"server", "add", "x", "--url", "http://x", "--login", "a", "--password-file", emptyFile},
 	} {
 		r := scopectl(t, args...)
 		if r.code != exitUsage || strings.Contains(r.stderr, "USAGE") {
@@ -101,5 +112,37 @@ func TestServerInfo(t *testing.T) {
 	if !strings.Contains(r.stderr, "connection refused") {
 		t.Errorf("unreachable: %q", r.stderr)
 	}
+	scopectl(t, "server", "remove", "bad").wantCode(t, exitOK)
+	scopectl(t, "server", "remove", "dev").wantCode(t, exitOK)
 	scopectl(t, "server", "info", url).wantCode(t, exitOK) // a URL with credentials from the environment
+}
+
+// TestServerAddWarnings: a secret on the command line and an unencrypted
+// remote URL are flagged once, without failing and without the secret.
+func TestServerAddWarnings(t *testing.T) {
+	useProfiles(t)
+	r := scopectl(t, "server", "add", "x", "--url", "http://scoped.example.com", "--login", "a", "--password", "hunter2-secret").wantCode(t, exitOK)
+	if strings.Count(r.stderr, "warning: --password on the command line") != 1 || strings.Count(r.stderr, "warning: http://scoped.example.com is not encrypted") != 1 {
+		t.Errorf("warnings: %q", r.stderr)
+	}
+	if strings.Contains(r.stderr, "hunter2") {
+		t.Errorf("the secret was printed: %q", r.stderr)
+	}
+	t.Setenv("SCOPECTL_PASSWORD", "from-env-secret")
+	r = scopectl(t, "server", "add", "y", "--url", "https://scoped.example.com", "--login", "a").wantCode(t, exitOK)
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("no warning expected for https and a secret from the environment: %q", r.stderr)
+	}
+}
+
+// TestServerURLUsesProfileCredentials: --server URL (and server info URL)
+// takes the credentials of the profile with that URL.
+func TestServerURLUsesProfileCredentials(t *testing.T) {
+	useProfiles(t)
+	url := servertest.Start(t, servertest.Client{ID: "ci", Secret: "ci-secret-long", Scope: "mfpdeployer"})
+	scopectl(t, "server", "add", "dev", "--url", url, "--login", "ci", "--password", "ci-secret-long").wantCode(t, exitOK)
+	r := scopectl(t, "server", "info", url+"/").wantCode(t, exitOK)
+	if !strings.HasPrefix(r.stdout, "dev: ") {
+		t.Errorf("info by URL did not use profile dev: %q", r.stdout)
+	}
 }

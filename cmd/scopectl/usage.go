@@ -89,7 +89,9 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	msg := err.Error()
 	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
 		msg = "unknown flag " + dashes(m[1])
-		if best := config.Suggest(m[1], flagNames(c)); best != "" {
+		if m[1] == "json" {
+			msg += "; use --format json"
+		} else if best := config.Suggest(m[1], flagNames(c)); best != "" {
 			msg += "; did you mean " + dashes(best) + "?"
 		}
 	} else if m := badFlagValue.FindStringSubmatch(msg); m != nil {

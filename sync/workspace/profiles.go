@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -114,7 +115,8 @@ func redact(raw string) string {
 	return "(unparsable URL)"
 }
 
-// Remove deletes a stored profile; the default falls back to local.
+// Remove deletes a stored profile; when it was the default, the default
+// falls back to local (DefaultName tells).
 func (p *Profiles) Remove(name string) error {
 	if _, ok := p.Servers[name]; !ok {
 		if name == LocalProfile.Name {
@@ -159,18 +161,89 @@ func (p *Profiles) DefaultName() string {
 }
 
 // Resolve returns the profile a --server value names: a profile name, or
-// a URL (runtime mfp, no credentials); "" means the default profile.
+// a URL; "" means the default profile. A URL is served by the stored
+// profile with that URL (the default one if several have it; an error if
+// that does not decide), else by the built-in local profile if it is that
+// URL, else by a profile of its own with runtime mfp and no credentials.
 func (p *Profiles) Resolve(server string) (Profile, error) {
 	switch {
 	case server == "":
 		return p.Get(p.DefaultName())
 	case strings.Contains(server, "://"):
-		if err := checkURL(server); err != nil {
-			return Profile{}, err
-		}
-		return Profile{Name: server, URL: strings.TrimSuffix(server, "/"), Runtime: LocalProfile.Runtime}, nil
+		return p.byURL(server)
 	}
 	return p.Get(server)
+}
+
+func (p *Profiles) byURL(raw string) (Profile, error) {
+	if err := checkURL(raw); err != nil {
+		return Profile{}, err
+	}
+	var matches []Profile
+	for _, prof := range p.All() {
+		if _, stored := p.Servers[prof.Name]; stored && SameServer(prof.URL, raw) {
+			if prof.Name == p.DefaultName() {
+				return prof, nil
+			}
+			matches = append(matches, prof)
+		}
+	}
+	switch {
+	case len(matches) == 1:
+		return matches[0], nil
+	case len(matches) == 0 && SameServer(LocalProfile.URL, raw):
+		if _, replaced := p.Servers[LocalProfile.Name]; !replaced {
+			return LocalProfile, nil
+		}
+		fallthrough
+	case len(matches) == 0:
+		return Profile{Name: raw, URL: strings.TrimSuffix(raw, "/"), Runtime: LocalProfile.Runtime}, nil
+	}
+	names := make([]string, len(matches))
+	for i, m := range matches {
+		names[i] = m.Name
+	}
+	return Profile{}, config.Errorf(config.KindInvalid, "profiles %s all use %s; name one with --server NAME", strings.Join(names, ", "), redact(raw))
+}
+
+// SameServer reports whether two server URLs reach the same server: same
+// scheme, port and path, and the same host or two loopback names
+// (localhost, 127.0.0.1, ::1).
+func SameServer(a, b string) bool {
+	ua, errA := url.Parse(strings.TrimSuffix(a, "/"))
+	ub, errB := url.Parse(strings.TrimSuffix(b, "/"))
+	if errA != nil || errB != nil || !strings.EqualFold(ua.Scheme, ub.Scheme) || ua.Path != ub.Path || port(ua) != port(ub) {
+		return false
+	}
+	return strings.EqualFold(ua.Hostname(), ub.Hostname()) || (IsLoopback(ua.Hostname()) && IsLoopback(ub.Hostname()))
+}
+
+// port is a URL's port, the scheme's default when it names none.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+// IsLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Insecure reports whether a server URL sends credentials unencrypted
+// over a network: http:// to a host other than this machine.
+func Insecure(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && strings.EqualFold(u.Scheme, "http") && !IsLoopback(u.Hostname())
 }
 
 // All returns every profile, local included, ordered by name.

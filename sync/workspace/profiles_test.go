@@ -58,3 +58,54 @@ func TestProfilesFileErrors(t *testing.T) {
 		t.Errorf("corrupt file: %v", err)
 	}
 }
+
+// TestResolveURLUsesMatchingProfile: --server URL takes the credentials of
+// the profile with that URL, loopback names being the same server.
+func TestResolveURLUsesMatchingProfile(t *testing.T) {
+	p, _ := workspace.LoadProfiles(filepath.Join(t.TempDir(), "servers.json"))
+	for _, prof := range []workspace.Profile{
+		{Name: "dev", URL: "http://127.0.0.1:9080", Runtime: "mfp", Login: "dev", Password: "a"},
+		{Name: "prod", URL: "https://scoped.example.com", Runtime: "prod", Login: "ci", Password: "b"},
+		{Name: "prod2", URL: "https://SCOPED.example.com:443/", Runtime: "mfp", Login: "ci2", Password: "c"},
+	} {
+		if err := p.Add(prof); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ url, want string }{
+		{"http://127.0.0.1:9080", "dev"},
+		{"http://127.0.0.1:9080/", "dev"},
+		{"http://localhost:9080", "dev"}, // a stored profile before the built-in local
+		{"http://[::1]:9080", "dev"},
+		{"http://127.0.0.1:9081", "http://127.0.0.1:9081"}, // another port: no profile
+		{"https://scoped.example.com:8443", "https://scoped.example.com:8443"},
+	} {
+		got, err := p.Resolve(tc.url)
+		if err != nil || got.Name != tc.want {
+			t.Errorf("%s: resolved %q (%v), want %q", tc.url, got.Name, err, tc.want)
+		}
+	}
+	if _, err := p.Resolve("https://scoped.example.com"); err == nil {
+		t.Error("two profiles with one URL: want an error asking for a name")
+	}
+	p.SetDefault("prod2")
+	if got, err := p.Resolve("https://scoped.example.com/"); err != nil || got.Name != "prod2" || got.Password != "c" {
+		t.Errorf("the default profile decides: %+v %v", got, err)
+	}
+	// The built-in local profile serves the README's URL.
+	p2, _ := workspace.LoadProfiles(filepath.Join(t.TempDir(), "none.json"))
+	if got, err := p2.Resolve("http://127.0.0.1:9080"); err != nil || got.Name != "local" || got.Password != "admin" {
+		t.Errorf("local for 127.0.0.1:9080: %+v %v", got, err)
+	}
+}
+
+func TestInsecure(t *testing.T) {
+	for url, want := range map[string]bool{
+		"http://scoped.example.com": true, "http://10.0.0.5:9080": true,
+		"https://scoped.example.com": false, "http://localhost:9080": false, "http://127.0.0.1:1": false, "http://[::1]:9": false,
+	} {
+		if got := workspace.Insecure(url); got != want {
+			t.Errorf("Insecure(%s) = %v", url, got)
+		}
+	}
+}
