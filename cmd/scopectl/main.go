@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-		"strings"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
