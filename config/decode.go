@@ -48,6 +48,22 @@ func ParseDescriptor(src []byte) (*Descriptor, error) {
 	return DecodeDescriptor(doc.Root)
 }
 
+// ParseApplicationKey reads only the applicationKey of a descriptor, for
+// commands that need to know which application a file is about even when
+// the rest of it is invalid.
+func ParseApplicationKey(src []byte) (AppKey, error) {
+	doc, diags := ParseDocument(src)
+	if HasErrors(diags) {
+		d := diags[len(diags)-1]
+		return AppKey{}, Errorf(KindInvalid, "%s: %s", d.Position, d.Message)
+	}
+	obj, ok := doc.Root.(map[string]any)
+	if !ok {
+		return AppKey{}, Errorf(KindInvalid, "descriptor must be a JSON object, not %s", describeType(doc.Root))
+	}
+	return decodeAppKey(obj["applicationKey"])
+}
+
 // UnmarshalJSON decodes a descriptor from JSON, see ParseDescriptor.
 func (d *Descriptor) UnmarshalJSON(data []byte) error {
 	parsed, err := ParseDescriptor(data)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -38,25 +40,41 @@ func appRollbackCommand() *cli.Command {
 	}
 }
 
-// appKeyArg reads the application named by a descriptor file or by
-// APPID/PLATFORM/VERSION.
-// appKeyArg reads the one argument: a descriptor FILE (validated, and
-// returned decoded with its path) or an APPID/PLATFORM/VERSION key.
-func appKeyArg(c *cli.Context) (config.AppKey, *config.Descriptor, string, error) {
+// appKeyArg reads the one argument: APPID/PLATFORM/VERSION, or a
+// descriptor FILE of which only the applicationKey is read (history does
+// not need the rest to be valid). It returns the key and the file, if any.
+func appKeyArg(c *cli.Context) (config.AppKey, string, error) {
 	if c.NArg() != 1 {
-		return config.AppKey{}, nil, "", usageErrorf("name one descriptor FILE or APPID/PLATFORM/VERSION")
+		return config.AppKey{}, "", usageErrorf("name one descriptor FILE or APPID/PLATFORM/VERSION")
 	}
 	arg := c.Args().First()
-	if _, statErr := os.Stat(arg); statErr != nil {
-		if key, err := config.ParseAppKey(arg); err == nil {
-			return key, nil, "", nil
-		}
-	}
-	locals, err := readDescriptors(c, []string{arg})
+	src, err := os.ReadFile(arg)
 	if err != nil {
-		return config.AppKey{}, nil, "", err
+		if key, keyErr := config.ParseAppKey(arg); keyErr == nil {
+			return key, "", nil
+		}
+		return config.AppKey{}, "", usageErrorf("%s: %s (name a descriptor FILE or APPID/PLATFORM/VERSION)", arg, describeReadError(err))
 	}
-	return locals[0].ApplicationKey, locals[0], arg, nil
+	key, err := config.ParseApplicationKey(src)
+	if err != nil {
+		return config.AppKey{}, "", usageErrorf("%s: %v", arg, err)
+	}
+	return key, arg, nil
+}
+
+// describeReadError says in words why a file could not be read.
+func describeReadError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func historyAction(c *cli.Context) error {
@@ -64,7 +82,7 @@ func historyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	key, _, _, err := appKeyArg(c)
+	key, _, err := appKeyArg(c)
 	if err != nil {
 		return err
 	}
@@ -88,13 +106,18 @@ func historyAction(c *cli.Context) error {
 }
 
 func rollbackAction(c *cli.Context) error {
-	_, local, path, err := appKeyArg(c)
+	_, path, err := appKeyArg(c)
 	if err != nil {
 		return err
 	}
 	if path == "" {
 		return usageErrorf("rollback needs the descriptor FILE, which it updates")
 	}
+	locals, err := readDescriptors(c, []string{path})
+	if err != nil {
+		return err
+	}
+	local := locals[0]
 	cl, target, err := connect(c, client.ScopeWrite)
 	if err != nil {
 		return err

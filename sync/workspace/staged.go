@@ -109,7 +109,7 @@ func openRepository(dir string) (repo *git.Repository, root, real string, err er
 	repo, err = git.PlainOpenWithOptions(real, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	switch {
 	case errors.Is(err, git.ErrRepositoryNotExists):
-		return nil, "", "", config.Errorf(config.KindInvalid, "%s is not in a git repository", dir)
+		return nil, "", "", config.Errorf(config.KindInvalid, "%s is not in a git repository; --rev and --staged read git, so run them inside a clone (or drop them to compare files or the server)", dir)
 	case err != nil: // such as an extension go-git does not support
 		return nil, "", "", config.Errorf(config.KindInvalid, "cannot open the git repository of %s with go-git: %v", dir, err)
 	}
@@ -289,7 +289,7 @@ func (t *treeIndex) has(name string, hash plumbing.Hash) bool {
 
 func readStaged(repo *git.Repository, e *index.Entry, name string) schema.Blob {
 	if e.Stage != stageMerged {
-		return schema.Blob{Name: name, Err: errors.New("unresolved merge conflict; resolve it and git add the file")}
+		return schema.Blob{Name: name, Err: errors.New("unresolved merge conflict: git has not merged this file; resolve the conflict, git add the file, then validate or commit")}
 	}
 	return readBlob(repo, e.Hash, name)
 }
