@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 const semanticLine = "replace /scopeElementMapping/accessRestricted: +UserLogin -PinCodeAttempts"
@@ -82,7 +85,7 @@ func TestGitSetupIsIdempotent(t *testing.T) {
 	if readFile(t, ".gitattributes") != attrs || readFile(t, filepath.Join(".git", "config")) != config {
 		t.Error("second run changed files")
 	}
-	if got := strings.TrimSpace(r.git("config", "diff.scopectl.command")); got != "scopectl git diff-driver" {
+	if got := strings.TrimSpace(r.git("config", "diff.scopectl.command")); got != workspace.DriverCommand("scopectl") {
 		t.Errorf("git reads diff.scopectl.command as %q", got)
 	}
 	if got := strings.TrimSpace(r.git("check-attr", "diff", "mobilefirst/x.json")); got != "mobilefirst/x.json: diff: scopectl" {
@@ -273,16 +276,43 @@ func TestGitSetupProgramWithSpaces(t *testing.T) {
 	if out := r.git("diff"); !strings.Contains(out, semanticLine) {
 		t.Errorf("git diff through a program path with spaces:\n%s", out)
 	}
-	if got := strings.TrimSpace(r.git("config", "diff.scopectl.textconv")); got != "'"+tools+"/scopectl' git textconv" {
+	if got := strings.TrimSpace(r.git("config", "diff.scopectl.textconv")); got != workspace.TextconvCommand("'"+tools+"/scopectl'") {
 		t.Errorf("textconv: %q", got)
 	}
 	configPath := filepath.Join(".git", "config")
 	os.WriteFile(configPath, []byte(readFile(t, configPath)+"# the team's comment\n[alias]\n\tst = status -sb\n"), 0o644)
 	scopectl(t, "git", "setup").wantCode(t, exitOK)
-	if got := r.git("config", "--get-all", "diff.scopectl.command"); got != "scopectl git diff-driver\n" {
+	if got := r.git("config", "--get-all", "diff.scopectl.command"); got != workspace.DriverCommand("scopectl")+"\n" {
 		t.Errorf("after a second setup git reads %q", got)
 	}
 	if !strings.Contains(readFile(t, configPath), "# the team's comment\n[alias]\n\tst = status -sb\n") {
 		t.Errorf("the second setup lost the rest of the config:\n%s", readFile(t, configPath))
 	}
+}
+
+// TestGitDiffWithoutScopectl: where scopectl is not on PATH (a GUI
+// client, another machine), git diff and git log -p still work: a plain
+// diff after a one-line note, and the file as it is for textconv.
+func TestGitDiffWithoutScopectl(t *testing.T) {
+	r := setUpDriver(t)
+	t.Setenv("PATH", filepath.Dir(gitProgram(t)))
+	out := r.git("diff")
+	if !strings.Contains(out, "(scopectl not found: plain diff of mobilefirst/bank.json)") ||
+		!strings.Contains(out, `-    "accessRestricted": "PinCodeAttempts",`) || !strings.Contains(out, "+world") {
+		t.Errorf("git diff without scopectl:\n%s", out)
+	}
+	r.git("commit", "-q", "-a", "-m", "edit")
+	if out := r.git("log", "-p", "-1"); !strings.Contains(out, `+    "accessRestricted": "UserLogin",`) {
+		t.Errorf("git log -p without scopectl:\n%s", out)
+	}
+}
+
+// gitProgram is the git the tests run.
+func gitProgram(t *testing.T) string {
+	t.Helper()
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return git
 }

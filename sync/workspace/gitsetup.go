@@ -57,8 +57,8 @@ func SetupGit(wd, program string) (changes []string, err error) {
 	section := want.Section("diff").Subsection(DiffDriver)
 	stale := false
 	for _, kv := range [][2]string{
-		{"command", command + " git diff-driver"},
-		{"textconv", command + " git textconv"},
+		{"command", DriverCommand(command)},
+		{"textconv", TextconvCommand(command)},
 	} {
 		section.SetOption(kv[0], kv[1])
 		if driver.Option(kv[0]) != kv[1] {
@@ -72,6 +72,24 @@ func SetupGit(wd, program string) (changes []string, err error) {
 		}
 	}
 	return changes, nil
+}
+
+// DriverCommand is the shell command git runs as the diff driver: the
+// scopectl program (a shell word) when it can be found, else git's own
+// plain diff after a one-line note, so that git diff keeps working where
+// scopectl is not on PATH (GUI clients, other machines). Git appends its
+// seven arguments: path, old file, hex, mode, new file, hex, mode.
+func DriverCommand(program string) string {
+	return `f() { if command -v ` + program + ` >/dev/null 2>&1; then exec ` + program + ` git diff-driver "$@"; fi; ` +
+		`[ $# -ge 7 ] || exit 0; echo "(scopectl not found: plain diff of $1)"; ` +
+		`git diff --no-index --no-ext-diff --no-textconv -- "$2" "$5"; exit 0; }; f`
+}
+
+// TextconvCommand is the shell command git runs to show a descriptor as
+// text: scopectl's canonical form, or the file as it is when scopectl
+// cannot be found.
+func TextconvCommand(program string) string {
+	return `f() { if command -v ` + program + ` >/dev/null 2>&1; then exec ` + program + ` git textconv "$@"; fi; cat "$1"; }; f`
 }
 
 // writeDriverConfig replaces the [diff "scopectl"] section of the
