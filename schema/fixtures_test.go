@@ -147,7 +147,8 @@ func TestEveryRuleHasAFixture(t *testing.T) {
 	}
 }
 
-// TestEveryRuleIsDocumented: docs/descriptor.md has a section per rule.
+// TestEveryRuleIsDocumented: docs/descriptor.md has a section and a row
+// of the rule table per rule.
 func TestEveryRuleIsDocumented(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "docs", "descriptor.md"))
 	if err != nil {
@@ -156,6 +157,9 @@ func TestEveryRuleIsDocumented(t *testing.T) {
 	for _, rule := range schema.Rules() {
 		if !strings.Contains(string(doc), "\n### `"+rule+"`\n") {
 			t.Errorf("docs/descriptor.md has no section \"### `%s`\"", rule)
+		}
+		if !strings.Contains(string(doc), "\n| [`"+rule+"`](#"+rule+") |") {
+			t.Errorf("the rule table of docs/descriptor.md has no row for %s", rule)
 		}
 	}
 }
