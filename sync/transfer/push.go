@@ -3,7 +3,6 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"fmt"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
@@ -70,7 +69,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 		return nil, err
 	}
 	o := &PushOutcome{Path: path, Key: key}
-	server, rev, err := ReadServer(ctx, srv, key)
+	server, rev, err := ReadServer(ctx, srv, target, key)
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +80,14 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	send, err := plan(o, local, server, rev, base, opt.Force)
 	if err != nil || send == nil {
 		if err == nil && o.Result == Unchanged && !opt.DryRun {
-			err = settle(proj, target, path, local, server, rev)
+			err = settle(proj, target, local, server, rev)
 		}
 		return o, err
+	}
+	if send.merged && !opt.DryRun {
+		if err := proj.CheckWrite(key); err != nil { // the merge is written back: make sure it can be, before the server has it
+			return nil, err
+		}
 	}
 	if opt.DryRun {
 		resp, err := srv.Apply(ctx, send.content, send.ifMatch, true)
@@ -104,7 +108,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	o.Revision, o.Result = resp.Application.Revision, Applied
 	if send.merged {
 		o.Result = Merged
-		if err := workspace.WriteDescriptor(path, send.content); err != nil {
+		if err := proj.WriteDescriptor(key, send.content); err != nil {
 			return nil, err
 		}
 	}
@@ -114,31 +118,14 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 // settle records the server's version as the base when nothing needs to
 // be pushed; when the local changes were already on the server, the file
 // takes the server's version (it may hold other changes made there).
-func settle(proj workspace.Project, target Target, path string, local, server *config.Descriptor, rev int64) error {
+func settle(proj workspace.Project, target Target, local, server *config.Descriptor, rev int64) error {
 	content := server.Canonical()
 	if !bytes.Equal(local.Canonical(), content) {
-		if err := workspace.WriteDescriptor(path, content); err != nil {
+		if err := proj.WriteDescriptor(local.ApplicationKey, content); err != nil {
 			return err
 		}
 	}
 	return saveBase(proj, target, local.ApplicationKey, rev, content)
-}
-
-// ReadServer returns the server's descriptor of key and its revision, or
-// nil and 0 when the server does not have it.
-func ReadServer(ctx context.Context, srv Pusher, key config.AppKey) (*config.Descriptor, int64, error) {
-	content, rev, err := srv.Descriptor(ctx, key)
-	if config.ErrorKind(err) == config.KindNotFound {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	d, err := config.ParseDescriptor(content)
-	if err != nil {
-		return nil, 0, fmt.Errorf("the server's descriptor of %s does not parse: %w", key, err)
-	}
-	return d, rev, nil
 }
 
 // send is what to apply and under which precondition.
@@ -165,13 +152,13 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *wor
 	}
 	switch {
 	case base == nil:
-		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and this copy has no record of what it was based on; pull first (or push --force to overwrite the server)", rev)
+		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and this copy has no record of what it was based on (a fresh clone, or a file written by hand); run scopectl app pull %s to merge the server's version into it, keeping your edits, then push again (or push --force to overwrite the server's version)", rev, o.Path)
 	case base.Revision == rev:
 		return &send{content: local.Canonical(), ifMatch: rev}, nil
 	}
 	baseDesc, err := config.ParseDescriptor([]byte(base.Content))
 	if err != nil {
-		return nil, config.Errorf(config.KindInvalid, "its recorded base is damaged; pull again")
+		return nil, config.Errorf(config.KindInvalid, "its recorded base is damaged; run scopectl app pull %s to merge the server's version into it, then push again", o.Path)
 	}
 	merged, conflicts := config.Merge3(baseDesc, local, server)
 	if len(conflicts) > 0 {
