@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -115,6 +116,9 @@ func show(v any) string {
 	}
 	if s, ok := v.(string); ok {
 		return fmt.Sprintf("%q", s)
+	}
+	if b, err := json.Marshal(v); err == nil {
+		return string(b) // objects as JSON, not Go maps
 	}
 	return fmt.Sprint(v)
 }

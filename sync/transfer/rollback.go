@@ -17,18 +17,15 @@ type Rollbacker interface {
 // Rollback stores revision n of the file's application as a new revision,
 // with If-Match of the server's current head, and writes it to the file.
 // A file with local edits that were never pushed is refused unless force:
-// the rollback would overwrite them.
+// the rollback would overwrite them. The server is read first, so that an
+// unreachable one is reported as such.
 func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, target Target, path string, local *config.Descriptor, n int64, force bool) (*PushOutcome, error) {
 	key := local.ApplicationKey
 	if err := checkProjectFile(proj, path, key); err != nil {
 		return nil, err
 	}
-	if !force {
-		if err := checkPushed(proj, target, path, local); err != nil {
-			return nil, err
-		}
-	}
-	if err := proj.CheckWrite(key); err != nil { // the old revision is written to the file: make sure it can be first
+	server, rev, err := ReadServer(ctx, srv, target, key)
+	if err != nil {
 		return nil, err
 	}
 	old, err := srv.Revision(ctx, key, n)
@@ -39,8 +36,12 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if err != nil {
 		return nil, err
 	}
-	server, rev, err := ReadServer(ctx, srv, target, key)
-	if err != nil {
+	if !force {
+		if err := checkPushed(proj, target, path, local, server); err != nil {
+			return nil, err
+		}
+	}
+	if err := proj.CheckWrite(key); err != nil { // the old revision is written to the file: make sure it can be first
 		return nil, err
 	}
 	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want)}
@@ -77,12 +78,15 @@ func checkProjectFile(proj workspace.Project, path string, key config.AppKey) er
 }
 
 // checkPushed makes sure the file holds no edits that were never pushed
-// to the target, which a rollback would overwrite.
-func checkPushed(proj workspace.Project, target Target, path string, local *config.Descriptor) error {
+// to the target, which a rollback would overwrite: it equals its base, or,
+// without one, the server's version.
+func checkPushed(proj workspace.Project, target Target, path string, local, server *config.Descriptor) error {
 	base, err := proj.Base(target.URL, target.Runtime, local.ApplicationKey)
 	switch {
 	case err != nil:
 		return err
+	case base == nil && server != nil && same(local, server):
+		return nil
 	case base == nil:
 		return config.Errorf(config.KindConflict, "this copy has no record of the server revision it is based on, so its edits cannot be told apart; run scopectl app pull %s first (it merges, keeping your edits), or rollback --force to overwrite the file", path)
 	}
