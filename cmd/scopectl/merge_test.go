@@ -54,37 +54,43 @@ func wantIn(t *testing.T, what, s string, parts ...string) {
 // TestFreshCloneMergesAndPushes: in a fresh clone (.scopectl/ is not in
 // git, so there is no recorded base), a file with an edit is merged with a
 // change the server got meanwhile to another member: the git HEAD version
-// is a server revision, so it serves as the base. Then push works, and a
-// file without edits simply takes the server's version.
+// is a server revision, so it serves as the base, for pull and for push.
+// A file without edits simply takes the server's version.
 func TestFreshCloneMergesAndPushes(t *testing.T) {
 	url := project(t)
-	first := newGitRepo(t)
+	team := newGitRepo(t)
 	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
-	first.git("add", "-A")
-	first.git("commit", "-q", "-m", "pulled")
-	clone := t.TempDir()
-	first.git("clone", "-q", first.dir, clone)
-	t.Chdir(clone)
+	team.git("add", "-A")
+	team.git("commit", "-q", "-m", "pulled")
+	mine, colleague := t.TempDir(), t.TempDir()
+	team.git("clone", "-q", team.dir, mine)
+	team.git("clone", "-q", team.dir, colleague)
+	t.Chdir(mine)
 	if _, err := os.Stat(".scopectl"); err == nil {
 		t.Fatal("the clone has base state")
 	}
 
 	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 60`)
 	serverEdit(t, url, `"displayName": "Example Bank"`, `"displayName": "Bank, renamed on the server"`)
-	r := scopectl(t, "app", "push", bankFile).wantCode(t, exitConflict)
-	wantIn(t, "push advice", r.stderr, "no record of what it was based on", "scopectl app pull "+bankFile)
-
-	r = scopectl(t, "app", "pull", bankFile).wantCode(t, exitOK)
+	r := scopectl(t, "app", "pull", bankFile).wantCode(t, exitOK)
 	wantIn(t, "pull output", r.stdout, "merged "+bankFile+": your edits and the server's revision 2")
 	wantIn(t, "merged file", readFile(t, bankFile), `"maxTokenExpiration": 60`, `"displayName": "Bank, renamed on the server"`)
 	scopectl(t, "app", "fmt", "--check", bankFile).wantCode(t, exitOK)
-
 	r = scopectl(t, "app", "push", bankFile).wantCode(t, exitOK)
 	wantIn(t, "push output", r.stdout, "pushed to", "revision 3", "replace /maxTokenExpiration: 3600 → 60")
-	wantIn(t, "server", serverBank(t, url), `"maxTokenExpiration": 60`, `"displayName": "Bank, renamed on the server"`)
 
-	// No edits, no base: the file equals revision 1, so it takes revision 3.
-	t.Chdir(first.dir)
+	// Push alone merges too, in another fresh clone.
+	t.Chdir(colleague)
+	edit(t, bankFile, `"maxAttempts": 3`, `"maxAttempts": 5`)
+	r = scopectl(t, "app", "push", bankFile).wantCode(t, exitOK)
+	wantIn(t, "colleague's push", r.stdout, "merged with changes made on the server and pushed", "revision 4")
+	wantIn(t, "server", serverBank(t, url), `"maxTokenExpiration": 60`, `"displayName": "Bank, renamed on the server"`, `"maxAttempts": 5`)
+	if readFile(t, bankFile) != serverBank(t, url) {
+		t.Error("the merged push was not written back")
+	}
+
+	// No edits, no base: the file equals revision 1, so it takes revision 4.
+	t.Chdir(team.dir)
 	os.RemoveAll(".scopectl")
 	r = scopectl(t, "app", "pull").wantCode(t, exitOK)
 	wantIn(t, "pull without edits", r.stdout, "pulled "+bankFile)
@@ -165,7 +171,9 @@ func TestPullTwoWayWithoutBase(t *testing.T) {
 	os.RemoveAll(".scopectl")
 	edit(t, bankFile, `"displayName": "Example Bank"`, `"displayName": "Mine"`)
 	serverEdit(t, url, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 900`)
-	r := scopectl(t, "app", "pull", "com.example.bank/android/1.0").wantCode(t, exitConflict)
+	r := scopectl(t, "app", "push", bankFile).wantCode(t, exitConflict)
+	wantIn(t, "push advice", r.stderr, "nothing tells which version it was based on", "run scopectl app pull "+bankFile)
+	r = scopectl(t, "app", "pull", "com.example.bank/android/1.0").wantCode(t, exitConflict)
 	wantIn(t, "pull", r.stdout, "2 conflicts", `/displayName: local "Mine", server "Example Bank"`, "/maxTokenExpiration: local 3600, server 900")
 	wantIn(t, "file", readFile(t, bankFile), "<<<<<<< local\n  \"displayName\": \"Mine\",\n=======\n  \"displayName\": \"Example Bank\",\n>>>>>>> server revision 2\n",
 		"<<<<<<< local\n  \"maxTokenExpiration\": 3600\n=======\n  \"maxTokenExpiration\": 900\n>>>>>>> server revision 2\n")

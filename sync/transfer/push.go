@@ -49,11 +49,13 @@ type PushOutcome struct {
 const maxPushAttempts = 3
 
 // Push sends one validated local descriptor to the server, conflict-safe:
-// it applies with If-Match of the base recorded for this server; when the
-// server has moved since, it merges the local changes into the server's
-// version if they touch other members, and reports conflicts otherwise.
-// Afterwards the pushed content is the new base, and a merged result is
-// written back to the file.
+// it applies with If-Match of the server's revision when the file's base
+// (the one recorded for this server, or in a fresh clone the server
+// revision the file or its git HEAD version equals) is the server's
+// version; when the server has moved since, it merges the local changes
+// into the server's version if they touch other members, and reports
+// conflicts otherwise. Afterwards the pushed content is the new base, and
+// a merged result is written back to the file.
 func Push(ctx context.Context, srv Pusher, proj workspace.Project, target Target, path string, local *config.Descriptor, opt PushOptions) (*PushOutcome, error) {
 	for attempt := 1; ; attempt++ {
 		o, err := pushOnce(ctx, srv, proj, target, path, local, opt)
@@ -73,9 +75,12 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	if err != nil {
 		return nil, err
 	}
-	base, err := proj.Base(target.URL, target.Runtime, key)
-	if err != nil {
-		return nil, err
+	var base *config.Descriptor
+	if server != nil && !opt.Force && !same(server, local) {
+		path, _ := proj.DescriptorPath(key)
+		if base, err = findBase(ctx, srv, proj, target, path, local); err != nil {
+			return nil, err
+		}
 	}
 	send, err := plan(o, local, server, rev, base, opt.Force)
 	if err != nil || send == nil {
@@ -137,7 +142,7 @@ type send struct {
 
 // plan decides what to send, or settles the outcome (unchanged, conflict)
 // in o and returns nil.
-func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *workspace.Base, force bool) (*send, error) {
+func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *config.Descriptor, force bool) (*send, error) {
 	switch {
 	case server == nil:
 		o.Changes = config.DiffOrAbsent(nil, local)
@@ -152,15 +157,11 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *wor
 	}
 	switch {
 	case base == nil:
-		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and this copy has no record of what it was based on (a fresh clone, or a file written by hand); run scopectl app pull %s to merge the server's version into it, keeping your edits, then push again (or push --force to overwrite the server's version)", rev, o.Path)
-	case base.Revision == rev:
+		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and nothing tells which version it was based on (no base recorded, and neither the file nor its git HEAD version is a revision of the server); run scopectl app pull %s to merge the server's version into it, keeping your edits, then push again (or push --force to overwrite the server's version)", rev, o.Path)
+	case same(base, server):
 		return &send{content: local.Canonical(), ifMatch: rev}, nil
 	}
-	baseDesc, err := config.ParseDescriptor([]byte(base.Content))
-	if err != nil {
-		return nil, config.Errorf(config.KindInvalid, "its recorded base is damaged; run scopectl app pull %s to merge the server's version into it, then push again", o.Path)
-	}
-	merged, conflicts := config.Merge3(baseDesc, local, server)
+	merged, conflicts := config.Merge3(base, local, server)
 	if len(conflicts) > 0 {
 		o.Result, o.Revision, o.Conflicts = Conflict, rev, conflicts
 		return nil, nil
