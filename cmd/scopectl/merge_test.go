@@ -120,9 +120,17 @@ func TestConflictMarkersThenPush(t *testing.T) {
 		t.Fatalf("file with conflicts:\n%s\nwant:\n%s", got, want)
 	}
 
-	for _, args := range [][]string{{"app", "validate", bankFile}, {"app", "push", bankFile}} {
-		r = scopectl(t, args...).wantCode(t, exitFailed)
-		wantIn(t, args[1], r.stdout+r.stderr, bankFile+":20:1: error: unresolved merge conflict: keep one side and delete the markers")
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"app", "validate", bankFile}, exitFailed},
+		{[]string{"app", "push", bankFile}, exitFailed},
+		{[]string{"app", "fmt", bankFile}, exitUsage},
+		{[]string{"app", "diff", bankFile}, exitUsage},
+	} {
+		r = scopectl(t, tc.args...).wantCode(t, tc.code)
+		wantIn(t, tc.args[1], r.stdout+r.stderr, bankFile+":20:1: error: unresolved merge conflict: keep one side and delete the markers")
 	}
 	r = scopectl(t, "app", "pull").wantCode(t, exitUsage) // not again over the markers
 	wantIn(t, "second pull", r.stderr, "20:1: unresolved merge conflict")
