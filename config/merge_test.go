@@ -113,7 +113,7 @@ func TestMergeSides(t *testing.T) {
 	}
 	// Without conflicts both sides are the merge.
 	m = config.Merge(base, descriptor(t, `"displayName":"Bank","securityCheckConfigurations":{"C1":{"maxAttempts":3,"enableSSO":true}},"maxTokenExpiration":3600,"mandatoryScope":"x"`), server)
-	if len(m.Conflicts) != 0 || m.Local != m.Server || m.Local.MandatoryScope.String() != "x" || m.Local.MaxTokenExpiration != 900 || m.Local.SecurityCheckConfigurations != nil && len(m.Local.SecurityCheckConfigurations) != 0 {
+	if len(m.Conflicts) != 0 || m.Local != m.Server || m.Local.MandatoryScope.String() != "x" || m.Local.MaxTokenExpiration != 900 || len(m.Local.SecurityCheckConfigurations) != 0 {
 		t.Errorf("clean merge: %+v", m)
 	}
 }
