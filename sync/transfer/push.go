@@ -77,8 +77,8 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	}
 	var base *config.Descriptor
 	if server != nil && !opt.Force && !same(server, local) {
-		path, _ := proj.DescriptorPath(key)
-		if base, err = findBase(ctx, srv, proj, target, path, local); err != nil {
+		file, _ := proj.DescriptorPath(key) // checkProjectFile made sure it is valid and path's file
+		if base, err = findBase(ctx, srv, proj, target, file, local); err != nil {
 			return nil, err
 		}
 	}
