@@ -66,6 +66,9 @@ func (p Project) CheckWrite(key config.AppKey) error {
 	if err != nil {
 		return err
 	}
+	if name := filepath.Base(path); len(name)+len(".")+len(".tmp-")+maxTempSuffix > maxNameLength {
+		return config.Errorf(config.KindInvalid, "the file name of %s (%d bytes) is too long for the file system", key, len(name))
+	}
 	if err := p.checkDescriptorDir(); err != nil {
 		return err
 	}
@@ -87,6 +90,14 @@ func (p Project) CheckWrite(key config.AppKey) error {
 	}
 	return nil
 }
+
+// maxNameLength is the longest file name most file systems take (NAME_MAX);
+// maxTempSuffix the longest random suffix of os.CreateTemp, which names the
+// temporary file of an atomic write.
+const (
+	maxNameLength = 255
+	maxTempSuffix = 10
+)
 
 // checkDescriptorDir makes sure mobilefirst/, where it exists, is a folder
 // inside the project.

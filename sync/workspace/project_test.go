@@ -145,3 +145,20 @@ func TestWriteDescriptorInsideTheProject(t *testing.T) {
 		t.Errorf("base %+v, %v", b, err)
 	}
 }
+
+// TestWriteDescriptorNameTooLong: a valid key whose file name the file
+// system cannot hold is refused by CheckWrite, before anything is written.
+func TestWriteDescriptorNameTooLong(t *testing.T) {
+	proj := workspace.Project{Root: t.TempDir()}
+	long := config.AppKey{ID: strings.Repeat("a", 255), Platform: config.PlatformAndroid, Version: "1.0"}
+	if err := long.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := proj.CheckWrite(long); err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("got %v", err)
+	}
+	ok := config.AppKey{ID: strings.Repeat("a", 200), Platform: config.PlatformAndroid, Version: "1.0"}
+	if err := proj.WriteDescriptor(ok, []byte("x")); err != nil {
+		t.Errorf("200-character id: %v", err)
+	}
+}
