@@ -57,13 +57,58 @@ func (k AppKey) FileName() string {
 	return k.ID + "-" + string(k.Platform) + "-" + k.Version + ".json"
 }
 
-// ParseAppKey parses "id/platform/version".
+// ParseAppKey parses "id/platform/version" and checks it with Validate.
 func ParseAppKey(s string) (AppKey, error) {
 	parts := strings.Split(s, "/")
 	if len(parts) != 3 || parts[0] == "" || parts[2] == "" || Platform(parts[1]).IDField() == "" {
 		return AppKey{}, Errorf(KindInvalid, "invalid application %q: expected APPID/PLATFORM/VERSION with PLATFORM one of android, ios, windows, web", s)
 	}
-	return AppKey{ID: parts[0], Platform: Platform(parts[1]), Version: parts[2]}, nil
+	k := AppKey{ID: parts[0], Platform: Platform(parts[1]), Version: parts[2]}
+	if err := k.Validate(); err != nil {
+		return AppKey{}, Errorf(KindInvalid, "invalid application %q: %v", s, err)
+	}
+	return k, nil
+}
+
+// Limits of the applicationKey members, as in the schema.
+const (
+	maxIDLength      = 255
+	maxVersionLength = 64
+)
+
+// Validate checks k as the schema checks an applicationKey: the id is
+// 1 to 255 letters, digits, '.', '_' and '-' starting with a letter or
+// digit, the version the same in at most 64 characters, the platform one
+// of Platforms. A valid key names a plain file: FileName has no path
+// separator and cannot be "." or "..", so every key that reaches a file
+// name (from a server, from the command line) must pass Validate first.
+func (k AppKey) Validate() error {
+	switch {
+	case k.Platform.IDField() == "":
+		return Errorf(KindInvalid, "unknown platform %q; expected android, ios, windows or web", string(k.Platform))
+	case !validName(k.ID, maxIDLength):
+		return Errorf(KindInvalid, "application id %q must be letters, digits, '.', '_' and '-', starting with a letter or digit (at most %d characters)", k.ID, maxIDLength)
+	case !validName(k.Version, maxVersionLength):
+		return Errorf(KindInvalid, "version %q must be letters, digits, '.', '_' and '-', starting with a letter or digit (at most %d characters)", k.Version, maxVersionLength)
+	}
+	return nil
+}
+
+// validName reports whether s matches ^[0-9A-Za-z][0-9A-Za-z._-]{0,max-1}$.
+func validName(s string, max int) bool {
+	if len(s) == 0 || len(s) > max || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
 }
 
 // Descriptor is the security configuration of one application version.

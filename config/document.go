@@ -93,7 +93,8 @@ func (d *Document) KeyPosition(ptr string) Position {
 // ParseDocument parses src as one JSON value. It reports a leading byte-order
 // mark and duplicate member names as errors but goes on (the last duplicate
 // wins, as in encoding/json). Any other problem is fatal: the returned
-// Document is nil and the diagnostics say where parsing stopped and why.
+// Document is nil and the diagnostics say where parsing stopped and why,
+// or, for a file with merge-conflict markers, where each conflict starts.
 func ParseDocument(src []byte) (*Document, []Diagnostic) {
 	var diags []Diagnostic
 	if bytes.HasPrefix(src, utf8BOM) {
@@ -122,6 +123,9 @@ func ParseDocument(src []byte) (*Document, []Diagnostic) {
 		}
 	}
 	if !ok {
+		if conflicts := conflictFindings(p.src, p.doc.lines); len(conflicts) > 0 {
+			p.diags = append(p.diags[:len(p.diags)-1], conflicts...) // instead of the syntax error
+		}
 		return nil, p.diags
 	}
 	p.doc.Root, p.doc.pos = v, root

@@ -17,16 +17,60 @@ type Conflict struct {
 	Server any    `json:"server"`
 }
 
+// Merged is the outcome of merging a local descriptor with the server's.
+// Without conflicts Local and Server are the same merged descriptor. With
+// conflicts they differ exactly in the conflicting members, Local holding
+// the local value of each and Server the server's; every other member is
+// merged in both. Written one after the other with conflict markers
+// between them, they make the file a person resolves by hand.
+type Merged struct {
+	Local, Server *Descriptor
+	Conflicts     []Conflict
+}
+
+// Merge merges local and server: three-way when base, the version both
+// started from, is known, as Merge3 does; two-way when base is nil, where
+// members equal on both sides are kept and every member that differs is a
+// conflict (Conflict.Base is nil), since nothing tells which side changed
+// it.
+func Merge(base, local, server *Descriptor) Merged {
+	if base == nil {
+		return merge2(local, server)
+	}
+	return merge3(base, local, server)
+}
+
 // Merge3 applies the changes that turn base into local onto server. Two
 // changes conflict when they touch the same member (or one member inside
 // the other) and differ; scope strings merge element by element, so adding
 // different elements on the two sides is no conflict. It returns the
 // merged descriptor, or the conflicts and nil.
 func Merge3(base, local, server *Descriptor) (*Descriptor, []Conflict) {
-	baseTree, serverTree := tree(base), tree(server)
+	m := merge3(base, local, server)
+	if len(m.Conflicts) > 0 {
+		return nil, m.Conflicts
+	}
+	return m.Local, nil
+}
+
+func merge2(local, server *Descriptor) Merged {
+	localTree, serverTree := tree(local), tree(server)
+	var conflicts []Conflict
+	for _, c := range Diff(server, local) {
+		conflicts = append(conflicts, Conflict{Path: c.Path, Local: valueAt(localTree, c.Path), Server: valueAt(serverTree, c.Path)})
+	}
+	if len(conflicts) == 0 {
+		return Merged{Local: server, Server: server}
+	}
+	return Merged{Local: local, Server: server, Conflicts: conflicts}
+}
+
+func merge3(base, local, server *Descriptor) Merged {
+	baseTree, localTree, serverTree := tree(base), tree(local), tree(server)
 	result := tree(server)
 	theirs := Diff(base, server)
 	var conflicts []Conflict
+	var contested []string // the outer member of each conflict
 	for _, mine := range Diff(base, local) {
 		other, overlaps := overlapping(mine, theirs)
 		switch {
@@ -42,17 +86,37 @@ func Merge3(base, local, server *Descriptor) (*Descriptor, []Conflict) {
 			conflicts = append(conflicts, Conflict{
 				Path: mine.Path, Base: valueAt(baseTree, mine.Path), Local: generic(mine.New), Server: valueAt(serverTree, mine.Path),
 			})
+			contested = append(contested, outer(mine.Path, other.Path))
 		}
 	}
-	if len(conflicts) > 0 {
-		return nil, conflicts
+	serverSide := fromTree(result)
+	if len(conflicts) == 0 {
+		return Merged{Local: serverSide, Server: serverSide}
 	}
-	out, _ := json.Marshal(result)
-	merged, err := ParseDescriptor(out)
+	for _, ptr := range contested {
+		replaceAt(result, ptr, valueAt(localTree, ptr))
+	}
+	return Merged{Local: fromTree(result), Server: serverSide, Conflicts: conflicts}
+}
+
+// outer returns the one of two overlapping pointers that contains the
+// other.
+func outer(a, b string) string {
+	if len(b) < len(a) {
+		return b
+	}
+	return a
+}
+
+// fromTree decodes a merged tree; merging valid descriptors member by
+// member always gives a valid one.
+func fromTree(t map[string]any) *Descriptor {
+	out, _ := json.Marshal(t)
+	d, err := ParseDescriptor(out)
 	if err != nil {
 		panic("config: merge produced an unreadable descriptor: " + err.Error())
 	}
-	return merged, nil
+	return d
 }
 
 func overlapping(c Change, others []Change) (Change, bool) {
@@ -124,6 +188,16 @@ func applyChange(t map[string]any, c Change) {
 		return
 	}
 	setAt(t, c.Path, generic(c.New))
+}
+
+// replaceAt sets the member at ptr to v, or removes it when v is nil
+// (absent).
+func replaceAt(t map[string]any, ptr string, v any) {
+	if v == nil {
+		applyChange(t, Change{Op: OpRemove, Path: ptr})
+		return
+	}
+	setAt(t, ptr, v)
 }
 
 func setAt(t map[string]any, ptr string, v any) {

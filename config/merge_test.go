@@ -90,3 +90,52 @@ func TestDiffOrAbsent(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeSides: with conflicts, Merge returns both sides of the file a
+// person resolves: each has every non-conflicting change of both sides,
+// and its own value of each conflicting member (the whole outer member
+// when one side removed what the other changed).
+func TestMergeSides(t *testing.T) {
+	base := descriptor(t, `"displayName":"Bank","securityCheckConfigurations":{"C1":{"maxAttempts":3,"enableSSO":true}},"maxTokenExpiration":3600`)
+	local := descriptor(t, `"displayName":"Bank","securityCheckConfigurations":{"C1":{"maxAttempts":4,"enableSSO":true}},"maxTokenExpiration":60,"mandatoryScope":"mine"`)
+	server := descriptor(t, `"displayName":"Server bank","maxTokenExpiration":900`)
+	m := config.Merge(base, local, server)
+	if len(m.Conflicts) != 2 {
+		t.Fatalf("conflicts %+v", m.Conflicts)
+	}
+	wantLocal := descriptor(t, `"displayName":"Server bank","mandatoryScope":"mine","securityCheckConfigurations":{"C1":{"maxAttempts":4,"enableSSO":true}},"maxTokenExpiration":60`)
+	wantServer := descriptor(t, `"displayName":"Server bank","mandatoryScope":"mine","maxTokenExpiration":900`)
+	if string(m.Local.Canonical()) != string(wantLocal.Canonical()) {
+		t.Errorf("local side:\n%s\nwant:\n%s", m.Local.Canonical(), wantLocal.Canonical())
+	}
+	if string(m.Server.Canonical()) != string(wantServer.Canonical()) {
+		t.Errorf("server side:\n%s\nwant:\n%s", m.Server.Canonical(), wantServer.Canonical())
+	}
+	// Without conflicts both sides are the merge.
+	m = config.Merge(base, descriptor(t, `"displayName":"Bank","securityCheckConfigurations":{"C1":{"maxAttempts":3,"enableSSO":true}},"maxTokenExpiration":3600,"mandatoryScope":"x"`), server)
+	if len(m.Conflicts) != 0 || m.Local != m.Server || m.Local.MandatoryScope.String() != "x" || m.Local.MaxTokenExpiration != 900 || len(m.Local.SecurityCheckConfigurations) != 0 {
+		t.Errorf("clean merge: %+v", m)
+	}
+}
+
+// TestMergeTwoWay: without a base nothing says which side changed a
+// member, so every member that differs is a conflict and equal members are
+// kept.
+func TestMergeTwoWay(t *testing.T) {
+	local := descriptor(t, `"displayName":"Bank","mandatoryScope":"a b","maxTokenExpiration":60`)
+	server := descriptor(t, `"displayName":"Bank","mandatoryScope":"a c","maxTokenExpiration":900`)
+	m := config.Merge(nil, local, server)
+	b, _ := json.Marshal(m.Conflicts)
+	want := `[{"path":"/mandatoryScope","base":null,"local":"a b","server":"a c"},` +
+		`{"path":"/maxTokenExpiration","base":null,"local":60,"server":900}]`
+	if string(b) != want {
+		t.Errorf("conflicts\n got %s\nwant %s", b, want)
+	}
+	if m.Local != local || m.Server != server {
+		t.Error("the sides of a two-way merge are the two descriptors")
+	}
+	same := descriptor(t, `"maxTokenExpiration":900,"mandatoryScope":"c a","displayName":"Bank"`)
+	if m := config.Merge(nil, same, server); len(m.Conflicts) != 0 || m.Local != server {
+		t.Errorf("equal descriptors: %+v", m)
+	}
+}

@@ -261,7 +261,7 @@ func quoteAll(ss []string) string {
 // Rules lists every rule a Report can name, for documentation and tests.
 func Rules() []string {
 	return []string{
-		config.RuleSize, config.RuleEmpty, config.RuleBOM, config.RuleEncoding, config.RuleSyntax,
+		config.RuleSize, config.RuleEmpty, config.RuleBOM, config.RuleEncoding, config.RuleSyntax, config.RuleMergeConflict,
 		config.RuleDepth, config.RuleNumberRange, config.RuleDuplicateKey,
 		RuleType, RuleRequired, RuleUnknownProperty, RulePlatformID, RuleEnum, RuleRange, RuleLength,
 		"application-id", "version", "scope-syntax",

@@ -87,7 +87,7 @@ func diffAction(c *cli.Context) error {
 	}
 	var all [][]config.Change
 	for i, d := range locals {
-		remote, rev, err := transfer.ReadServer(c.Context, cl, d.ApplicationKey)
+		remote, rev, err := transfer.ReadServer(c.Context, cl, target, d.ApplicationKey)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net"
+	"os"
 	"strings"
 	"testing"
 )
@@ -28,4 +30,32 @@ func TestHistoryAndRollback(t *testing.T) {
 	scopectl(t, "app", "diff").wantCode(t, exitOK) // the file and the server agree
 	scopectl(t, "app", "rollback", "--to", "9", bankFile).wantCode(t, exitUsage)
 	scopectl(t, "app", "history").wantCode(t, exitUsage)
+}
+
+// TestRollbackWithoutBase: a fresh copy that equals the server can roll
+// back; one with edits is told how to get a base; an unreachable server
+// is reported as such (exit 3), not as local edits.
+func TestRollbackWithoutBase(t *testing.T) {
+	url := project(t)
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	serverEdit(t, url, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	scopectl(t, "app", "pull").wantCode(t, exitOK)
+	os.RemoveAll(".scopectl")
+	scopectl(t, "app", "rollback", "--to", "1", bankFile).wantCode(t, exitOK)
+	if !strings.Contains(readFile(t, bankFile), `"maxTokenExpiration": 3600`) {
+		t.Error("not rolled back")
+	}
+	os.RemoveAll(".scopectl")
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 60`)
+	r := scopectl(t, "app", "rollback", "--to", "2", bankFile).wantCode(t, exitConflict)
+	if !strings.Contains(r.stderr, "run scopectl app pull "+bankFile) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	r = scopectl(t, "app", "rollback", "--server", closed, "--to", "2", bankFile).wantCode(t, exitServer)
+	if !strings.Contains(r.stderr, "connection refused") {
+		t.Errorf("down server: %q", r.stderr)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -20,15 +21,27 @@ func serverFlag() cli.Flag {
 func appPullCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "pull",
-		Usage:     "write the server's descriptors into mobilefirst/",
-		ArgsUsage: "[APPID/PLATFORM/VERSION...]",
-		Description: `Writes the canonical descriptor of each named application (with --all,
-of every application of the runtime; with neither, of every application
-that already has a file in mobilefirst/) atomically, and records it in
-.scopectl/ as the base for conflict-safe pushes.
+		Usage:     "bring the server's descriptors into mobilefirst/, merging local edits",
+		ArgsUsage: "[FILE | APPID/PLATFORM/VERSION...]",
+		Description: `Writes the canonical descriptor of each named application (by its file
+or APPID/PLATFORM/VERSION; with --all, of every application of the runtime;
+with neither, of every application that already has a file in
+mobilefirst/) atomically, and records the server's revision in .scopectl/
+as the base for conflict-safe pushes.
 
-A file with local edits that were never pushed is not overwritten: the
-command names it and exits 4, unless --force.`,
+A file with local edits is never overwritten: the server's changes are
+merged into it (three-way with the recorded base, or, in a fresh clone,
+with the server revision the file or its git HEAD version equals; two-way
+otherwise). Members changed on both sides are left between conflict
+markers, listed, and the command exits 4: keep one side of each, delete
+the markers, then push. --force replaces local edits with the server's
+version.
+
+Everything the server sends is checked first (keys, schema, application);
+a bad answer changes no file (exit 3).
+
+Exit status: 0 pulled or merged, 2 usage, 3 server unreachable, refused
+credentials or a bad answer, 4 conflicts left to resolve.`,
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(),
 			&cli.BoolFlag{Name: "all", Usage: "pull every application of the runtime"},
@@ -58,35 +71,54 @@ func pullAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	keys, err := pullKeys(c, cl, proj)
+	keys, err := pullKeys(c, cl, proj, target)
 	if err != nil {
 		return err
 	}
-	res, err := transfer.Pull(c.Context, cl, proj, target, keys, c.Bool("force"))
-	for _, f := range res.Written {
-		fmt.Fprintf(c.App.Writer, "pulled %s\n", relative(f))
-	}
-	if err != nil {
+	files, err := transfer.Pull(c.Context, cl, proj, target, keys, c.Bool("force"))
+	conflicts := printPulled(c.App.Writer, files)
+	switch {
+	case err != nil && len(files) == 0:
+		return fmt.Errorf("%w; no file was changed", err)
+	case err != nil:
 		return err
-	}
-	if len(res.Refused) > 0 {
-		names := make([]string, len(res.Refused))
-		for i, f := range res.Refused {
-			names[i] = relative(f)
-		}
-		return config.Errorf(config.KindConflict, "not overwritten, they have local edits that were never pushed: %s (push them first, or pull --force to discard them)", strings.Join(names, ", "))
+	case conflicts > 0:
+		return config.Errorf(config.KindConflict, "%d %s merged with conflicts: keep one side of each conflict and delete the marker lines (scopectl app validate shows where they are), then scopectl app push", conflicts, plural(conflicts, "file", "files"))
 	}
 	return nil
 }
 
-func pullKeys(c *cli.Context, cl *client.Client, proj workspace.Project) ([]config.AppKey, error) {
+// printPulled says what pull did to each file and returns how many have
+// conflicts.
+func printPulled(w io.Writer, files []transfer.PullFile) (conflicts int) {
+	for _, f := range files {
+		name := relative(f.Path)
+		switch f.Outcome {
+		case transfer.PullWritten:
+			fmt.Fprintf(w, "pulled %s\n", name)
+		case transfer.PullMerged:
+			fmt.Fprintf(w, "merged %s: your edits and the server's revision %d\n", name, f.Revision)
+		case transfer.PullKept:
+			fmt.Fprintf(w, "kept %s: its edits are not pushed yet; the server has nothing new (revision %d)\n", name, f.Revision)
+		case transfer.PullConflict:
+			conflicts++
+			fmt.Fprintf(w, "merged %s with the server's revision %d; %d %s marked in the file:\n", name, f.Revision, len(f.Conflicts), plural(len(f.Conflicts), "conflict", "conflicts"))
+			for _, cf := range f.Conflicts {
+				fmt.Fprintf(w, "  %s: local %s, server %s\n", cf.Path, show(cf.Local), show(cf.Server))
+			}
+		}
+	}
+	return conflicts
+}
+
+func pullKeys(c *cli.Context, cl *client.Client, proj workspace.Project, target transfer.Target) ([]config.AppKey, error) {
 	switch {
 	case c.Bool("all"):
-		return transfer.AllKeys(c.Context, cl)
+		return transfer.AllKeys(c.Context, cl, target)
 	case c.NArg() > 0:
 		var keys []config.AppKey
 		for _, a := range c.Args().Slice() {
-			k, err := config.ParseAppKey(a)
+			k, err := pullArg(proj, a)
 			if err != nil {
 				return nil, err
 			}
@@ -99,6 +131,21 @@ func pullKeys(c *cli.Context, cl *client.Client, proj workspace.Project) ([]conf
 		err = usageErrorf("nothing to pull: name an application (APPID/PLATFORM/VERSION) or use --all")
 	}
 	return keys, err
+}
+
+// pullArg reads one argument of pull: the project's descriptor FILE, or
+// APPID/PLATFORM/VERSION.
+func pullArg(proj workspace.Project, arg string) (config.AppKey, error) {
+	info, err := os.Stat(arg)
+	switch {
+	case err == nil && info.IsDir():
+		return config.AppKey{}, usageErrorf("%s is a folder; name a descriptor FILE or APPID/PLATFORM/VERSION", arg)
+	case err == nil:
+		return transfer.FileKey(proj, arg)
+	case strings.HasSuffix(arg, ".json"):
+		return config.AppKey{}, usageErrorf("%s: no such file", arg)
+	}
+	return config.ParseAppKey(arg)
 }
 
 // relative names a project file for messages, relative to the current

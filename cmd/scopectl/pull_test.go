@@ -68,14 +68,16 @@ func TestPullAllThenAgainIsIdentical(t *testing.T) {
 	scopectl(t, "app", "fmt", "--check").wantCode(t, exitOK)
 }
 
-func TestPullRefusesToOverwriteLocalEdits(t *testing.T) {
+// TestPullKeepsLocalEdits: pull never overwrites an edit that was never
+// pushed (it merges, see merge_test.go) unless --force.
+func TestPullKeepsLocalEdits(t *testing.T) {
 	project(t)
 	scopectl(t, "app", "pull", "com.example.bank/android/1.0").wantCode(t, exitOK)
 	edited := strings.Replace(readFile(t, bankFile), `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 60`, 1)
 	os.WriteFile(bankFile, []byte(edited), 0o644)
-	r := scopectl(t, "app", "pull", "--all").wantCode(t, exitConflict)
-	if !strings.Contains(r.stderr, "not overwritten") || !strings.Contains(r.stderr, bankFile) {
-		t.Errorf("stderr %q", r.stderr)
+	r := scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "kept "+bankFile) || strings.Contains(r.stdout, "pulled "+bankFile) {
+		t.Errorf("stdout %q", r.stdout)
 	}
 	if readFile(t, bankFile) != edited {
 		t.Fatal("local edit lost")

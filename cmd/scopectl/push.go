@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +62,7 @@ func pushAction(c *cli.Context) error {
 	if !c.Bool("yes") && !opt.DryRun && isTerminal(os.Stdin) {
 		opt.Confirm = confirmer(c, target)
 	}
-	conflicts := 0
+	var conflicts []string
 	for _, r := range reports {
 		o, err := transfer.Push(c.Context, cl, proj, target, r.Path, r.Descriptor, opt)
 		if err != nil {
@@ -69,11 +70,11 @@ func pushAction(c *cli.Context) error {
 		}
 		printOutcome(c.App.Writer, o, target)
 		if o.Result == transfer.Conflict {
-			conflicts++
+			conflicts = append(conflicts, r.Path)
 		}
 	}
-	if conflicts > 0 {
-		return config.Errorf(config.KindConflict, "%d %s not pushed because of conflicts; the server keeps its values (pull, resolve, push again)", conflicts, plural(conflicts, "file", "files"))
+	if len(conflicts) > 0 {
+		return config.Errorf(config.KindConflict, "not pushed because of conflicts, the server keeps its values: %s. Run scopectl app pull %s to merge the server's version into your edits (conflicting members get markers to resolve), then push again", strings.Join(conflicts, ", "), strings.Join(conflicts, " "))
 	}
 	return nil
 }
@@ -115,6 +116,9 @@ func show(v any) string {
 	}
 	if s, ok := v.(string); ok {
 		return fmt.Sprintf("%q", s)
+	}
+	if b, err := json.Marshal(v); err == nil {
+		return string(b) // objects as JSON, not Go maps
 	}
 	return fmt.Sprint(v)
 }

@@ -82,29 +82,41 @@ func (c *Client) appPath(key config.AppKey) string {
 	return c.appsPath() + "/" + url.PathEscape(key.ID) + "/" + url.PathEscape(string(key.Platform)) + "/" + url.PathEscape(key.Version)
 }
 
-// Applications lists the applications of the runtime.
+// Applications lists the applications of the runtime. Their strings are
+// Printable; their keys are as the server sent them, not validated.
 func (c *Client) Applications(ctx context.Context) ([]api.Application, error) {
 	var out api.ApplicationList
 	_, err := c.doJSON(ctx, "GET", c.appsPath(), nil, nil, &out)
+	for i := range out.Applications {
+		out.Applications[i] = printableApp(out.Applications[i])
+	}
 	return out.Applications, err
 }
 
-// Descriptor returns the canonical descriptor of an application and its
-// revision.
+// Descriptor returns the descriptor of an application, as the server sent
+// it (not validated: the caller must), and its revision, from the ETag.
 func (c *Client) Descriptor(ctx context.Context, key config.AppKey) ([]byte, int64, error) {
-	return c.content(ctx, c.appPath(key)+"/descriptor")
+	return c.content(ctx, c.appPath(key)+"/descriptor", "the descriptor of "+key.String())
 }
 
-// Revision returns revision n of an application.
+// Revision returns revision n of an application, as the server sent it
+// (not validated: the caller must).
 func (c *Client) Revision(ctx context.Context, key config.AppKey, n int64) ([]byte, error) {
-	body, _, err := c.content(ctx, c.appPath(key)+"/revisions/"+strconv.FormatInt(n, 10))
+	body, rev, err := c.content(ctx, c.appPath(key)+"/revisions/"+strconv.FormatInt(n, 10), fmt.Sprintf("revision %d of %s", n, key))
+	if err == nil && rev != n {
+		return nil, config.Errorf(config.KindUnavailable, "%s answered the request for revision %d of %s with revision %d", c.base, n, key, rev)
+	}
 	return body, err
 }
 
-// Revisions lists the history of an application, oldest first.
+// Revisions lists the history of an application, oldest first, with
+// Printable strings.
 func (c *Client) Revisions(ctx context.Context, key config.AppKey) ([]api.Application, error) {
 	var out api.RevisionList
 	_, err := c.doJSON(ctx, "GET", c.appPath(key)+"/revisions", nil, nil, &out)
+	for i := range out.Revisions {
+		out.Revisions[i] = printableApp(out.Revisions[i])
+	}
 	return out.Revisions, err
 }
 
@@ -124,16 +136,46 @@ func (c *Client) Apply(ctx context.Context, content []byte, ifMatch int64, dryRu
 	}
 	var out api.ApplyResponse
 	_, err := c.doJSON(ctx, "POST", path, h, content, &out)
+	out.Application = printableApp(out.Application)
+	for i := range out.Diff {
+		out.Diff[i] = printableChange(out.Diff[i])
+	}
 	return &out, err
 }
 
-func (c *Client) content(ctx context.Context, path string) ([]byte, int64, error) {
+// content reads a descriptor and the revision its ETag names; an answer
+// without a revision ETag is no scoped answer, and trusting it would make
+// revision 0 the base of later pushes.
+func (c *Client) content(ctx context.Context, path, what string) ([]byte, int64, error) {
 	resp, body, err := c.do(ctx, "GET", path, nil, nil)
 	if err != nil {
 		return nil, 0, err
 	}
-	rev, _ := strconv.ParseInt(strings.Trim(resp.Header.Get("ETag"), `"`), 10, 64)
+	etag := resp.Header.Get("ETag")
+	rev, ok := parseETag(etag)
+	if !ok {
+		got := "no ETag"
+		if etag != "" {
+			got = "ETag " + Printable(etag)
+		}
+		return nil, 0, config.Errorf(config.KindUnavailable, "%s sent %s without a revision (%s; scoped sends a number in quotes such as \"3\")", c.base, what, got)
+	}
 	return body, rev, nil
+}
+
+// parseETag reads a strong ETag holding a revision number, such as "3".
+func parseETag(v string) (int64, bool) {
+	if len(v) < 3 || len(v) > 20 || v[0] != '"' || v[len(v)-1] != '"' {
+		return 0, false
+	}
+	digits := v[1 : len(v)-1]
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	return n, err == nil && n > 0
 }
 
 func (c *Client) doJSON(ctx context.Context, method, path string, h http.Header, body []byte, out any) (*http.Response, error) {
@@ -193,12 +235,21 @@ func (c *Client) once(ctx context.Context, method, path string, h http.Header, b
 		return nil, nil, transportError(c.base, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		return nil, nil, transportError(c.base, err)
 	}
+	if len(data) > maxAnswer {
+		return nil, nil, config.Errorf(config.KindUnavailable, "%s answered %s %s with more than %d MiB; refused (is it a scoped server?)", c.base, method, path, maxAnswer>>20)
+	}
 	return resp, data, nil
 }
+
+// maxAnswer bounds what the client reads of one answer. A descriptor is at
+// most config.MaxFileSize; the rest is for long application lists and
+// histories. A longer answer is refused, never cut: a cut descriptor is a
+// different descriptor.
+const maxAnswer = 8 << 20
 
 // retryAfter says whether an answer is worth retrying and after how
 // long: Retry-After when the server gives it (seconds or a date, at most
@@ -245,6 +296,7 @@ func (c *Client) statusError(resp *http.Response, data []byte) error {
 		}
 		return notScoped(c.base)
 	}
+	body.Message = Printable(body.Message)
 	switch resp.StatusCode {
 	case http.StatusPreconditionFailed:
 		var d struct {
@@ -257,6 +309,9 @@ func (c *Client) statusError(resp *http.Response, data []byte) error {
 			Details []api.Finding `json:"details"`
 		}
 		json.Unmarshal(data, &d)
+		for i := range d.Details {
+			d.Details[i] = printableFinding(d.Details[i])
+		}
 		return &config.Error{Kind: config.KindInvalid, Message: body.Message, Err: &InvalidError{Message: body.Message, Findings: d.Details}}
 	}
 	return &config.Error{Kind: api.KindOf(resp.StatusCode), Message: body.Message}
@@ -271,7 +326,7 @@ func tokenError(base string, err error) error {
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == 400 || re.Response.StatusCode == 401):
-		return &config.Error{Kind: config.KindUnauthorized, Message: fmt.Sprintf("%s refused the credentials (%s)", base, cmp.Or(re.ErrorDescription, re.ErrorCode)), Err: err}
+		return &config.Error{Kind: config.KindUnauthorized, Message: fmt.Sprintf("%s refused the credentials (%s)", base, Printable(cmp.Or(re.ErrorDescription, re.ErrorCode))), Err: err}
 	case errors.As(err, &re):
 		return &config.Error{Kind: config.KindUnavailable, Message: fmt.Sprintf("%s did not issue a token (HTTP %d; are the URL and runtime right?)", base, re.Response.StatusCode), Err: err}
 	case isNetError(err):
@@ -282,5 +337,5 @@ func tokenError(base string, err error) error {
 
 // transportError turns a network failure into one clear line.
 func transportError(base string, err error) error {
-	return &config.Error{Kind: config.KindUnavailable, Message: fmt.Sprintf("cannot reach %s: %s", base, describeNetError(err)), Err: err}
+	return &config.Error{Kind: config.KindUnavailable, Message: fmt.Sprintf("cannot reach %s: %s", base, Printable(describeNetError(err))), Err: err}
 }

@@ -1,7 +1,10 @@
 // Package transfer moves descriptors between a project's working copy and
-// a scoped server without ever losing an edit: pull refuses to overwrite
-// local changes that were never pushed, and records what it wrote as the
-// base of later conflict-safe pushes.
+// a scoped server without ever losing an edit: pull merges the server's
+// version into a file with local edits (leaving conflict markers where
+// both sides changed a member), push applies local changes conflict-safe,
+// and both record what they agreed on as the base of the next merge.
+// Nothing a server sends is trusted: keys and descriptors are checked
+// before they name a file or are written.
 package transfer
 
 import (
@@ -10,150 +13,187 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
-	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
-// Server is what transfer needs of a scoped connection.
-type Server interface {
-	Applications(ctx context.Context) ([]api.Application, error)
-	Descriptor(ctx context.Context, key config.AppKey) ([]byte, int64, error)
+// What pull did to one file.
+const (
+	PullWritten   = "written"   // the file holds the server's version
+	PullMerged    = "merged"    // local edits merged with the server's changes
+	PullConflict  = "conflict"  // merged, with conflict markers to resolve
+	PullKept      = "kept"      // local edits kept; nothing new from the server
+	PullUnchanged = "unchanged" // the file already held the server's version
+)
+
+// PullFile says what pull did to one file.
+type PullFile struct {
+	Path      string
+	Key       config.AppKey
+	Outcome   string            // one of the Pull constants
+	Revision  int64             // the server's revision, now the file's base
+	Conflicts []config.Conflict // for PullConflict
 }
 
-// Target names the server a project talks to, for base state.
-type Target struct {
-	URL, Runtime string
-}
-
-// PullResult says what a pull did to each file.
-type PullResult struct {
-	Written   []string // files written or rewritten
-	Unchanged []string // files that already held the server's content
-	Refused   []string // files with local edits that were left alone
-}
-
-// Pull writes the server's canonical descriptors of keys into the
-// project, atomically, and records each as the base for the server. A
-// file whose content differs from both the server's and the last base
-// holds edits that were never pushed: it is left alone unless force is
-// set, and the result lists it as refused.
-func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target, keys []config.AppKey, force bool) (PullResult, error) {
-	var res PullResult
+// Pull brings the server's descriptors of keys into the project, never
+// losing a local edit. A file without local edits takes the server's
+// canonical version. A file with edits is merged with it: three-way with
+// the recorded base (or, in a copy without one, the server revision the
+// file or its git HEAD version equals), two-way otherwise; members both
+// sides changed get conflict markers. With force every file takes the
+// server's version. Every file's base becomes the server's revision.
+//
+// Everything is fetched and checked first: keys, the server's answers,
+// local files, links. Only when all are good is anything written, so a
+// bad answer for one application leaves every file as it was.
+func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target, keys []config.AppKey, force bool) ([]PullFile, error) {
+	var steps []*pullStep
+	seen := map[string]config.AppKey{}
 	for _, key := range keys {
-		content, rev, err := srv.Descriptor(ctx, key)
+		path, err := proj.DescriptorPath(key)
 		if err != nil {
-			return res, err
+			return nil, err
 		}
-		path := proj.DescriptorPath(key)
-		local, err := os.ReadFile(path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return res, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
-		case bytes.Equal(local, content):
-			res.Unchanged = append(res.Unchanged, path)
-			if err := saveBase(proj, target, key, rev, content); err != nil {
-				return res, err
-			}
-			continue
-		case !force:
-			edited, err := locallyEdited(proj, target, key, local)
-			if err != nil {
-				return res, err
-			}
-			if edited {
-				res.Refused = append(res.Refused, path)
+		if other, dup := seen[path]; dup {
+			if other == key {
 				continue
 			}
+			return nil, config.Errorf(config.KindInvalid, "applications %s and %s would both be kept in %s; pull them into different projects", other, key, path)
 		}
-		if err := write(proj, target, key, content, rev); err != nil {
-			return res, err
+		seen[path] = key
+		s, err := planPull(ctx, srv, proj, target, key, path, force)
+		if err != nil {
+			return nil, err
 		}
-		res.Written = append(res.Written, path)
+		steps = append(steps, s)
 	}
-	return res, nil
+	var done []PullFile
+	for _, s := range steps {
+		if err := s.apply(proj, target); err != nil {
+			return done, err
+		}
+		done = append(done, s.PullFile)
+	}
+	return done, nil
 }
 
-func write(proj workspace.Project, target Target, key config.AppKey, content []byte, rev int64) error {
-	path := proj.DescriptorPath(key)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return config.Errorf(config.KindInvalid, "create %s: %v", filepath.Dir(path), err)
+// pullStep is what pull will do to one file.
+type pullStep struct {
+	PullFile
+	server []byte // the server's canonical version: the new base
+	write  []byte // the file's new content; nil leaves the file alone
+}
+
+func (s *pullStep) apply(proj workspace.Project, target Target) error {
+	if s.write != nil {
+		if err := proj.WriteDescriptor(s.Key, s.write); err != nil {
+			return err
+		}
 	}
-	if err := workspace.WriteDescriptor(path, content); err != nil {
+	return saveBase(proj, target, s.Key, s.Revision, s.server)
+}
+
+// planPull fetches and checks the server's version of key and decides what
+// becomes of the file at path, writing nothing.
+func planPull(ctx context.Context, srv Server, proj workspace.Project, target Target, key config.AppKey, path string, force bool) (*pullStep, error) {
+	server, rev, err := fetchDescriptor(ctx, srv, target, key)
+	if err != nil {
+		return nil, err
+	}
+	if err := proj.CheckState(target.URL, target.Runtime, key); err != nil {
+		return nil, err
+	}
+	canonical := server.Canonical()
+	s := &pullStep{PullFile: PullFile{Path: path, Key: key, Outcome: PullWritten, Revision: rev}, server: canonical, write: canonical}
+	switch local, err := readLocal(path); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err == nil && bytes.Equal(local, canonical):
+		s.Outcome, s.write = PullUnchanged, nil
+	case force: // whatever the file holds; CheckWrite still refuses links
+	case err != nil:
+		return nil, err
+	default:
+		if err := s.mergeLocal(ctx, srv, proj, target, local, server); err != nil {
+			return nil, err
+		}
+	}
+	if s.write != nil {
+		if err := proj.CheckWrite(key); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// mergeLocal decides what becomes of a file that differs from the server's
+// version: the server's version when the file has no edits of meaning
+// (formatting only, or equal to its base); else the merge of both.
+func (s *pullStep) mergeLocal(ctx context.Context, srv Server, proj workspace.Project, target Target, local []byte, server *config.Descriptor) error {
+	r := schema.Validate(local)
+	if !r.Valid() {
+		return config.Errorf(config.KindConflict, "%s is not a valid descriptor (%s), so the server's revision %d cannot be merged into it; fix it (scopectl app validate shows what is wrong) and pull again, or pull --force to replace it with the server's version", s.Path, firstError(r), s.Revision)
+	}
+	mine := r.Descriptor
+	if mine.ApplicationKey != s.Key {
+		return config.Errorf(config.KindConflict, "%s holds application %s, not %s; rename or move it, then pull again", s.Path, mine.ApplicationKey, s.Key)
+	}
+	if same(mine, server) {
+		return nil
+	}
+	base, err := findBase(ctx, srv, proj, target, s.Path, mine)
+	if err != nil {
 		return err
 	}
-	return saveBase(proj, target, key, rev, content)
+	if base != nil && same(mine, base) {
+		return nil // no local edits: a fast-forward
+	}
+	m := config.Merge(base, mine, server)
+	switch {
+	case len(m.Conflicts) > 0:
+		s.Outcome, s.Conflicts = PullConflict, m.Conflicts
+		s.write = conflictFile(m.Local.Canonical(), m.Server.Canonical(), s.Revision)
+	case same(m.Local, server): // the local edits are on the server already
+	case same(m.Local, mine):
+		s.Outcome, s.write = PullKept, nil
+	default:
+		s.Outcome, s.write = PullMerged, m.Local.Canonical()
+	}
+	return nil
+}
+
+// readLocal reads a project file, refusing what is not a regular file
+// (after links) or too large to be a descriptor rather than reading it.
+func readLocal(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, lerr := os.Lstat(path); lerr == nil {
+			return nil, config.Errorf(config.KindInvalid, "%s is a symbolic link that leads nowhere; remove it and pull again", path)
+		}
+		return nil, err
+	case err != nil:
+		return nil, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
+	case !info.Mode().IsRegular():
+		return nil, config.Errorf(config.KindInvalid, "%s is not a regular file", path)
+	case info.Size() > config.MaxFileSize:
+		return nil, config.Errorf(config.KindConflict, "%s is larger than a descriptor may be (%d bytes); move it away, or pull --force to replace it with the server's version", path, config.MaxFileSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
+	}
+	return data, nil
+}
+
+// same reports whether two descriptors mean the same.
+func same(a, b *config.Descriptor) bool {
+	return bytes.Equal(a.Canonical(), b.Canonical())
 }
 
 // saveBase records content at revision rev as what the project last had
 // in common with the target for key.
 func saveBase(proj workspace.Project, target Target, key config.AppKey, rev int64, content []byte) error {
 	return proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)})
-}
-
-// locallyEdited reports whether local differs in meaning from what was
-// last pulled from or pushed to the target (no base counts as edited).
-func locallyEdited(proj workspace.Project, target Target, key config.AppKey, local []byte) (bool, error) {
-	base, err := proj.Base(target.URL, target.Runtime, key)
-	if err != nil || base == nil {
-		return true, err
-	}
-	return !sameDescriptor(local, []byte(base.Content)), nil
-}
-
-// sameDescriptor reports whether two descriptor texts have the same
-// canonical form (formatting aside). Only valid descriptors compare: the
-// lenient decoder would ignore a misspelt member, and a file with one is
-// never the same as the server's.
-func sameDescriptor(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	ra, rb := schema.Validate(a), schema.Validate(b)
-	return ra.Valid() && rb.Valid() && bytes.Equal(ra.Descriptor.Canonical(), rb.Descriptor.Canonical())
-}
-
-// AllKeys lists every application of the server's runtime.
-func AllKeys(ctx context.Context, srv Server) ([]config.AppKey, error) {
-	apps, err := srv.Applications(ctx)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]config.AppKey, len(apps))
-	for i, a := range apps {
-		keys[i] = a.Key()
-	}
-	return keys, nil
-}
-
-// LocalKeys lists the applications that have a descriptor in the project.
-func LocalKeys(proj workspace.Project) ([]config.AppKey, error) {
-	files, err := filepath.Glob(filepath.Join(proj.Root, workspace.DefaultDir, "*.json"))
-	if err != nil {
-		return nil, err
-	}
-	var keys []config.AppKey
-	for _, f := range files {
-		if strings.HasPrefix(filepath.Base(f), ".") {
-			continue
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, config.Errorf(config.KindInvalid, "read %s: %v", f, err)
-		}
-		d, err := config.ParseDescriptor(data)
-		if err != nil {
-			return nil, config.Errorf(config.KindInvalid, "%s: %v (run scopectl app validate)", f, err)
-		}
-		if want := proj.DescriptorPath(d.ApplicationKey); !workspace.SameFile(f, want) {
-			return nil, config.Errorf(config.KindInvalid, "%s holds application %s; name it %s", f, d.ApplicationKey, filepath.Base(want))
-		}
-		keys = append(keys, d.ApplicationKey)
-	}
-	return keys, nil
 }

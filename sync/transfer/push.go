@@ -3,7 +3,6 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"fmt"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
@@ -50,11 +49,13 @@ type PushOutcome struct {
 const maxPushAttempts = 3
 
 // Push sends one validated local descriptor to the server, conflict-safe:
-// it applies with If-Match of the base recorded for this server; when the
-// server has moved since, it merges the local changes into the server's
-// version if they touch other members, and reports conflicts otherwise.
-// Afterwards the pushed content is the new base, and a merged result is
-// written back to the file.
+// it applies with If-Match of the server's revision when the file's base
+// (the one recorded for this server, or in a fresh clone the server
+// revision the file or its git HEAD version equals) is the server's
+// version; when the server has moved since, it merges the local changes
+// into the server's version if they touch other members, and reports
+// conflicts otherwise. Afterwards the pushed content is the new base, and
+// a merged result is written back to the file.
 func Push(ctx context.Context, srv Pusher, proj workspace.Project, target Target, path string, local *config.Descriptor, opt PushOptions) (*PushOutcome, error) {
 	for attempt := 1; ; attempt++ {
 		o, err := pushOnce(ctx, srv, proj, target, path, local, opt)
@@ -70,20 +71,28 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 		return nil, err
 	}
 	o := &PushOutcome{Path: path, Key: key}
-	server, rev, err := ReadServer(ctx, srv, key)
+	server, rev, err := ReadServer(ctx, srv, target, key)
 	if err != nil {
 		return nil, err
 	}
-	base, err := proj.Base(target.URL, target.Runtime, key)
-	if err != nil {
-		return nil, err
+	var base *config.Descriptor
+	if server != nil && !opt.Force && !same(server, local) {
+		file, _ := proj.DescriptorPath(key) // checkProjectFile made sure it is valid and path's file
+		if base, err = findBase(ctx, srv, proj, target, file, local); err != nil {
+			return nil, err
+		}
 	}
 	send, err := plan(o, local, server, rev, base, opt.Force)
 	if err != nil || send == nil {
 		if err == nil && o.Result == Unchanged && !opt.DryRun {
-			err = settle(proj, target, path, local, server, rev)
+			err = settle(proj, target, local, server, rev)
 		}
 		return o, err
+	}
+	if send.merged && !opt.DryRun {
+		if err := proj.CheckWrite(key); err != nil { // the merge is written back: make sure it can be, before the server has it
+			return nil, err
+		}
 	}
 	if opt.DryRun {
 		resp, err := srv.Apply(ctx, send.content, send.ifMatch, true)
@@ -104,7 +113,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	o.Revision, o.Result = resp.Application.Revision, Applied
 	if send.merged {
 		o.Result = Merged
-		if err := workspace.WriteDescriptor(path, send.content); err != nil {
+		if err := proj.WriteDescriptor(key, send.content); err != nil {
 			return nil, err
 		}
 	}
@@ -114,31 +123,14 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 // settle records the server's version as the base when nothing needs to
 // be pushed; when the local changes were already on the server, the file
 // takes the server's version (it may hold other changes made there).
-func settle(proj workspace.Project, target Target, path string, local, server *config.Descriptor, rev int64) error {
+func settle(proj workspace.Project, target Target, local, server *config.Descriptor, rev int64) error {
 	content := server.Canonical()
 	if !bytes.Equal(local.Canonical(), content) {
-		if err := workspace.WriteDescriptor(path, content); err != nil {
+		if err := proj.WriteDescriptor(local.ApplicationKey, content); err != nil {
 			return err
 		}
 	}
 	return saveBase(proj, target, local.ApplicationKey, rev, content)
-}
-
-// ReadServer returns the server's descriptor of key and its revision, or
-// nil and 0 when the server does not have it.
-func ReadServer(ctx context.Context, srv Pusher, key config.AppKey) (*config.Descriptor, int64, error) {
-	content, rev, err := srv.Descriptor(ctx, key)
-	if config.ErrorKind(err) == config.KindNotFound {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	d, err := config.ParseDescriptor(content)
-	if err != nil {
-		return nil, 0, fmt.Errorf("the server's descriptor of %s does not parse: %w", key, err)
-	}
-	return d, rev, nil
 }
 
 // send is what to apply and under which precondition.
@@ -150,7 +142,7 @@ type send struct {
 
 // plan decides what to send, or settles the outcome (unchanged, conflict)
 // in o and returns nil.
-func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *workspace.Base, force bool) (*send, error) {
+func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *config.Descriptor, force bool) (*send, error) {
 	switch {
 	case server == nil:
 		o.Changes = config.DiffOrAbsent(nil, local)
@@ -165,15 +157,11 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *wor
 	}
 	switch {
 	case base == nil:
-		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and this copy has no record of what it was based on; pull first (or push --force to overwrite the server)", rev)
-	case base.Revision == rev:
+		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and nothing tells which version it was based on (no base recorded, and neither the file nor its git HEAD version is a revision of the server); run scopectl app pull %s to merge the server's version into it, keeping your edits, then push again (or push --force to overwrite the server's version)", rev, o.Path)
+	case same(base, server):
 		return &send{content: local.Canonical(), ifMatch: rev}, nil
 	}
-	baseDesc, err := config.ParseDescriptor([]byte(base.Content))
-	if err != nil {
-		return nil, config.Errorf(config.KindInvalid, "its recorded base is damaged; pull again")
-	}
-	merged, conflicts := config.Merge3(baseDesc, local, server)
+	merged, conflicts := config.Merge3(base, local, server)
 	if len(conflicts) > 0 {
 		o.Result, o.Revision, o.Conflicts = Conflict, rev, conflicts
 		return nil, nil

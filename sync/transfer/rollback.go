@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -16,31 +17,31 @@ type Rollbacker interface {
 // Rollback stores revision n of the file's application as a new revision,
 // with If-Match of the server's current head, and writes it to the file.
 // A file with local edits that were never pushed is refused unless force:
-// the rollback would overwrite them.
+// the rollback would overwrite them. The server is read first, so that an
+// unreachable one is reported as such.
 func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, target Target, path string, local *config.Descriptor, n int64, force bool) (*PushOutcome, error) {
 	key := local.ApplicationKey
 	if err := checkProjectFile(proj, path, key); err != nil {
 		return nil, err
 	}
-	if !force {
-		edited, err := locallyEdited(proj, target, key, local.Canonical())
-		if err != nil {
-			return nil, err
-		}
-		if edited {
-			return nil, config.Errorf(config.KindConflict, "has local edits that were never pushed; push or discard them first (or rollback --force)")
-		}
+	server, rev, err := ReadServer(ctx, srv, target, key)
+	if err != nil {
+		return nil, err
 	}
 	old, err := srv.Revision(ctx, key, n)
 	if err != nil {
 		return nil, err
 	}
-	want, err := config.ParseDescriptor(old)
+	want, err := checkAnswer(target, key, fmt.Sprintf("revision %d of %s", n, key), old)
 	if err != nil {
 		return nil, err
 	}
-	server, rev, err := ReadServer(ctx, srv, key)
-	if err != nil {
+	if !force {
+		if err := checkPushed(proj, target, path, local, server); err != nil {
+			return nil, err
+		}
+	}
+	if err := proj.CheckWrite(key); err != nil { // the old revision is written to the file: make sure it can be first
 		return nil, err
 	}
 	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want)}
@@ -56,7 +57,7 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if resp.Unchanged {
 		o.Result = Unchanged
 	}
-	if err := workspace.WriteDescriptor(path, want.Canonical()); err != nil {
+	if err := proj.WriteDescriptor(key, want.Canonical()); err != nil {
 		return nil, err
 	}
 	return o, saveBase(proj, target, key, o.Revision, want.Canonical())
@@ -66,8 +67,31 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 // state is kept per application, so pushing a copy kept elsewhere would
 // move the base of the real file.
 func checkProjectFile(proj workspace.Project, path string, key config.AppKey) error {
-	if !workspace.SameFile(path, proj.DescriptorPath(key)) {
-		return config.Errorf(config.KindInvalid, "holds application %s; only the project's file %s can be pushed or rolled back", key, proj.DescriptorPath(key))
+	want, err := proj.DescriptorPath(key)
+	if err != nil {
+		return err
+	}
+	if !workspace.SameFile(path, want) {
+		return config.Errorf(config.KindInvalid, "holds application %s; only the project's file %s can be pushed or rolled back", key, want)
+	}
+	return nil
+}
+
+// checkPushed makes sure the file holds no edits that were never pushed
+// to the target, which a rollback would overwrite: it equals its base, or,
+// without one, the server's version.
+func checkPushed(proj workspace.Project, target Target, path string, local, server *config.Descriptor) error {
+	base, err := proj.Base(target.URL, target.Runtime, local.ApplicationKey)
+	switch {
+	case err != nil:
+		return err
+	case base == nil && server != nil && same(local, server):
+		return nil
+	case base == nil:
+		return config.Errorf(config.KindConflict, "this copy has no record of the server revision it is based on, so its edits cannot be told apart; run scopectl app pull %s first (it merges, keeping your edits), or rollback --force to overwrite the file", path)
+	}
+	if d, err := config.ParseDescriptor([]byte(base.Content)); err != nil || !same(local, d) {
+		return config.Errorf(config.KindConflict, "has local edits that were never pushed; push or discard them first (or rollback --force to overwrite them)")
 	}
 	return nil
 }

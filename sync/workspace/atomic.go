@@ -70,16 +70,6 @@ func ReplaceFile(path string, data []byte) error {
 	return WriteFile(target, data, info.Mode().Perm())
 }
 
-// WriteDescriptor writes a descriptor file: an existing one is replaced as
-// ReplaceFile does (through symbolic links, never over read-only or
-// hard-linked files), a new one is created atomically.
-func WriteDescriptor(path string, data []byte) error {
-	if _, err := os.Lstat(path); err == nil {
-		return ReplaceFile(path, data)
-	}
-	return WriteFile(path, data, 0o644)
-}
-
 // SameFile reports whether two paths name the same file (after resolving
 // symbolic links, where they exist).
 func SameFile(a, b string) bool {

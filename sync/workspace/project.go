@@ -44,9 +44,109 @@ func FindProject(dir string) Project {
 	}
 }
 
-// DescriptorPath is where the descriptor of key lives in the project.
-func (p Project) DescriptorPath(key config.AppKey) string {
-	return filepath.Join(p.Root, DefaultDir, key.FileName())
+// DescriptorPath is where the descriptor of key lives in the project. A
+// key that config.AppKey.Validate refuses has no path: its file name could
+// lead out of mobilefirst/.
+func (p Project) DescriptorPath(key config.AppKey) (string, error) {
+	if err := key.Validate(); err != nil {
+		return "", err
+	}
+	return filepath.Join(p.Root, DefaultDir, key.FileName()), nil
+}
+
+// CheckWrite says whether content from a server may be written to the
+// project's descriptor of key. mobilefirst/ must be a folder inside the
+// project: a real one (or none yet), or a symbolic link to a folder that
+// is inside the project too. The file, when it exists, must be a plain
+// file: not a symbolic link (the content would land wherever the link
+// points), not read-only, not one of several hard links (the file would
+// silently split from the others).
+func (p Project) CheckWrite(key config.AppKey) error {
+	path, err := p.DescriptorPath(key)
+	if err != nil {
+		return err
+	}
+	if name := filepath.Base(path); len(name)+len(".")+len(".tmp-")+maxTempSuffix > maxNameLength {
+		return config.Errorf(config.KindInvalid, "the file name of %s (%d bytes) is too long for the file system", key, len(name))
+	}
+	if err := p.checkDescriptorDir(); err != nil {
+		return err
+	}
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return config.Errorf(config.KindInvalid, "cannot write %s: %v", path, err)
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, _ := os.Readlink(path)
+		return config.Errorf(config.KindInvalid, "%s is a symbolic link (to %q); scopectl does not write server content through links: replace the link with a copy of the file", path, target)
+	case !info.Mode().IsRegular():
+		return config.Errorf(config.KindInvalid, "%s is not a regular file; not written", path)
+	case info.Mode().Perm()&0o222 == 0:
+		return config.Errorf(config.KindInvalid, "%s is read-only; not written", path)
+	case links(info) > 1:
+		return config.Errorf(config.KindInvalid, "%s has %d hard links; not written (writing would split them)", path, links(info))
+	}
+	return nil
+}
+
+// maxNameLength is the longest file name most file systems take (NAME_MAX);
+// maxTempSuffix the longest random suffix of os.CreateTemp, which names the
+// temporary file of an atomic write.
+const (
+	maxNameLength = 255
+	maxTempSuffix = 10
+)
+
+// checkDescriptorDir makes sure mobilefirst/, where it exists, is a folder
+// inside the project.
+func (p Project) checkDescriptorDir() error {
+	dir := filepath.Join(p.Root, DefaultDir)
+	info, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return config.Errorf(config.KindInvalid, "cannot use %s: %v", dir, err)
+	case info.IsDir():
+		return nil
+	case info.Mode()&fs.ModeSymlink == 0:
+		return config.Errorf(config.KindInvalid, "%s is not a folder", dir)
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return config.Errorf(config.KindInvalid, "%s is a symbolic link that leads nowhere (%v)", dir, err)
+	}
+	root, err := filepath.EvalSymlinks(p.Root)
+	if err != nil || !inside(root, real) {
+		return config.Errorf(config.KindInvalid, "%s is a symbolic link to %q, outside the project %s; scopectl writes server content only inside the project", dir, real, p.Root)
+	}
+	if info, err := os.Stat(real); err != nil || !info.IsDir() {
+		return config.Errorf(config.KindInvalid, "%s does not lead to a folder", dir)
+	}
+	return nil
+}
+
+// inside reports whether path is below dir (both absolute and resolved).
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// WriteDescriptor writes content from a server to the project's descriptor
+// of key, atomically, if CheckWrite allows it; it creates mobilefirst/ when
+// there is none. The new file replaces the old one by a rename, which never
+// follows a link.
+func (p Project) WriteDescriptor(key config.AppKey, data []byte) error {
+	if err := p.CheckWrite(key); err != nil {
+		return err
+	}
+	path, _ := p.DescriptorPath(key)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return config.Errorf(config.KindInvalid, "create %s: %v", filepath.Dir(path), err)
+	}
+	return WriteFile(path, data, 0o644)
 }
 
 // Base is what the working copy last pulled from or pushed to one server
@@ -58,14 +158,51 @@ type Base struct {
 	Content  string `json:"content"` // canonical descriptor
 }
 
-func (p Project) basePath(server, runtime string, key config.AppKey) string {
+// basePath is where the base of key on a server is kept. The state folder
+// and the folders in it must be real folders inside the project: a
+// symbolic link could send what scopectl writes there anywhere.
+func (p Project) basePath(server, runtime string, key config.AppKey) (string, error) {
+	if err := key.Validate(); err != nil {
+		return "", err
+	}
 	sum := sha256.Sum256([]byte(server + "\n" + runtime))
-	return filepath.Join(p.Root, StateDir, "base", hex.EncodeToString(sum[:8]), key.FileName())
+	dirs := []string{StateDir, "base", hex.EncodeToString(sum[:8])}
+	if err := p.checkRealFolders(dirs); err != nil {
+		return "", err
+	}
+	path := filepath.Join(append(append([]string{p.Root}, dirs...), key.FileName())...)
+	if info, err := os.Lstat(path); err == nil && !info.Mode().IsRegular() {
+		return "", config.Errorf(config.KindInvalid, "%s is not a regular file (a symbolic link?); delete it and pull again", path)
+	}
+	return path, nil
+}
+
+// checkRealFolders makes sure each of the nested folders dirs under the
+// root, as far as they exist, is a folder and not a symbolic link.
+func (p Project) checkRealFolders(dirs []string) error {
+	dir := p.Root
+	for _, name := range dirs {
+		dir = filepath.Join(dir, name)
+		info, err := os.Lstat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil
+		case err != nil:
+			return fmt.Errorf("check %s: %w", dir, err)
+		case !info.IsDir():
+			return config.Errorf(config.KindInvalid, "%s is not a folder (a symbolic link?); scopectl keeps base state only in a real %s/ folder inside the project: remove it and pull again", dir, StateDir)
+		}
+	}
+	return nil
 }
 
 // Base returns the recorded base of an application on a server, or nil.
 func (p Project) Base(server, runtime string, key config.AppKey) (*Base, error) {
-	data, err := os.ReadFile(p.basePath(server, runtime, key))
+	path, err := p.basePath(server, runtime, key)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -74,7 +211,7 @@ func (p Project) Base(server, runtime string, key config.AppKey) (*Base, error) 
 	}
 	var b Base
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, config.Errorf(config.KindInvalid, "%s is damaged (%v); delete it and pull again", p.basePath(server, runtime, key), err)
+		return nil, config.Errorf(config.KindInvalid, "%s is damaged (%v); delete it and pull again", path, err)
 	}
 	return &b, nil
 }
@@ -82,7 +219,10 @@ func (p Project) Base(server, runtime string, key config.AppKey) (*Base, error) 
 // SaveBase records a base atomically, and makes sure git ignores the
 // state folder.
 func (p Project) SaveBase(key config.AppKey, b Base) error {
-	path := p.basePath(b.Server, b.Runtime, key)
+	path, err := p.basePath(b.Server, b.Runtime, key)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
 	}
@@ -91,6 +231,13 @@ func (p Project) SaveBase(key config.AppKey, b Base) error {
 		return err
 	}
 	return p.ignoreState()
+}
+
+// CheckState says whether base state for key on a server can be read and
+// written inside the project (see basePath).
+func (p Project) CheckState(server, runtime string, key config.AppKey) error {
+	_, err := p.basePath(server, runtime, key)
+	return err
 }
 
 // ignoreState adds the state folder to the project's .gitignore once.

@@ -1,0 +1,143 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/workspace"
+)
+
+// Server is what transfer needs of a scoped connection. Its answers are
+// not trusted: every key and descriptor it returns is checked here before
+// it names a file or is written, compared or sent back.
+type Server interface {
+	Applications(ctx context.Context) ([]api.Application, error)
+	Descriptor(ctx context.Context, key config.AppKey) ([]byte, int64, error)
+	Revisions(ctx context.Context, key config.AppKey) ([]api.Application, error)
+}
+
+// Target names the server a project talks to, for base state and
+// messages.
+type Target struct {
+	URL, Runtime string
+}
+
+// AllKeys lists every application of the server's runtime. A key that
+// config.AppKey.Validate refuses (one that could name a file outside
+// mobilefirst/) fails the whole list: the server is broken or hostile.
+func AllKeys(ctx context.Context, srv Server, target Target) ([]config.AppKey, error) {
+	apps, err := srv.Applications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]config.AppKey, len(apps))
+	for i, a := range apps {
+		keys[i] = a.Key()
+		if err := keys[i].Validate(); err != nil {
+			return nil, config.Errorf(config.KindUnavailable, "%s listed an application with an invalid key (%v); nothing was pulled", target.URL, err)
+		}
+	}
+	return keys, nil
+}
+
+// ReadServer returns the server's descriptor of key, checked as
+// fetchDescriptor checks it, and its revision; nil and 0 when the server
+// does not have the application.
+func ReadServer(ctx context.Context, srv Server, target Target, key config.AppKey) (*config.Descriptor, int64, error) {
+	d, rev, err := fetchDescriptor(ctx, srv, target, key)
+	if config.ErrorKind(err) == config.KindNotFound {
+		return nil, 0, nil
+	}
+	return d, rev, err
+}
+
+// fetchDescriptor gets the server's descriptor of key and checks it as
+// the CLI checks a file (schema, lint and size rules: schema.Validate) and
+// that it is the descriptor of key. An answer that fails is a
+// KindUnavailable error naming the server and the application.
+func fetchDescriptor(ctx context.Context, srv Server, target Target, key config.AppKey) (*config.Descriptor, int64, error) {
+	content, rev, err := srv.Descriptor(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	d, err := checkAnswer(target, key, fmt.Sprintf("the descriptor of %s", key), content)
+	return d, rev, err
+}
+
+// checkAnswer validates content that target sent as what (the descriptor
+// of key, or one of its revisions).
+func checkAnswer(target Target, key config.AppKey, what string, content []byte) (*config.Descriptor, error) {
+	r := schema.Validate(content)
+	if !r.Valid() {
+		return nil, config.Errorf(config.KindUnavailable, "%s sent %s, but it is not a valid descriptor (%s)", target.URL, what, firstError(r))
+	}
+	if got := r.Descriptor.ApplicationKey; got != key {
+		return nil, config.Errorf(config.KindUnavailable, "%s sent, as %s, the descriptor of another application, %s", target.URL, what, got)
+	}
+	return r.Descriptor, nil
+}
+
+// firstError describes the first error finding of a report.
+func firstError(r *schema.Report) string {
+	if r.Err != nil {
+		return r.Err.Error()
+	}
+	for _, d := range r.Diagnostics {
+		if d.Severity == config.SeverityError {
+			return fmt.Sprintf("%s: %s", d.Position, d.Message)
+		}
+	}
+	return "invalid"
+}
+
+// LocalKeys lists the applications that have a descriptor in the
+// project's mobilefirst/ folder.
+func LocalKeys(proj workspace.Project) ([]config.AppKey, error) {
+	files, err := filepath.Glob(filepath.Join(proj.Root, workspace.DefaultDir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var keys []config.AppKey
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), ".") {
+			continue
+		}
+		key, err := FileKey(proj, f)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// FileKey returns the application of the project's descriptor file at
+// path; a file that does not parse, or is not where the project keeps its
+// application, is an error.
+func FileKey(proj workspace.Project, path string) (config.AppKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return config.AppKey{}, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
+	}
+	d, err := config.ParseDescriptor(data)
+	if err != nil {
+		return config.AppKey{}, config.Errorf(config.KindInvalid, "%s: %v (run scopectl app validate)", path, err)
+	}
+	want, err := proj.DescriptorPath(d.ApplicationKey)
+	if err != nil {
+		return config.AppKey{}, config.Errorf(config.KindInvalid, "%s: %v", path, err)
+	}
+	switch {
+	case workspace.SameFile(path, want):
+		return d.ApplicationKey, nil
+	case workspace.SameFile(filepath.Dir(path), filepath.Dir(want)):
+		return config.AppKey{}, config.Errorf(config.KindInvalid, "%s holds application %s; name it %s", path, d.ApplicationKey, filepath.Base(want))
+	}
+	return config.AppKey{}, config.Errorf(config.KindInvalid, "%s holds application %s, whose file in this project is %s", path, d.ApplicationKey, want)
+}
