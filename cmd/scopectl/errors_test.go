@@ -23,7 +23,7 @@ func TestMainErrorMessages(t *testing.T) {
 	}
 	record("pull, nothing named", scopectl(t, "app", "pull"))
 	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
-	record("pull over local edits", func() result {
+	record("pull keeps local edits", func() result {
 		edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 60`)
 		defer scopectl(t, "app", "pull", "--force", "--all")
 		return scopectl(t, "app", "pull", "--all")

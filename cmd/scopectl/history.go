@@ -127,6 +127,10 @@ func rollbackAction(c *cli.Context) error {
 	if err != nil {
 		return serverRejection(fmt.Errorf("%s: %w", relative(path), err))
 	}
+	if o.Result == transfer.Unchanged {
+		fmt.Fprintf(c.App.Writer, "%s: already the same as revision %d (head revision %d); nothing changed\n", relative(path), c.Int64("to"), o.Revision)
+		return nil
+	}
 	printOutcome(c.App.Writer, o, target)
 	return nil
 }

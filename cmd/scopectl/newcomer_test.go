@@ -53,3 +53,43 @@ func writeTemp(t *testing.T, content string) string {
 	}
 	return path
 }
+
+// TestPushAndPullReports: a push of many files prints only what changed
+// and one summary line; --format json reports every file; off a terminal
+// there is no progress line.
+func TestPushAndPullReports(t *testing.T) {
+	project(t)
+	r := scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	if r.stderr != "2 applications from "+os.Getenv("SCOPECTL_SERVER")+": 2 pulled\n" {
+		t.Errorf("pull summary: %q", r.stderr)
+	}
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	r = scopectl(t, "app", "push").wantCode(t, exitOK)
+	if strings.Count(r.stdout, "\n") != 2 || !strings.Contains(r.stdout, "pushed to") || strings.Contains(r.stdout, "up to date") {
+		t.Errorf("push stdout: %q", r.stdout)
+	}
+	if !strings.HasSuffix(r.stderr, ": 1 pushed, 1 up to date\n") || strings.ContainsAny(r.stderr, "\r\x1b") {
+		t.Errorf("push stderr: %q", r.stderr)
+	}
+	var pushed struct {
+		Server string
+		Files  []struct {
+			File, Application, Result string
+			Revision                  int64
+			Changes                   []map[string]any
+		}
+	}
+	edit(t, bankFile, `"maxTokenExpiration": 1800`, `"maxTokenExpiration": 900`)
+	r = scopectl(t, "app", "push", "--format", "json").wantCode(t, exitOK)
+	if err := json.Unmarshal([]byte(r.stdout), &pushed); err != nil || len(pushed.Files) != 2 || r.stderr != "" {
+		t.Fatalf("push --format json: %v\n%s%s", err, r.stdout, r.stderr)
+	}
+	if f := pushed.Files[0]; f.Application != "com.example.bank/android/1.0" || f.Result != "applied" || f.Revision != 3 || len(f.Changes) != 1 || f.Changes[0]["path"] != "/maxTokenExpiration" {
+		t.Errorf("push --format json, first file: %+v", f)
+	}
+	var pulled struct{ Files []map[string]any }
+	r = scopectl(t, "app", "pull", "--format", "json").wantCode(t, exitOK)
+	if err := json.Unmarshal([]byte(r.stdout), &pulled); err != nil || len(pulled.Files) != 2 || pulled.Files[0]["outcome"] != "unchanged" || pulled.Files[0]["revision"] != float64(3) {
+		t.Errorf("pull --format json: %v\n%s", err, r.stdout)
+	}
+}

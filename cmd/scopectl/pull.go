@@ -2,8 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
+		"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -46,6 +45,7 @@ credentials or a bad answer, 4 conflicts left to resolve.`,
 			serverFlag(), passwordFileFlag(), timeoutFlag(),
 			&cli.BoolFlag{Name: "all", Usage: "pull every application of the runtime"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite local edits"},
+			formatFlag(formatText, formatJSON),
 		},
 		Action: pullAction,
 	}
@@ -65,6 +65,10 @@ func connect(c *cli.Context, scope string) (*client.Client, transfer.Target, err
 }
 
 func pullAction(c *cli.Context) error {
+	format, err := outputFormat(c, formatText, formatJSON)
+	if err != nil {
+		return err
+	}
 	wd, _ := os.Getwd()
 	proj := workspace.FindProject(wd)
 	cl, target, err := connect(c, client.ScopeRead)
@@ -75,8 +79,24 @@ func pullAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	files, err := transfer.Pull(c.Context, cl, proj, target, keys, c.Bool("force"))
-	conflicts := printPulled(c.App.Writer, files)
+	prog := startProgress(c, "pulling", len(keys))
+	files, err := transfer.Pull(c.Context, cl, proj, target, keys, transfer.PullOptions{
+		Force: c.Bool("force"), Progress: func(k config.AppKey) { prog.step(k.String()) },
+	})
+	prog.finish()
+	if format == formatJSON {
+		if jerr := writeJSON(c.App.Writer, pullReport(target, files)); jerr != nil {
+			return jerr
+		}
+	} else {
+		printPulled(c, files, target)
+	}
+	conflicts := 0
+	for _, f := range files {
+		if f.Outcome == transfer.PullConflict {
+			conflicts++
+		}
+	}
 	switch {
 	case err != nil && len(files) == 0:
 		return fmt.Errorf("%w; no file was changed", err)
@@ -88,27 +108,70 @@ func pullAction(c *cli.Context) error {
 	return nil
 }
 
-// printPulled says what pull did to each file and returns how many have
-// conflicts.
-func printPulled(w io.Writer, files []transfer.PullFile) (conflicts int) {
+// printPulled says what pull did to each file that changed or needs
+// attention, then sums up on stderr.
+func printPulled(c *cli.Context, files []transfer.PullFile, target transfer.Target) {
+	w := c.App.Writer
+	count := map[string]int{}
 	for _, f := range files {
+		count[f.Outcome]++
 		name := relative(f.Path)
 		switch f.Outcome {
 		case transfer.PullWritten:
-			fmt.Fprintf(w, "pulled %s\n", name)
+			fmt.Fprintf(w, "pulled %s (revision %d)\n", name, f.Revision)
 		case transfer.PullMerged:
 			fmt.Fprintf(w, "merged %s: your edits and the server's revision %d\n", name, f.Revision)
 		case transfer.PullKept:
 			fmt.Fprintf(w, "kept %s: its edits are not pushed yet; the server has nothing new (revision %d)\n", name, f.Revision)
 		case transfer.PullConflict:
-			conflicts++
 			fmt.Fprintf(w, "merged %s with the server's revision %d; %d %s marked in the file:\n", name, f.Revision, len(f.Conflicts), plural(len(f.Conflicts), "conflict", "conflicts"))
 			for _, cf := range f.Conflicts {
 				fmt.Fprintf(w, "  %s: local %s, server %s\n", cf.Path, show(cf.Local), show(cf.Server))
 			}
 		}
 	}
-	return conflicts
+	if len(files) == 0 {
+		return
+	}
+	parts := summaryParts(count, []string{transfer.PullWritten, transfer.PullMerged, transfer.PullConflict, transfer.PullKept, transfer.PullUnchanged},
+		map[string]string{transfer.PullWritten: "pulled", transfer.PullMerged: "merged", transfer.PullConflict: "with conflicts", transfer.PullKept: "kept with local edits", transfer.PullUnchanged: "up to date"})
+	fmt.Fprintf(c.App.ErrWriter, "%d %s from %s: %s\n", len(files), plural(len(files), "application", "applications"), target.URL, parts)
+}
+
+// summaryParts writes counts in a fixed order, "2 pulled, 15 up to date",
+// leaving out zeros.
+func summaryParts(count map[string]int, order []string, words map[string]string) string {
+	var parts []string
+	for _, k := range order {
+		if count[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", count[k], words[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pulledFile is one file of pull --format json.
+type pulledFile struct {
+	File        string            `json:"file"`
+	Application string            `json:"application"`
+	Outcome     string            `json:"outcome"`
+	Revision    int64             `json:"revision"`
+	Conflicts   []config.Conflict `json:"conflicts,omitempty"`
+}
+
+// transferReport is the --format json output of pull and push.
+type transferReport[F any] struct {
+	Server  string `json:"server"`
+	Runtime string `json:"runtime"`
+	Files   []F    `json:"files"`
+}
+
+func pullReport(target transfer.Target, files []transfer.PullFile) transferReport[pulledFile] {
+	out := transferReport[pulledFile]{Server: target.URL, Runtime: target.Runtime, Files: []pulledFile{}}
+	for _, f := range files {
+		out.Files = append(out.Files, pulledFile{relative(f.Path), f.Key.String(), f.Outcome, f.Revision, f.Conflicts})
+	}
+	return out
 }
 
 func pullKeys(c *cli.Context, cl *client.Client, proj workspace.Project, target transfer.Target) ([]config.AppKey, error) {

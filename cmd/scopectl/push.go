@@ -38,12 +38,17 @@ Exit status: 0 applied or nothing to do, 1 invalid or rejected, 2 usage,
 			&cli.BoolFlag{Name: "dry-run", Usage: "ask the server what would change; change nothing"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite the server's version, whatever it is"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (asked only on a terminal)", EnvVars: []string{"SCOPECTL_YES"}},
+			formatFlag(formatText, formatJSON),
 		},
 		Action: pushAction,
 	}
 }
 
 func pushAction(c *cli.Context) error {
+	format, err := outputFormat(c, formatText, formatJSON)
+	if err != nil {
+		return err
+	}
 	files, err := descriptorFiles(c)
 	if err != nil {
 		return err
@@ -59,18 +64,41 @@ func pushAction(c *cli.Context) error {
 	wd, _ := os.Getwd()
 	proj := workspace.FindProject(wd)
 	opt := transfer.PushOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
+	prog := startProgress(c, "pushing", len(reports))
 	if !c.Bool("yes") && !opt.DryRun && isTerminal(os.Stdin) {
-		opt.Confirm = confirmer(c, target)
+		confirm := confirmer(c, target)
+		opt.Confirm = func(o *transfer.PushOutcome) (yes bool) {
+			prog.clear(func() { yes = confirm(o) })
+			return yes
+		}
 	}
-	var conflicts []string
+	var outcomes []*transfer.PushOutcome
 	for _, r := range reports {
+		prog.step(relative(r.Path))
 		o, err := transfer.Push(c.Context, cl, proj, target, r.Path, r.Descriptor, opt)
 		if err != nil {
+			prog.finish()
+			reportPush(c, format, target, outcomes)
 			return serverRejection(fmt.Errorf("%s: %w", relative(r.Path), err))
 		}
-		printOutcome(c.App.Writer, o, target)
+		outcomes = append(outcomes, o)
+		if format == formatText {
+			prog.clear(func() { printOutcome(c.App.Writer, o, target) })
+		}
+	}
+	prog.finish()
+	return pushDone(c, format, target, outcomes)
+}
+
+// pushDone reports the whole push and fails when a file had conflicts.
+func pushDone(c *cli.Context, format string, target transfer.Target, outcomes []*transfer.PushOutcome) error {
+	if err := reportPush(c, format, target, outcomes); err != nil {
+		return err
+	}
+	var conflicts []string
+	for _, o := range outcomes {
 		if o.Result == transfer.Conflict {
-			conflicts = append(conflicts, r.Path)
+			conflicts = append(conflicts, relative(o.Path))
 		}
 	}
 	if len(conflicts) > 0 {
@@ -79,11 +107,31 @@ func pushAction(c *cli.Context) error {
 	return nil
 }
 
+// reportPush writes the JSON report, or the one summary line of the text
+// format (the files were printed as they went).
+func reportPush(c *cli.Context, format string, target transfer.Target, outcomes []*transfer.PushOutcome) error {
+	if format == formatJSON {
+		return writeJSON(c.App.Writer, pushReport(target, outcomes))
+	}
+	if len(outcomes) == 0 {
+		return nil
+	}
+	count := map[string]int{}
+	for _, o := range outcomes {
+		count[o.Result]++
+	}
+	parts := summaryParts(count, []string{transfer.Applied, transfer.Merged, transfer.DryRun, transfer.Conflict, transfer.Skipped, transfer.Unchanged},
+		map[string]string{transfer.Applied: "pushed", transfer.Merged: "merged and pushed", transfer.DryRun: "would change", transfer.Conflict: "with conflicts", transfer.Skipped: "skipped", transfer.Unchanged: "up to date"})
+	fmt.Fprintf(c.App.ErrWriter, "%d %s to %s: %s\n", len(outcomes), plural(len(outcomes), "file", "files"), target.URL, parts)
+	return nil
+}
+
+// printOutcome prints what a push did to one file, unless it was already
+// up to date (the summary counts those).
 func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) {
 	name := relative(o.Path)
 	switch o.Result {
 	case transfer.Unchanged:
-		fmt.Fprintf(w, "%s: up to date (revision %d)\n", name, o.Revision)
 	case transfer.Conflict:
 		fmt.Fprintf(w, "%s: conflicts with changes made on the server (revision %d):\n", name, o.Revision)
 		for _, cf := range o.Conflicts {
@@ -98,6 +146,24 @@ func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) 
 			fmt.Fprintf(w, "  %s\n", ch)
 		}
 	}
+}
+
+// pushedFile is one file of push --format json.
+type pushedFile struct {
+	File        string            `json:"file"`
+	Application string            `json:"application"`
+	Result      string            `json:"result"`
+	Revision    int64             `json:"revision"`
+	Changes     []config.Change   `json:"changes"`
+	Conflicts   []config.Conflict `json:"conflicts,omitempty"`
+}
+
+func pushReport(target transfer.Target, outcomes []*transfer.PushOutcome) transferReport[pushedFile] {
+	out := transferReport[pushedFile]{Server: target.URL, Runtime: target.Runtime, Files: []pushedFile{}}
+	for _, o := range outcomes {
+		out.Files = append(out.Files, pushedFile{relative(o.Path), o.Key.String(), o.Result, o.Revision, append([]config.Change{}, o.Changes...), o.Conflicts})
+	}
+	return out
 }
 
 // serverRejection gives a descriptor the server refused (400, 413) exit

@@ -37,6 +37,14 @@ type PullFile struct {
 	Conflicts []config.Conflict // for PullConflict
 }
 
+// PullOptions change how a pull behaves.
+type PullOptions struct {
+	Force bool // replace local edits with the server's version
+	// Progress, when set, is told of each application before its answer
+	// is fetched.
+	Progress func(key config.AppKey)
+}
+
 // Pull brings the server's descriptors of keys into the project, never
 // losing a local edit. A file without local edits takes the server's
 // canonical version. A file with edits is merged with it: three-way with
@@ -48,7 +56,7 @@ type PullFile struct {
 // Everything is fetched and checked first: keys, the server's answers,
 // local files, links. Only when all are good is anything written, so a
 // bad answer for one application leaves every file as it was.
-func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target, keys []config.AppKey, force bool) ([]PullFile, error) {
+func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target, keys []config.AppKey, opt PullOptions) ([]PullFile, error) {
 	var steps []*pullStep
 	seen := map[string]config.AppKey{}
 	for _, key := range keys {
@@ -63,7 +71,10 @@ func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target
 			return nil, config.Errorf(config.KindInvalid, "applications %s and %s would both be kept in %s; pull them into different projects", other, key, path)
 		}
 		seen[path] = key
-		s, err := planPull(ctx, srv, proj, target, key, path, force)
+		if opt.Progress != nil {
+			opt.Progress(key)
+		}
+		s, err := planPull(ctx, srv, proj, target, key, path, opt.Force)
 		if err != nil {
 			return nil, err
 		}
