@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-		"os"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
