@@ -142,6 +142,10 @@ func (m matcher) align(got []string) [][]int {
 	return cost
 }
 
+// maxDiffLines keeps a report readable when a command printed a page of
+// something unexpected.
+const maxDiffLines = 60
+
 // match reports whether got matches, and otherwise a diff: "- " lines
 // expected but missing, "+ " lines printed but not expected.
 func (m matcher) match(got []string) (bool, string) {
@@ -151,8 +155,12 @@ func (m matcher) match(got []string) (bool, string) {
 		return true, ""
 	}
 	var b strings.Builder
-	i, j := 0, 0
+	i, j, lines := 0, 0, 0
 	for i < len(m.want) || j < len(got) {
+		if lines++; lines > maxDiffLines {
+			fmt.Fprintf(&b, "  (diff cut after %d lines)\n", maxDiffLines)
+			break
+		}
 		switch {
 		case i < len(m.want) && m.lines[i] == nil:
 			skipped := 0

@@ -279,7 +279,7 @@ func startServer(t *testing.T, dir string, env []string) string {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("scoped --dev log:\n%s", log.String())
+			t.Logf("scoped --dev log (last lines):\n%s", lastLines(log.String(), 30))
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -531,4 +531,10 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
