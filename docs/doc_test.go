@@ -28,8 +28,10 @@
 //
 // A document that names a server address in a command it runs
 // (127.0.0.1:9080, localhost:9080, or the example port 127.0.0.1:19555),
-// or that has a `server` annotation, gets a real `scoped --dev` with a
-// fresh SQLite store, on a free loopback port. The documented addresses
+// runs a scopectl command that talks to a server (app pull, push, history,
+// rollback, diff without --rev, server info), or has a `server`
+// annotation, gets a real `scoped --dev` with a fresh SQLite store, on a
+// free loopback port. The documented addresses
 // are rewritten to that port in what runs, and back to the document's
 // port in the output, so documents keep showing the standard port. The
 // built-in `local` profile reaches it too (the sandbox's servers.json
@@ -71,6 +73,8 @@
 //	                                    expected output
 //	<!-- doctest: ignore REGEXP -->     leave out output lines matching REGEXP before comparing
 //	                                    (e.g. ^(Date|Content-Length): for curl -i)
+//	<!-- doctest: ignore-all REGEXP --> the same for this block and every later one of the
+//	                                    document
 //	<!-- doctest: server -->            start a server for this document even if no
 //	                                    address is named
 //

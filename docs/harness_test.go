@@ -247,3 +247,56 @@ func TestAddressesRewritten(t *testing.T) {
 		t.Errorf("output = %q, want %q", r[0].output, want)
 	}
 }
+
+// TestIncomplete: a command continues after a trailing backslash or an
+// open quote, as at a terminal; quotes in comments do not count.
+func TestIncomplete(t *testing.T) {
+	for text, want := range map[string]bool{
+		`echo hi`:                         false,
+		`echo hi \`:                       true,
+		`echo 'a \`:                       true,
+		`echo 'a \'`:                      false, // no escapes inside single quotes
+		`echo "a \" b`:                    true,
+		`echo "a \" b"`:                   false,
+		`curl -d '{"clients":[`:           true,
+		"curl -d '{\"a\":[\n 1]}' \\":     true,
+		"curl -d '{\"a\":[\n 1]}' \\\n x": false,
+		`git diff   # it's fine`:          false,
+		`echo a#'b`:                       true,
+		`echo \\`:                         false,
+	} {
+		if got := incomplete(text); got != want {
+			t.Errorf("incomplete(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestIgnoreAll: an ignore-all pattern applies from its block to the end
+// of the document, and lines it names are left out of the comparison
+// only.
+func TestIgnoreAll(t *testing.T) {
+	p, err := loadPlan(md(`'''console
+$ a
+'''
+
+<!-- doctest: ignore-all ^Date: -->
+'''json
+{}
+'''
+
+<!-- doctest: ignore ^X- -->
+'''console
+$ b
+'''
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.steps) != 2 || len(p.steps[0].ignore) != 0 || len(p.steps[1].ignore) != 2 {
+		t.Fatalf("steps = %+v", p.steps)
+	}
+	got := dropIgnored([]string{"HTTP/1.1 200 OK", "Date: today", "X-A: 1", "body Date: kept"}, p.steps[1].ignore)
+	if want := []string{"HTTP/1.1 200 OK", "body Date: kept"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("dropIgnored = %q, want %q", got, want)
+	}
+}

@@ -20,7 +20,7 @@ type block struct {
 // note is one doctest annotation.
 type note struct {
 	line int
-	verb string // skip, setup, exit, file, output, ignore, server
+	verb string // skip, setup, exit, file, output, ignore, ignore-all, server
 	arg  string
 }
 
@@ -109,7 +109,7 @@ func readComment(lines []string, i int) (string, int) {
 	return "", len(lines) - 1
 }
 
-var verbs = map[string]bool{"skip": true, "setup": true, "exit": true, "file": true, "output": true, "ignore": true, "server": true}
+var verbs = map[string]bool{"skip": true, "setup": true, "exit": true, "file": true, "output": true, "ignore": true, "ignore-all": true, "server": true}
 
 // parseNote parses the text of an HTML comment; ok is false when it is
 // not a doctest annotation.
@@ -138,13 +138,13 @@ func (n note) check() error {
 		if strings.TrimLeft(n.arg, "—–-: ") == "" {
 			return fmt.Errorf("line %d: doctest: skip needs a reason (skip — REASON)", n.line)
 		}
-	case "setup", "file", "output", "ignore":
+	case "setup", "file", "output", "ignore", "ignore-all":
 		if n.arg == "" {
 			return fmt.Errorf("line %d: doctest: %s needs an argument", n.line, n.verb)
 		}
-		if n.verb == "ignore" {
+		if strings.HasPrefix(n.verb, "ignore") {
 			if _, err := regexp.Compile(n.arg); err != nil {
-				return fmt.Errorf("line %d: doctest: ignore: %v", n.line, err)
+				return fmt.Errorf("line %d: doctest: %s: %v", n.line, n.verb, err)
 			}
 		}
 	case "exit":

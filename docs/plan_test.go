@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -44,9 +45,10 @@ func (s step) label() string {
 
 // plan is what runs for one document.
 type plan struct {
-	steps   []step
-	skipped []string // "LINE: REASON" of each skipped block
-	server  bool     // a scoped is needed
+	steps     []step
+	skipped   []string // "LINE: REASON" of each skipped block
+	server    bool     // a scoped is needed
+	ignoreAll []*regexp.Regexp
 }
 
 // makePlan turns the blocks of a document into steps.
@@ -87,18 +89,21 @@ func (p *plan) add(b block) ([]step, error) {
 	if len(notes["server"]) > 0 {
 		p.server = true
 	}
+	for _, n := range notes["ignore-all"] {
+		p.ignoreAll = append(p.ignoreAll, regexp.MustCompile(n.arg)) // checked by parseNote
+	}
 	var steps []step
 	for _, n := range notes["setup"] {
 		steps = append(steps, step{kind: mustSucceed, line: n.line, text: n.arg, hidden: true})
 	}
-	body, err := blockSteps(b, notes)
+	body, err := blockSteps(b, notes, p.ignoreAll)
 	return append(steps, body...), err
 }
 
 // checkNotes refuses annotations that make no sense on a block.
 func checkNotes(b block, notes map[string][]note, runnable bool) error {
 	for verb, ns := range notes {
-		if len(ns) > 1 && verb != "setup" && verb != "ignore" {
+		if len(ns) > 1 && verb != "setup" && verb != "ignore" && verb != "ignore-all" {
 			return fmt.Errorf("more than one doctest: %s", verb)
 		}
 	}
@@ -116,15 +121,17 @@ func checkNotes(b block, notes map[string][]note, runnable bool) error {
 	if !checked && (len(notes["exit"]) > 0 || len(notes["ignore"]) > 0) {
 		return fmt.Errorf("doctest: exit and ignore apply to console blocks and output annotations only")
 	}
-	if !runnable && len(notes["file"]) == 0 && len(notes["output"]) == 0 && len(b.notes) > 0 {
+	documentWide := len(notes["ignore-all"]) + len(notes["server"])
+	if !runnable && len(notes["file"]) == 0 && len(notes["output"]) == 0 && len(b.notes) > documentWide {
 		return fmt.Errorf("doctest annotation on a %q block, which is not run", b.lang)
 	}
 	return nil
 }
 
-// blockSteps returns the steps of a block that is not skipped.
-func blockSteps(b block, notes map[string][]note) ([]step, error) {
-	var ignore []*regexp.Regexp
+// blockSteps returns the steps of a block that is not skipped; ignoreAll
+// holds the document's ignore-all patterns so far.
+func blockSteps(b block, notes map[string][]note, ignoreAll []*regexp.Regexp) ([]step, error) {
+	ignore := slices.Clone(ignoreAll)
 	for _, n := range notes["ignore"] {
 		ignore = append(ignore, regexp.MustCompile(n.arg)) // checked by parseNote
 	}
@@ -168,7 +175,7 @@ func consoleSteps(b block) ([]step, error) {
 			continue
 		}
 		s := step{kind: checkOutput, line: b.line + 1 + i, text: strings.TrimPrefix(strings.TrimPrefix(l, "$"), " ")}
-		for strings.HasSuffix(s.text, "\\") && i+1 < len(b.body) {
+		for incomplete(s.text) && i+1 < len(b.body) {
 			i++
 			s.text += "\n" + b.body[i]
 		}
@@ -208,3 +215,34 @@ func writeFile(path string, lines []string) string {
 
 // shellQuote quotes s for bash.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// incomplete reports whether a command continues on the next line, as
+// bash would read it: after a trailing backslash or inside quotes.
+func incomplete(text string) bool {
+	var quote byte // 0, '\'' or '"'
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			}
+		case c == '\\':
+			if i+1 == len(text) {
+				return true // line continuation
+			}
+			i++
+		case quote == '"':
+			if c == '"' {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t'):
+			for i < len(text) && text[i] != '\n' {
+				i++ // a comment: quotes in it do not count
+			}
+		}
+	}
+	return quote != 0
+}

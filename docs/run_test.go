@@ -137,6 +137,21 @@ func loadPlan(src string) (plan, error) {
 
 // ---- the sandbox ----
 
+// serverCommand matches a scopectl command that talks to a server.
+var serverCommand = regexp.MustCompile(`\bscopectl\b.*\b(app (pull|push|history|rollback)|server info)\b`)
+
+// talksToServer reports whether shell text runs a command that needs a
+// server: one of serverCommand, or app diff without --rev (which compares
+// with the server unless given two files).
+func talksToServer(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if serverCommand.MatchString(l) || strings.Contains(l, "scopectl app diff") && !strings.Contains(l, "--rev") {
+			return true
+		}
+	}
+	return false
+}
+
 // docAddress matches the server addresses documents may show; they are
 // rewritten to the sandbox's server.
 var docAddress = regexp.MustCompile(`\b(127\.0\.0\.1|localhost):(9080|19555)\b`)
@@ -161,14 +176,12 @@ func newSandbox(t *testing.T, p plan) *sandbox {
 	}
 	copyFixtures(t, filepath.Join(repoRoot, "fixtures"), filepath.Join(sb.work, "fixtures"))
 	sb.env = sb.environment()
-	needServer := p.server
+	needServer, named := p.server, false
 	for _, s := range p.steps {
-		if m := docAddress.FindStringSubmatch(s.text); m != nil {
-			if !needServer {
-				sb.docPort = m[2]
-			}
-			needServer = true
+		if m := docAddress.FindStringSubmatch(s.text); m != nil && !named {
+			sb.docPort, named = m[2], true // the first address the document names
 		}
+		needServer = needServer || named || talksToServer(s.text)
 	}
 	if needServer {
 		sb.port = startServer(t, filepath.Join(root, "server"), sb.env)
