@@ -196,6 +196,7 @@ $ echo $?
 true
 false
 echo after the failure
+no-such-command-in-docs
 '''
 
 <!-- doctest: exit 1 -->
@@ -219,8 +220,9 @@ never
 		"inline.md:9: $ (exit 3)\nexit status 3, want 0",
 		"inline.md:12: $ false\nexit status 1, want 0",
 		"inline.md:19: false\nfailed with exit status 1",
-		"inline.md:25: $ echo expected\nexit status 0, want 1",
-		"inline.md:30: $ exit 7\ndid not finish",
+		"inline.md:21: no-such-command-in-docs\nfailed with exit status 127",
+		"inline.md:26: $ echo expected\nexit status 0, want 1",
+		"inline.md:31: $ exit 7\ndid not finish",
 	}
 	if len(reports) != len(wantPrefixes) {
 		t.Fatalf("%d reports, want %d:\n%s", len(reports), len(wantPrefixes), strings.Join(reports, "\n\n"))
@@ -229,6 +231,9 @@ never
 		if !strings.HasPrefix(reports[i], w) {
 			t.Errorf("report %d:\n%s\nwant it to start with:\n%s", i, reports[i], w)
 		}
+	}
+	if !strings.Contains(reports[4], "bash: document line 21: no-such-command-in-docs: command not found") {
+		t.Errorf("bash's message does not name the document line:\n%s", reports[4])
 	}
 }
 

@@ -407,20 +407,19 @@ func (sb *sandbox) run(steps []step) ([]result, error) {
 	} else if _, ok := err.(*exec.ExitError); err != nil && !ok {
 		return nil, err
 	}
-	return sb.split(out.String(), s, len(steps)), nil
+	return sb.split(s.mapLines(out.String(), path), s, len(steps)), nil
 }
 
-var scriptLine = regexp.MustCompile(`line (\d+)`)
-
-// mapLines replaces "PATH: line N" in bash's messages by document lines.
+// mapLines rewrites bash's "PATH: line N:", N a line of the script, as
+// "bash: document line M:".
 func (s *script) mapLines(msg, path string) string {
-	msg = strings.ReplaceAll(msg, path+": ", "")
-	return scriptLine.ReplaceAllStringFunc(msg, func(m string) string {
-		n, _ := strconv.Atoi(m[len("line "):])
-		if n < 1 || n > len(s.lines) || s.lines[n-1].docLine == 0 {
-			return m
+	re := regexp.MustCompile(regexp.QuoteMeta(path) + `: line (\d+):`)
+	return re.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(re.FindStringSubmatch(m)[1])
+		if n >= 1 && n <= len(s.lines) && s.lines[n-1].docLine != 0 {
+			return fmt.Sprintf("bash: document line %d:", s.lines[n-1].docLine)
 		}
-		return fmt.Sprintf("document line %d", s.lines[n-1].docLine)
+		return "bash:"
 	})
 }
 
