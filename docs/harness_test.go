@@ -305,3 +305,13 @@ $ b
 		t.Errorf("dropIgnored = %q, want %q", got, want)
 	}
 }
+
+// TestFreePortKeepsWidth: the sandbox's port has as many digits as the
+// document's, so columns aligned around a URL stay aligned.
+func TestFreePortKeepsWidth(t *testing.T) {
+	for _, doc := range []string{"9080", "19555"} {
+		if got := freePort(t, doc); len(got) != len(doc) {
+			t.Errorf("freePort(%s) = %s", doc, got)
+		}
+	}
+}

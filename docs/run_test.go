@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -184,10 +185,10 @@ func newSandbox(t *testing.T, p plan) *sandbox {
 		needServer = needServer || named || talksToServer(s.text)
 	}
 	if needServer {
-		sb.port = startServer(t, filepath.Join(root, "server"), sb.env)
+		sb.port = startServer(t, filepath.Join(root, "server"), sb.docPort, sb.env)
 		sb.env = append(sb.env, "SCOPED_DB=sqlite:"+filepath.Join(root, "server", "scoped.db"))
 	} else {
-		sb.port = closedPort(t)
+		sb.port = freePort(t, sb.docPort)
 	}
 	sb.writeHome()
 	return sb
@@ -256,25 +257,47 @@ func (sb *sandbox) writeHome() {
 	}
 }
 
-// closedPort returns a loopback port that nothing listens on.
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// freePort returns a loopback port that nothing listens on, with as many
+// digits as the document's port, so that tables and aligned columns look
+// the same once the port is written back as the document's.
+func freePort(t *testing.T, docPort string) string {
+	low, high := 1, 9
+	for range len(docPort) - 1 {
+		low, high = low*10, high*10+9
 	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	low, high = max(low, 1024), min(high, 65535)
+	for range 100 {
+		port := strconv.Itoa(low + rand.IntN(high-low+1))
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+port); err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Fatalf("no free %d-digit loopback port", len(docPort))
+	return ""
 }
 
 // ---- the server ----
 
-var listening = regexp.MustCompile(`msg=listening url=http://127\.0\.0\.1:(\d+)`)
-
 // startServer starts `scoped --dev` with a fresh store in dir on a free
-// port, and returns the port. It is stopped when the test ends; its log
-// is shown if the test failed.
-func startServer(t *testing.T, dir string, env []string) string {
-	cmd := exec.Command(filepath.Join(binDir, "scoped"), "--dev", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(dir, "scoped.db"))
+// port of docPort's width, and returns the port. It is stopped when the
+// test ends; its log is shown if the test failed.
+func startServer(t *testing.T, dir, docPort string, env []string) string {
+	var log string
+	for range 5 { // another process may take the free port before scoped binds it
+		port := freePort(t, docPort)
+		if log = tryServer(t, dir, port, env); log == "" {
+			return port
+		}
+	}
+	t.Fatalf("scoped --dev exited before listening:\n%s", log)
+	return ""
+}
+
+// tryServer starts scoped on port; it returns "" once scoped listens, or
+// its log if it exited first.
+func tryServer(t *testing.T, dir, port string, env []string) string {
+	cmd := exec.Command(filepath.Join(binDir, "scoped"), "--dev", "--addr", "127.0.0.1:"+port, "--db", "sqlite:"+filepath.Join(dir, "scoped.db"))
 	cmd.Dir, cmd.Env = dir, env
 	log := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
@@ -283,31 +306,38 @@ func startServer(t *testing.T, dir string, env []string) string {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("scoped --dev log (last lines):\n%s", lastLines(log.String(), 30))
-		}
-	})
+	listening := "msg=listening url=http://127.0.0.1:" + port + " "
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := listening.FindStringSubmatch(log.String()); m != nil {
-			return m[1]
+		if strings.Contains(log.String(), listening) {
+			t.Cleanup(func() { stopServer(t, cmd, exited, log) })
+			return ""
 		}
 		select {
 		case <-exited:
-			t.Fatalf("scoped --dev exited before listening:\n%s", log.String())
-		case <-time.After(20 * time.Millisecond): // polls the log; no clock to inject in another process
+			return log.String()
+		case <-time.After(20 * time.Millisecond): // polls the log of another process; no clock to inject
 		}
 	}
+	cmd.Process.Kill()
+	<-exited
 	t.Fatalf("scoped --dev did not log that it listens within 30 s:\n%s", log.String())
 	return ""
+}
+
+// stopServer stops scoped with SIGTERM (SIGKILL after 10 s) and shows the
+// end of its log if the test failed.
+func stopServer(t *testing.T, cmd *exec.Cmd, exited chan struct{}, log *lockedBuffer) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+	}
+	if t.Failed() {
+		t.Logf("scoped --dev log (last lines):\n%s", lastLines(log.String(), 20))
+	}
 }
 
 // ---- running ----
@@ -350,13 +380,11 @@ func (s *script) add(text string, o origin, advance bool) {
 	}
 }
 
-// Markers in the output: the end of step N with its status, and a
-// failing command of a script step at a script line.
-const (
-	markEnd = "\x1edoctest-end"
-	markErr = "\x1edoctest-err"
-)
-
+// prelude starts the script: stderr joins stdout, as on a terminal, and
+// two functions print markers between the steps' output (\036 is the
+// ASCII record separator, which commands do not print): the end of step N
+// with its status, and a failing command of a script step with its script
+// line.
 const prelude = `exec 2>&1
 __doctest_end() { local s=$?; printf '\036doctest-end %d %d\036\n' "$1" "$s"; return "$s"; }
 __doctest_err() { printf '\036doctest-err %d %d %d\036\n' "$1" "$2" "$3"; }`
