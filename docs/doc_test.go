@@ -7,10 +7,12 @@
 // Fenced code blocks are taken from each document in order:
 //
 //   - ```console blocks are terminal transcripts. A line starting with "$ "
-//     is a command (a line ending in a backslash continues it on the next
-//     line); the lines after it, up to the next "$ ", are its expected
-//     output, stdout and stderr together as a terminal shows them. Every
-//     command must exit 0 unless an exit annotation says otherwise.
+//     is a command (it goes on over the next lines after a trailing
+//     backslash or inside an open quote, as bash reads it); the lines
+//     after it, up to the next "$ ", are its expected output, stdout and
+//     stderr together as a terminal shows them. Every command must exit 0
+//     unless an exit annotation says otherwise. A console block must start
+//     with a command: output without one belongs in a plain block.
 //   - ```sh (also bash, shell) blocks are scripts: every command in them
 //     must succeed (a failing command is reported with its line, as
 //     `set -e` would stop at it); their output is not compared.
@@ -31,9 +33,10 @@
 // runs a scopectl command that talks to a server (app pull, push, history,
 // rollback, diff without --rev, server info), or has a `server`
 // annotation, gets a real `scoped --dev` with a fresh SQLite store, on a
-// free loopback port. The documented addresses
-// are rewritten to that port in what runs, and back to the document's
-// port in the output, so documents keep showing the standard port. The
+// free loopback port with as many digits as the document's port. The
+// documented addresses are rewritten to that port in what runs, and back
+// to the document's port (the first one it names; 9080 if none) in the
+// output, so documents keep showing the standard port. The
 // built-in `local` profile reaches it too (the sandbox's servers.json
 // replaces `local` with the same URL on that port), and SCOPED_DB names
 // its database, so `scoped keys ...` without --db acts on the server the
@@ -62,7 +65,8 @@
 // HTML comments right before a block (only blank lines and other
 // annotations between) change how it runs; GitHub does not show them.
 // One comment holds one annotation; the text after the verb may span
-// lines.
+// lines. A malformed annotation, one not followed by a block, or one that
+// makes no sense on its block fails the document.
 //
 //	<!-- doctest: skip — REASON -->     do not run the block; the reason is required and logged
 //	<!-- doctest: setup COMMANDS -->    run hidden commands before the block; they must succeed
@@ -81,4 +85,6 @@
 // Long-running commands (benchmarks, the whole test suite, running the
 // server by hand, which the harness stands in for) and commands that need
 // the network are skipped, with the reason.
+//
+// With -short, only the tests of the harness itself run.
 package docs_test
