@@ -12,7 +12,9 @@
 //     after it, up to the next "$ ", are its expected output, stdout and
 //     stderr together as a terminal shows them. Every command must exit 0
 //     unless an exit annotation says otherwise. A console block must start
-//     with a command: output without one belongs in a plain block.
+//     with a command: output without one belongs in a plain block. (No
+//     here-documents in console blocks: their lines would read as output;
+//     use an sh block or a file annotation.)
 //   - ```sh (also bash, shell) blocks are scripts: every command in them
 //     must succeed (a failing command is reported with its line, as
 //     `set -e` would stop at it); their output is not compared.
