@@ -3,12 +3,14 @@
 package docs_test
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-// fence writes ``` without confusing this file's readers.
+// md turns ''' into ``` so that test documents can be raw strings.
 func md(s string) string { return strings.ReplaceAll(s, "'''", "```") }
 
 // TestPlanFromMarkdown: commands, expected output, continuation lines,
@@ -313,5 +315,28 @@ func TestFreePortKeepsWidth(t *testing.T) {
 		if got := freePort(t, doc); len(got) != len(doc) {
 			t.Errorf("freePort(%s) = %s", doc, got)
 		}
+	}
+}
+
+// TestDocumentsHaveCommands: the parser finds the README's commands and
+// their expected output, so a broken parser cannot make TestDocs pass by
+// running nothing.
+func TestDocumentsHaveCommands(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := loadPlan(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, lines := 0, 0
+	for _, s := range p.steps {
+		if s.kind == checkOutput {
+			checked, lines = checked+1, lines+len(s.want)
+		}
+	}
+	if checked < 10 || lines < 20 || len(p.skipped) == 0 {
+		t.Errorf("README.md: %d commands with %d expected lines, %d skipped blocks; the parser misses them", checked, lines, len(p.skipped))
 	}
 }
