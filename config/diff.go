@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // Op is the kind of one Change, named as in JSON Patch (RFC 6902).
@@ -31,8 +32,19 @@ type Change struct {
 }
 
 // String returns a one-line summary such as
-// "replace /maxTokenExpiration: 3600 → 7200".
+// "replace /maxTokenExpiration: 3600 → 7200", or, for a scope string, the
+// elements added and removed: "replace /mandatoryScope: +deviceCheck -pin".
 func (c Change) String() string {
+	if len(c.Added)+len(c.Removed) > 0 {
+		parts := make([]string, 0, len(c.Added)+len(c.Removed))
+		for _, e := range c.Added {
+			parts = append(parts, "+"+e)
+		}
+		for _, e := range c.Removed {
+			parts = append(parts, "-"+e)
+		}
+		return fmt.Sprintf("%s %s: %s", c.Op, c.Path, strings.Join(parts, " "))
+	}
 	switch c.Op {
 	case OpAdd:
 		return fmt.Sprintf("add %s: %s", c.Path, FormatValue(c.New))
@@ -49,6 +61,9 @@ func FormatValue(v any) string {
 	case string:
 		return fmt.Sprintf("%q", v)
 	case Properties:
+		if len(v) == 1 {
+			return "{1 property}"
+		}
 		return fmt.Sprintf("{%d properties}", len(v))
 	}
 	return fmt.Sprint(v)

@@ -80,18 +80,7 @@ func writeSemantic(w io.Writer, a, b Side, changes []config.Change, color bool) 
 	fmt.Fprintf(w, "%s\n", Paint(color, Cyan, a.Name+" → "+b.Name))
 	for _, c := range changes {
 		code := map[config.Op]string{config.OpAdd: green, config.OpRemove: red, config.OpReplace: yellow}[c.Op]
-		line := c.String()
-		if len(c.Added)+len(c.Removed) > 0 {
-			var parts []string
-			for _, e := range c.Added {
-				parts = append(parts, "+"+e)
-			}
-			for _, e := range c.Removed {
-				parts = append(parts, "-"+e)
-			}
-			line = fmt.Sprintf("%s %s: %s", c.Op, c.Path, strings.Join(parts, " "))
-		}
-		fmt.Fprintf(w, "  %s\n", Paint(color, code, line))
+		fmt.Fprintf(w, "  %s\n", Paint(color, code, c.String()))
 	}
 	return nil
 }

@@ -109,7 +109,7 @@ func openRepository(dir string) (repo *git.Repository, root, real string, err er
 	repo, err = git.PlainOpenWithOptions(real, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	switch {
 	case errors.Is(err, git.ErrRepositoryNotExists):
-		return nil, "", "", config.Errorf(config.KindInvalid, "%s is not in a git repository; --rev and --staged read git, so run them inside a clone (or drop them to compare files or the server)", dir)
+		return nil, "", "", config.Errorf(config.KindInvalid, "%s is not in a git repository (this command reads or sets up git: run it inside a clone, or git init first)", dir)
 	case err != nil: // such as an extension go-git does not support
 		return nil, "", "", config.Errorf(config.KindInvalid, "cannot open the git repository of %s with go-git: %v", dir, err)
 	}
