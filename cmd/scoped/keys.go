@@ -32,11 +32,14 @@ func keysCommand() *cli.Command {
 		}, {
 			Name:      "retire",
 			Usage:     "retire a signing key: every token it signed stops working within a second",
-			ArgsUsage: "KID",
+			ArgsUsage: "[--] KID",
 			Description: "For a leaked key. If KID is the active key, a new key is created first and signs from then on.\n" +
-				"Clients get new tokens from the token endpoint as usual.",
+				"Clients get new tokens from the token endpoint as usual. A KID that starts with '-' goes after --.",
 			Flags:  []cli.Flag{dbFlag()},
 			Action: retireAction,
+			OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+				return exitcode.Errorf(exitcode.Usage, "%v (a key id that starts with '-' goes after --: scoped keys retire --db DB -- KID)", err)
+			},
 		}},
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
 	"github.com/scopectl/scopectl/sync/store/sqlite"
 )
 
@@ -80,7 +83,7 @@ func runScoped(args ...string) (int, string, string) {
 // says it was retired already.
 func TestKeysRetire(t *testing.T) {
 	db, first := newKeyDB(t)
-	code, out, errOut := runScoped("keys", "retire", "--db", "sqlite:"+db, first)
+	code, out, errOut := runScoped("keys", "retire", "--db", "sqlite:"+db, "--", first)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -121,6 +124,7 @@ func TestKeysRetireErrors(t *testing.T) {
 		{[]string{"bad\x1b[31m"}, `scoped: signing key "bad\x1b[31m" does not exist (scoped keys list shows them)`},
 		{nil, "scoped: keys retire takes one key id (scoped keys list shows them), got 0 arguments"},
 		{[]string{first, first}, "scoped: keys retire takes one key id (scoped keys list shows them), got 2 arguments"},
+		{[]string{"-dash"}, "scoped: flag provided but not defined: -dash (a key id that starts with '-' goes after --: scoped keys retire --db DB -- KID)"},
 	} {
 		code, out, errOut := runScoped(append([]string{"keys", "retire", "--db", "sqlite:" + db}, tc.args...)...)
 		if code != 2 || strings.TrimSpace(errOut) != tc.want || out != "" {
@@ -130,5 +134,30 @@ func TestKeysRetireErrors(t *testing.T) {
 	code, out, _ := runScoped("keys", "list", "--db", "sqlite:"+db)
 	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, first+"  ") || !strings.Contains(out, "active") {
 		t.Errorf("keys changed: %s", out)
+	}
+}
+
+// TestKeysRetireLeadingDash: key ids are base64url and may start with
+// '-'; after -- such an id is a key id, not a flag.
+func TestKeysRetireLeadingDash(t *testing.T) {
+	db, first := newKeyDB(t)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := st.SigningKeys(ctx)
+	older := store.SigningKey{ID: "-older", PrivatePEM: keys[0].PrivatePEM, Created: keys[0].Created.Add(-time.Hour)}
+	if err := st.AddSigningKey(ctx, older); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	code, out, errOut := runScoped("keys", "retire", "--db", "sqlite:"+db, "--", "-older")
+	if code != 0 || out != "retired signing key -older; running servers refuse every token it signed within 1 s\n" {
+		t.Fatalf("exit %d, %q %q", code, out, errOut)
+	}
+	_, out, _ = runScoped("keys", "list", "--db", "sqlite:"+db)
+	if !strings.Contains(out, first+"  ") || !regexp.MustCompile(`(?m)^-older +\S+ +retired `).MatchString(out) {
+		t.Errorf("list:\n%s", out)
 	}
 }

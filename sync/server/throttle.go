@@ -25,8 +25,9 @@ import (
 //     from its address does not lock a known client out.
 //
 // A request over budget is answered 429 with Retry-After before any
-// secret is checked, so it costs no bcrypt work. Only failures consume
-// the budget. Every table is capped and forgets its least recently used
+// secret is checked, so it costs no bcrypt work. Each attempt reserves
+// one failure before its check (so that concurrent guesses cannot
+// overdraw the budget) and gives it back when it succeeds. Every table is capped and forgets its least recently used
 // entries first, so memory stays bounded whatever ids and addresses an
 // attacker sends.
 const (
@@ -63,55 +64,82 @@ func newThrottle(now func() time.Time) *throttle {
 // attempt is one authentication attempt, by its throttle keys.
 type attempt struct {
 	client, addr, pair uint64
+	trusted            bool // the pair logged in before: only its own bucket applies
 }
 
-func (t *throttle) attempt(runtime, id, addr string) attempt {
+func (t *throttle) attempt(runtime, id, addr string) *attempt {
 	client := runtime + "\x00" + id
-	return attempt{
+	return &attempt{
 		client: maphash.String(t.seed, client),
 		addr:   maphash.String(t.seed, addr),
 		pair:   maphash.String(t.seed, client+"\x00"+addr),
 	}
 }
 
-// wait returns how long a until it may try again; 0 if it may try now.
-func (t *throttle) wait(a attempt) time.Duration {
+// begin reserves one failure of a's budget before its secret is checked
+// (so that concurrent attempts cannot overdraw it), or returns how long
+// a must wait when the budget is spent.
+func (t *throttle) begin(a *attempt) time.Duration {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.isTrusted(a, now) {
-		return t.pairs.wait(a.pair, now)
-	}
-	return max(t.clients.wait(a.client, now), t.addrs.wait(a.addr, now))
-}
-
-// failed records a failed authentication.
-func (t *throttle) failed(a attempt) {
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.isTrusted(a, now) {
+	at, ok := t.trusted.get(a.pair)
+	a.trusted = ok && now.Sub(*at) < trustedPairTTL
+	if a.trusted {
+		if wait := t.pairs.wait(a.pair, now); wait > 0 {
+			return wait
+		}
 		t.pairs.take(a.pair, now)
+		return 0
+	}
+	if wait := max(t.clients.wait(a.client, now), t.addrs.wait(a.addr, now)); wait > 0 {
+		return wait
 	}
 	t.clients.take(a.client, now)
 	t.addrs.take(a.addr, now)
+	return 0
 }
 
-// succeeded records a successful authentication: the pair is trusted.
-func (t *throttle) succeeded(a attempt) {
+// cancel gives the reservation of a begun attempt back, when the check
+// could not be made (the store failed): it is neither a success nor a
+// failure.
+func (t *throttle) cancel(a *attempt) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if at, ok := t.trusted.get(a.pair); ok {
+	if a.trusted {
+		t.pairs.give(a.pair, now)
+		return
+	}
+	t.clients.give(a.client, now)
+	t.addrs.give(a.addr, now)
+}
+
+// end settles a begun attempt: a success gives the reservation back and
+// trusts the pair; a failure of a trusted pair also counts for its
+// client id and address.
+func (t *throttle) end(a *attempt, ok bool) {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case ok && a.trusted:
+		t.pairs.give(a.pair, now)
+	case ok:
+		t.clients.give(a.client, now)
+		t.addrs.give(a.addr, now)
+	case a.trusted:
+		t.clients.take(a.client, now)
+		t.addrs.take(a.addr, now)
+	}
+	if !ok {
+		return
+	}
+	if at, found := t.trusted.get(a.pair); found {
 		*at = now
 		return
 	}
 	t.trusted.add(a.pair, now)
-}
-
-func (t *throttle) isTrusted(a attempt, now time.Time) bool {
-	at, ok := t.trusted.get(a.pair)
-	return ok && now.Sub(*at) < trustedPairTTL
 }
 
 // buckets are token buckets of allowed failures by key, each holding up
@@ -154,6 +182,13 @@ func (bs buckets) take(key uint64, now time.Time) {
 		b = bs.lru.add(key, bucket{tokens: bs.burst, at: now})
 	}
 	b.tokens, b.at = max(0, bs.level(b, now)-1), now
+}
+
+// give returns one token to the bucket of key, if it is still there.
+func (bs buckets) give(key uint64, now time.Time) {
+	if b, ok := bs.lru.get(key); ok {
+		b.tokens, b.at = min(bs.burst, bs.level(b, now)+1), now
+	}
 }
 
 // throttledError refuses an authentication attempt over its budget.

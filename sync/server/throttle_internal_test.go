@@ -17,12 +17,15 @@ func TestThrottleMemoryIsBounded(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	var last attempt
+	var last *attempt
 	for i := range n {
 		last = th.attempt("mfp", fmt.Sprintf("random-id-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
-		th.failed(last)
-		th.succeeded(last) // trusted pairs and their buckets fill up too
-		th.failed(last)
+		th.begin(last)
+		th.end(last, false)
+		th.begin(last)
+		th.end(last, true) // trusted pairs and their buckets fill up too
+		th.begin(last)
+		th.end(last, false)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -47,5 +50,35 @@ func TestRetryAfterIsWholeSeconds(t *testing.T) {
 		if got := (&throttledError{retryAfter: d}).seconds(); got != want {
 			t.Errorf("%v: Retry-After %d, want %d", d, got, want)
 		}
+	}
+}
+
+// TestThrottleAccounting: successes and cancelled checks (store down)
+// consume nothing; a trusted pair's failures still count for its client
+// id and address.
+func TestThrottleAccounting(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	th := newThrottle(func() time.Time { return now })
+	a := th.attempt("mfp", "c", "192.0.2.1")
+	for range 3 * clientBurst {
+		if th.begin(a) > 0 {
+			t.Fatal("successes or cancelled checks used up the budget")
+		}
+		th.cancel(a)
+		th.begin(a)
+		th.end(a, true)
+	}
+	for range pairBurst { // trusted now: its own bucket, and the others count too
+		if th.begin(a) > 0 {
+			t.Fatal("the trusted pair has less than its budget")
+		}
+		th.end(a, false)
+	}
+	if th.begin(a) == 0 {
+		t.Error("the trusted pair is not held to its budget")
+	}
+	other := th.attempt("mfp", "c", "192.0.2.2")
+	if wait := th.begin(other); wait == 0 {
+		t.Error("the trusted pair's failures did not count for the client id")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,4 +119,30 @@ func TestAdminBasicIsThrottled(t *testing.T) {
 	// The token endpoint counts the same failures.
 	basicAuth.Set("Content-Type", "application/x-www-form-urlencoded")
 	e.do("POST", "/mfp/api/az/v1/token", basicAuth, form(url.Values{"grant_type": {"client_credentials"}})).want(t, 429)
+}
+
+// TestConcurrentGuessesCannotOverdraw: 40 guesses at once, each from its
+// own address, get exactly the budget of 10 checks between them; the
+// others are refused before any bcrypt work.
+func TestConcurrentGuessesCannotOverdraw(t *testing.T) {
+	clk := newClock()
+	e := newEnvWith(t, servertest.Options{Now: clk.Now})
+	before := e.srv.Secrets.Comparisons()
+	codes := make(chan int, 40)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() { codes <- e.tokenFrom(fmt.Sprintf("198.51.100.%d:4000", i), "monitor", "guess").Code })
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[401] != 10 || count[429] != 30 {
+		t.Errorf("answers %v; want 10 × 401 and 30 × 429", count)
+	}
+	if n := e.srv.Secrets.Comparisons() - before; n != 10 {
+		t.Errorf("%d bcrypt comparisons; want 10", n)
+	}
 }

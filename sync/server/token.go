@@ -138,23 +138,32 @@ func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Clie
 	}
 	id, secret := basicCredential(rawID), basicCredential(rawSecret)
 	a := s.throttle.attempt(runtime, id, remoteAddress(r))
-	if wait := s.throttle.wait(a); wait > 0 {
+	if wait := s.throttle.begin(a); wait > 0 {
 		return store.Client{}, &throttledError{retryAfter: wait}
 	}
+	client, err := s.checkClient(r.Context(), runtime, id, secret)
+	if config.ErrorKind(err) == config.KindInternal {
+		s.throttle.cancel(a)
+	} else {
+		s.throttle.end(a, err == nil)
+	}
+	return client, err
+}
+
+// checkClient returns the client if secret is its secret.
+func (s *Server) checkClient(ctx context.Context, runtime, id, secret string) (store.Client, error) {
 	client, found, err := store.Client{}, false, error(nil)
 	if validClientID(id) { // others cannot exist: no store lookup
-		client, found, err = s.lookupClient(r.Context(), runtime, id)
+		client, found, err = s.lookupClient(ctx, runtime, id)
 	}
 	switch {
 	case err != nil:
 		return store.Client{}, err
 	case found && s.secrets.Verify(id, secret, client.SecretHash):
-		s.throttle.succeeded(a)
 		return client, nil
 	case !found:
 		s.secrets.Reject(secret) // as slow as checking a known client
 	}
-	s.throttle.failed(a)
 	return store.Client{}, config.Errorf(config.KindUnauthorized, "invalid client credentials")
 }
 
