@@ -11,6 +11,7 @@ end
 function init(args)
   s401, s429, other = 0, 0, 0
   target = os.getenv("GUESS_ID")
+  if target == "" then target = nil end
   math.randomseed(os.time() + math.floor(os.clock() * 1e6))
 end
 

@@ -4,7 +4,7 @@
 // source addresses (127.1.x.y), as a botnet would send them. A flood from
 // one address is easier to send with wrk (see .ci/bench-auth).
 //
-//	go run ./.ci/bench/authflood -url http://127.0.0.1:9080 -valid test:test -rate 50 -duration 15s [-attackers 500]
+//	go run ./.ci/bench/authflood -url http://127.0.0.1:9080 -valid test:test -rate 50 -duration 15s [-attackers 500 [-target ID]]
 package main
 
 import (
@@ -29,7 +29,7 @@ func main() {
 	rate := flag.Int("rate", 50, "valid logins a second")
 	duration := flag.Duration("duration", 15*time.Second, "how long to run")
 	attackers := flag.Int("attackers", 0, "source addresses sending wrong secrets (0: none)")
-	target := flag.String("target", "admin", "client id the attackers guess the secret of")
+	target := flag.String("target", "admin", `client id the attackers guess the secret of ("": random ids)`)
 	flag.Parse()
 	id, secret, ok := strings.Cut(*valid, ":")
 	if !ok {
@@ -68,12 +68,17 @@ func tokenRequest(ctx context.Context, url, id, secret string) *http.Request {
 	return req
 }
 
-// attack sends wrong secrets for id back to back until ctx ends.
+// attack sends wrong secrets for id (random ids if "") back to back
+// until ctx ends.
 func attack(ctx context.Context, c *http.Client, url, id string, statuses *sync.Map) {
 	guess := make([]byte, 8)
 	for ctx.Err() == nil {
 		rand.Read(guess)
-		resp, err := c.Do(tokenRequest(ctx, url, id, hex.EncodeToString(guess)))
+		guessID := id
+		if guessID == "" {
+			guessID = "ghost-" + hex.EncodeToString(guess[:4])
+		}
+		resp, err := c.Do(tokenRequest(ctx, url, guessID, hex.EncodeToString(guess)))
 		if err != nil {
 			continue
 		}
