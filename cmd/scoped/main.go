@@ -25,16 +25,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ErrWriter: stderr,
 		Flags:     serveFlags(),
 		Action:    serveAction,
-		Commands: []*cli.Command{{
-			Name:  "keys",
-			Usage: "manage token signing keys",
-			Subcommands: []*cli.Command{{
-				Name:   "rotate",
-				Usage:  "create a new signing key; the previous one keeps verifying until its tokens expire",
-				Flags:  []cli.Flag{dbFlag()},
-				Action: rotateAction,
-			}},
-		}},
+		Commands: []*cli.Command{
+			keysCommand(),
+		},
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error()}

@@ -145,7 +145,7 @@ func serveAction(c *cli.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := server.New(server.Config{
 		Store: st, Tokens: oauth.NewTokens(keys, cfg.TokenTTL), Secrets: secrets, Runtimes: cfg.Runtimes,
-		Issuer: cfg.Issuer, Logger: log, Registry: reg,
+		Issuer: cfg.Issuer, Logger: log, Registry: reg, AllowShortSecrets: cfg.Dev,
 	})
 	return serveUntilSignal(ctx, ln, handler, cfg, log)
 }
@@ -229,17 +229,3 @@ const devBanner = `
   *  Never run --dev on a server that others can reach.           *
   ****************************************************************
 `
-
-func rotateAction(c *cli.Context) error {
-	st, err := openStore(c.Context, c.String("db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	id, err := oauth.Rotate(c.Context, st)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it within 30 s, the previous key keeps verifying\n", id)
-	return nil
-}

@@ -9,11 +9,14 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -22,26 +25,32 @@ type KeyStore interface {
 	SigningKeys(ctx context.Context) ([]store.SigningKey, error)
 	AddSigningKey(ctx context.Context, k store.SigningKey) error
 	AddFirstSigningKey(ctx context.Context, k store.SigningKey) error
+	RetireSigningKey(ctx context.Context, id string) error
 }
 
-// publishedKeys is how many of the newest keys verify tokens and appear in
-// the JWKS: the active one and the one before it, so tokens signed just
-// before a rotation stay valid until they expire.
+// publishedKeys is how many of the newest keys may verify tokens and
+// appear in the JWKS: the active one and the one before it, so tokens
+// signed just before a rotation stay valid until they expire. A retired
+// key among them is left out; an older key never comes back.
 const publishedKeys = 2
 
-// keyRefresh is how often a KeySet re-reads the store, so that a rotation
-// made by another process (scoped keys rotate) is picked up.
-const keyRefresh = 30 * time.Second
+// KeyRefresh is the longest a KeySet works with the keys it last read
+// from the store: a rotation or a retirement made by any process (scoped
+// keys rotate|retire) takes effect on every process within this time.
+// It is the same bound as for client changes.
+const KeyRefresh = time.Second
 
 // KeySet holds the signing keys of a deployment, loaded from the store.
 type KeySet struct {
 	store KeyStore
-	now   func() time.Time
+	// Now returns the current time; tests may replace it before use.
+	Now func() time.Time
 
 	mu       sync.RWMutex
-	keys     []signingKey // newest first, at most publishedKeys
+	keys     []signingKey // published, the active one first
 	loadedAt time.Time
-	reloadMu sync.Mutex // one reload at a time
+	reloadMu sync.Mutex            // one reload at a time
+	parsed   map[string]signingKey // by id, under reloadMu: parse each key once
 }
 
 type signingKey struct {
@@ -53,11 +62,12 @@ type signingKey struct {
 // NewKeySet loads the keys of s, creating the first one if there is none
 // (once, however many processes start together).
 func NewKeySet(ctx context.Context, s KeyStore) (*KeySet, error) {
-	ks := &KeySet{store: s, now: time.Now}
-	if err := ks.reload(ctx); err != nil {
+	ks := &KeySet{store: s, Now: time.Now, parsed: map[string]signingKey{}}
+	stored, err := ks.reload(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if len(ks.keys) == 0 {
+	if len(stored) == 0 {
 		k, err := GenerateKey(time.Now())
 		if err != nil {
 			return nil, err
@@ -65,15 +75,16 @@ func NewKeySet(ctx context.Context, s KeyStore) (*KeySet, error) {
 		if err := s.AddFirstSigningKey(ctx, k); err != nil {
 			return nil, err
 		}
-		if err := ks.reload(ctx); err != nil {
+		if _, err := ks.reload(ctx); err != nil {
 			return nil, err
 		}
 	}
 	return ks, nil
 }
 
-// Rotate creates a new signing key in s; it signs from the next refresh
-// on, and the previous key keeps verifying. It returns the new key id.
+// Rotate creates a new signing key in s; every process signs with it
+// within KeyRefresh, and the previous key keeps verifying. It returns the
+// new key id.
 func Rotate(ctx context.Context, s KeyStore) (string, error) {
 	k, err := GenerateKey(time.Now())
 	if err != nil {
@@ -83,6 +94,98 @@ func Rotate(ctx context.Context, s KeyStore) (string, error) {
 		return "", err
 	}
 	return k.ID, nil
+}
+
+// KeyStatus is what a signing key does now.
+type KeyStatus string
+
+// The statuses of a signing key.
+const (
+	KeyActive      KeyStatus = "active"      // signs new tokens, verifies
+	KeyPublished   KeyStatus = "published"   // verifies the tokens it signed; in the JWKS
+	KeyUnpublished KeyStatus = "unpublished" // two newer keys exist: verifies nothing
+	KeyRetired     KeyStatus = "retired"     // retired: verifies nothing, ever
+)
+
+// KeyInfo describes a signing key without its secret part.
+type KeyInfo struct {
+	ID      string
+	Created time.Time
+	Retired time.Time // zero unless Status is KeyRetired
+	Status  KeyStatus
+}
+
+// ListKeys describes the signing keys of s, newest first.
+func ListKeys(ctx context.Context, s KeyStore) ([]KeyInfo, error) {
+	stored, err := s.SigningKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load signing keys: %w", err)
+	}
+	status := statuses(stored)
+	out := make([]KeyInfo, len(stored))
+	for i, k := range stored {
+		out[i] = KeyInfo{ID: k.ID, Created: k.Created, Retired: k.Retired, Status: status[i]}
+	}
+	return out, nil
+}
+
+// statuses classifies keys listed newest first: the publishedKeys newest
+// that are not retired verify, and the first of them signs.
+func statuses(keys []store.SigningKey) []KeyStatus {
+	out := make([]KeyStatus, len(keys))
+	active := false
+	for i, k := range keys {
+		switch {
+		case !k.Retired.IsZero():
+			out[i] = KeyRetired
+		case i >= publishedKeys:
+			out[i] = KeyUnpublished
+		case !active:
+			out[i], active = KeyActive, true
+		default:
+			out[i] = KeyPublished
+		}
+	}
+	return out
+}
+
+// Retirement says what Retire did.
+type Retirement struct {
+	Key    KeyInfo // the key as it was before
+	NewKey string  // the key added to sign instead, when Key was active
+}
+
+// Retire retires signing key id in s: within KeyRefresh no process
+// accepts a token it signed, cached or not. When id is the active key, a
+// new key is added first, which signs from then on. Retiring a retired
+// key does nothing; an unknown id is a KindNotFound error.
+func Retire(ctx context.Context, s KeyStore, id string) (Retirement, error) {
+	keys, err := ListKeys(ctx, s)
+	if err != nil {
+		return Retirement{}, err
+	}
+	i := slices.IndexFunc(keys, func(k KeyInfo) bool { return k.ID == id })
+	if i < 0 || !validKeyID(id) {
+		return Retirement{}, config.Errorf(config.KindNotFound, "signing key %q does not exist (scoped keys list shows them)", id)
+	}
+	r := Retirement{Key: keys[i]}
+	if r.Key.Status == KeyRetired {
+		return r, nil
+	}
+	if i == 0 { // the newest key may not be retired: something must sign
+		if r.NewKey, err = Rotate(ctx, s); err != nil {
+			return r, err
+		}
+	}
+	return r, s.RetireSigningKey(ctx, id)
+}
+
+// validKeyID reports whether id can be a key id (an RFC 7638 thumbprint
+// in base64url), so that no odd byte reaches the database.
+func validKeyID(id string) bool {
+	return id != "" && len(id) <= 128 && !strings.ContainsFunc(id, func(r rune) bool {
+		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	})
 }
 
 // GenerateKey creates an RSA-2048 signing key whose id is its RFC 7638
@@ -107,26 +210,35 @@ func GenerateKey(now time.Time) (store.SigningKey, error) {
 	}, nil
 }
 
-func (ks *KeySet) reload(ctx context.Context) error {
+// reload reads the keys from the store and keeps the published ones; it
+// returns what it read. With keys in the store but none published (all
+// retired), nothing verifies or signs until a new key is added.
+func (ks *KeySet) reload(ctx context.Context) ([]store.SigningKey, error) {
 	stored, err := ks.store.SigningKeys(ctx)
 	if err != nil {
-		return fmt.Errorf("load signing keys: %w", err)
+		return nil, fmt.Errorf("load signing keys: %w", err)
 	}
 	if len(stored) == 0 && len(ks.keys) > 0 {
-		return fmt.Errorf("load signing keys: the store has none")
+		return nil, fmt.Errorf("load signing keys: the store has none")
 	}
 	var keys []signingKey
-	for _, sk := range stored[:min(len(stored), publishedKeys)] {
-		k, err := parseKey(sk)
-		if err != nil {
-			return err
+	parsed := map[string]signingKey{}
+	for i, st := range statuses(stored) {
+		if st != KeyActive && st != KeyPublished {
+			continue
 		}
-		keys = append(keys, k)
+		k, ok := ks.parsed[stored[i].ID]
+		if !ok {
+			if k, err = parseKey(stored[i]); err != nil {
+				return nil, err
+			}
+		}
+		keys, parsed[k.id] = append(keys, k), k
 	}
 	ks.mu.Lock()
-	ks.keys, ks.loadedAt = keys, ks.now()
+	ks.keys, ks.loadedAt, ks.parsed = keys, ks.Now(), parsed
 	ks.mu.Unlock()
-	return nil
+	return stored, nil
 }
 
 func parseKey(sk store.SigningKey) (signingKey, error) {
@@ -152,48 +264,47 @@ func parseKey(sk store.SigningKey) (signingKey, error) {
 }
 
 // refreshIfStale re-reads the store when the keys are older than
-// keyRefresh, or (force) when a token names an unknown key id, at most
-// once a second.
-func (ks *KeySet) refreshIfStale(ctx context.Context, force bool) {
+// KeyRefresh. One request reloads; the others go on with the keys they
+// have, which are at most that much older.
+func (ks *KeySet) refreshIfStale(ctx context.Context) {
 	stale := func() bool {
 		ks.mu.RLock()
 		defer ks.mu.RUnlock()
-		age := ks.now().Sub(ks.loadedAt)
-		return age > keyRefresh || (force && age > time.Second)
+		age := ks.Now().Sub(ks.loadedAt)
+		return age < 0 || age > KeyRefresh
 	}
 	if !stale() || !ks.reloadMu.TryLock() {
 		return // fresh, or another request is reloading
 	}
 	defer ks.reloadMu.Unlock()
-	if stale() && ks.reload(ctx) != nil {
+	if !stale() {
+		return
+	}
+	if _, err := ks.reload(ctx); err != nil {
 		ks.mu.Lock()
-		ks.loadedAt = ks.now() // keep serving with the keys we have; retry later
+		ks.loadedAt = ks.Now() // keep serving with the keys we have; retry later
 		ks.mu.Unlock()
 	}
 }
 
 func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
-	ks.refreshIfStale(ctx, false)
+	ks.refreshIfStale(ctx)
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
 	if len(ks.keys) == 0 {
-		return signingKey{}, fmt.Errorf("no signing key")
+		return signingKey{}, fmt.Errorf("no signing key: every key is retired; run scoped keys rotate")
 	}
 	return ks.keys[0], nil
 }
 
+// public returns the public key of kid if kid is published now.
 func (ks *KeySet) public(ctx context.Context, kid string) (*rsa.PublicKey, bool) {
-	for attempt := range 2 {
-		ks.mu.RLock()
-		for _, k := range ks.keys {
-			if k.id == kid {
-				ks.mu.RUnlock()
-				return &k.priv.PublicKey, true
-			}
-		}
-		ks.mu.RUnlock()
-		if attempt == 0 {
-			ks.refreshIfStale(ctx, true)
+	ks.refreshIfStale(ctx)
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	for _, k := range ks.keys {
+		if k.id == kid {
+			return &k.priv.PublicKey, true
 		}
 	}
 	return nil, false
@@ -201,12 +312,18 @@ func (ks *KeySet) public(ctx context.Context, kid string) (*rsa.PublicKey, bool)
 
 // JWKS returns the public keys that verify tokens, newest first.
 func (ks *KeySet) JWKS(ctx context.Context) jose.JSONWebKeySet {
-	ks.refreshIfStale(ctx, false)
+	ks.refreshIfStale(ctx)
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
-	var set jose.JSONWebKeySet
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, k := range ks.keys {
 		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.id, Algorithm: string(jose.RS256), Use: "sig"})
 	}
 	return set
+}
+
+// publishes reports whether kid is published now.
+func (ks *KeySet) publishes(ctx context.Context, kid string) bool {
+	_, ok := ks.public(ctx, kid)
+	return ok
 }

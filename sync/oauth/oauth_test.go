@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/scopectl/scopectl/config"
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
 	"github.com/scopectl/scopectl/sync/store/sqlite"
 )
 
@@ -51,42 +54,70 @@ func TestGrant(t *testing.T) {
 }
 
 func TestSecretVerifier(t *testing.T) {
-	hash, err := oauth.HashSecret("s3cret")
+	v := oauth.NewSecretVerifier()
+	v.Cost = bcrypt.MinCost
+	hash, err := v.Hash("s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(hash, "s3cret") {
 		t.Fatal("hash contains the secret")
 	}
-	v := oauth.NewSecretVerifier()
 	for i := range 3 { // the first check runs bcrypt, later ones hit the cache
+		before := v.Comparisons()
 		if !v.Verify("c", "s3cret", hash) {
 			t.Fatalf("check %d: right secret refused", i)
 		}
-		if v.Verify("c", "s3cret!", hash) || v.Verify("d", "s3cret", "other-hash") {
+		if n, want := v.Comparisons()-before, int64(max(0, 1-i)); n != want {
+			t.Errorf("check %d: %d bcrypt comparisons", i, n)
+		}
+		before = v.Comparisons()
+		if v.Verify("c", "s3cret!", hash) || v.Verify("d", "s3cret", "other-hash") || v.Reject("s3cret") {
 			t.Fatalf("check %d: wrong secret accepted", i)
 		}
+		if n := v.Comparisons() - before; n != 3 {
+			t.Errorf("check %d: %d bcrypt comparisons for 3 wrong secrets", i, n)
+		}
 	}
-	newHash, _ := oauth.HashSecret("rotated")
+	newHash, _ := v.Hash("rotated")
 	if v.Verify("c", "s3cret", newHash) {
 		t.Error("the cached old secret passed against the new hash")
 	}
 	if !v.Verify("c", "rotated", newHash) {
 		t.Error("new secret refused")
 	}
-	if _, err := oauth.HashSecret(strings.Repeat("x", oauth.MaxSecretLength+1)); config.ErrorKind(err) != config.KindInvalid {
-		t.Errorf("overlong secret: %v", err)
+	if cost, _ := bcrypt.Cost([]byte(hash)); cost != bcrypt.MinCost {
+		t.Errorf("cost %d, want the verifier's", cost)
 	}
-	if _, err := oauth.HashSecret(""); config.ErrorKind(err) != config.KindInvalid {
-		t.Errorf("empty secret: %v", err)
+	if prod, _ := oauth.HashSecret("s3cret"); !strings.HasPrefix(prod, "$2a$10$") {
+		t.Errorf("production hash %q is not bcrypt cost 10", prod)
+	}
+}
+
+// TestCheckSecret: what may be set as a client secret. '%' and spaces
+// would read differently form-decoded and raw.
+func TestCheckSecret(t *testing.T) {
+	for _, ok := range []string{"x", "a+b/c@d:e!", "Sp€cial!$&=?#;,'~*()", strings.Repeat("x", oauth.MaxSecretLength)} {
+		if err := oauth.CheckSecret(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", strings.Repeat("x", oauth.MaxSecretLength+1), "a b", "50%off", "a%41", "tab\t", "nul\x00", "line\n", "nbsp\u00a0", "\xff\xfe"} {
+		err := oauth.CheckSecret(bad)
+		if config.ErrorKind(err) != config.KindInvalid {
+			t.Errorf("%q: %v; want invalid", bad, err)
+		}
+		if bad != "" && err != nil && strings.Contains(err.Error(), bad) {
+			t.Errorf("the message repeats the secret: %v", err)
+		}
 	}
 }
 
 // BenchmarkVerifyCachedSecret is the cost of a secret check after the
 // first (bcrypt) one: what the token endpoint pays per request.
 func BenchmarkVerifyCachedSecret(b *testing.B) {
-	hash, _ := oauth.HashSecret("s3cret")
 	v := oauth.NewSecretVerifier()
+	hash, _ := v.Hash("s3cret")
 	v.Verify("c", "s3cret", hash)
 	for b.Loop() {
 		if !v.Verify("c", "s3cret", hash) {
@@ -105,6 +136,11 @@ func BenchmarkVerifySecretBcrypt(b *testing.B) {
 }
 
 func newTokens(t testing.TB) *oauth.Tokens {
+	tokens, _ := newTokensAndStore(t)
+	return tokens
+}
+
+func newTokensAndStore(t testing.TB) (*oauth.Tokens, store.Store) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +150,7 @@ func newTokens(t testing.TB) *oauth.Tokens {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return oauth.NewTokens(keys, time.Hour)
+	return oauth.NewTokens(keys, time.Hour), st
 }
 
 func TestVerifyChecksClaims(t *testing.T) {

@@ -4,7 +4,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -15,15 +20,37 @@ import (
 // most 72 bytes, and a longer secret must not silently lose its tail.
 const MaxSecretLength = 72
 
-// secretCost is the bcrypt cost of stored secrets.
-const secretCost = 10
+// DefaultCost is the bcrypt cost of stored secrets.
+const DefaultCost = 10
 
-// HashSecret returns the bcrypt hash to store for a client secret.
-func HashSecret(secret string) (string, error) {
-	if secret == "" || len(secret) > MaxSecretLength {
-		return "", config.Errorf(config.KindInvalid, "a client secret must be 1 to %d bytes long", MaxSecretLength)
+// CheckSecret reports whether secret may be set as a client secret: 1 to
+// MaxSecretLength bytes of UTF-8 without '%', white space or control
+// characters. Basic credentials may arrive form-urlencoded (RFC 6749
+// §2.3.1) or raw; without '%' and spaces a secret reads the same both
+// ways, so exactly one candidate is ever checked (see the server's rule).
+func CheckSecret(secret string) error {
+	switch {
+	case secret == "" || len(secret) > MaxSecretLength:
+		return config.Errorf(config.KindInvalid, "a client secret must be 1 to %d bytes long", MaxSecretLength)
+	case !utf8.ValidString(secret):
+		return config.Errorf(config.KindInvalid, "a client secret must be UTF-8 text")
+	case strings.ContainsFunc(secret, func(r rune) bool { return r == '%' || unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return config.Errorf(config.KindInvalid, "a client secret may not contain '%%', spaces or control characters (HTTP Basic credentials are form-encoded, which gives them meaning)")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(secret), secretCost)
+	return nil
+}
+
+// HashSecret returns the bcrypt hash (DefaultCost) to store for a client
+// secret that CheckSecret accepts.
+func HashSecret(secret string) (string, error) {
+	return hashSecret(secret, DefaultCost)
+}
+
+func hashSecret(secret string, cost int) (string, error) {
+	if err := CheckSecret(secret); err != nil {
+		return "", err
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(secret), cost)
 	if err != nil {
 		return "", &config.Error{Kind: config.KindInternal, Message: "cannot hash the secret", Err: err}
 	}
@@ -35,11 +62,23 @@ func HashSecret(secret string) (string, error) {
 // per-process key, bound to the stored hash it matched: later checks cost
 // one HMAC and a constant-time compare, a changed secret (new hash) is
 // verified afresh, and neither secrets nor plain digests stay in memory.
+//
+// At most half the CPUs (at least one) run bcrypt at a time, so that a
+// flood of wrong secrets leaves CPU to everything else; checks answered
+// from the cache never wait for them.
 type SecretVerifier struct {
-	key     [32]byte
-	dummy   []byte // a hash to burn the same time on unknown clients
-	mu      sync.RWMutex
-	entries map[string]verified // client id -> last verified secret
+	// Cost is the bcrypt cost of the hashes Hash makes and of the dummy
+	// hash that unknown clients are checked against: DefaultCost, unless
+	// a test lowers it (bcrypt.MinCost) before first use.
+	Cost int
+
+	key         [32]byte
+	dummyOnce   sync.Once
+	dummy       []byte        // a hash to burn the same time on unknown clients
+	bcryptSlots chan struct{} // semaphore of concurrent bcrypt comparisons
+	comparisons atomic.Int64
+	mu          sync.RWMutex
+	entries     map[string]verified // client id -> last verified secret
 }
 
 type verified struct {
@@ -52,15 +91,26 @@ const maxVerifiedEntries = 10000
 
 // NewSecretVerifier returns a verifier with a fresh random key.
 func NewSecretVerifier() *SecretVerifier {
-	v := &SecretVerifier{entries: make(map[string]verified)}
+	v := &SecretVerifier{
+		Cost:        DefaultCost,
+		entries:     make(map[string]verified),
+		bcryptSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
+	}
 	if _, err := rand.Read(v.key[:]); err != nil {
 		panic("oauth: no randomness: " + err.Error())
 	}
-	v.dummy, _ = bcrypt.GenerateFromPassword([]byte("dummy secret"), secretCost)
 	return v
 }
 
-// Verify reports whether secret matches storedHash for client id.
+// Hash returns the bcrypt hash (cost v.Cost) to store for a client secret
+// that CheckSecret accepts.
+func (v *SecretVerifier) Hash(secret string) (string, error) {
+	return hashSecret(secret, v.Cost)
+}
+
+// Verify reports whether secret matches storedHash for client id. It
+// makes at most one bcrypt comparison, none when the secret verified
+// before against the same hash.
 func (v *SecretVerifier) Verify(id, secret, storedHash string) bool {
 	mac := v.mac(id, secret)
 	v.mu.RLock()
@@ -72,7 +122,7 @@ func (v *SecretVerifier) Verify(id, secret, storedHash string) bool {
 	if len(secret) > MaxSecretLength {
 		return v.Reject(secret) // as slow as a wrong secret
 	}
-	if bcrypt.CompareHashAndPassword([]byte(storedHash), []byte(secret)) != nil {
+	if !v.compare([]byte(storedHash), secret) {
 		return false
 	}
 	v.mu.Lock()
@@ -87,8 +137,23 @@ func (v *SecretVerifier) Verify(id, secret, storedHash string) bool {
 // Reject spends the time of one bcrypt comparison and returns false, so
 // that an unknown client id answers as slowly as a wrong secret.
 func (v *SecretVerifier) Reject(secret string) bool {
-	_ = bcrypt.CompareHashAndPassword(v.dummy, []byte(secret))
+	v.dummyOnce.Do(func() {
+		v.dummy, _ = bcrypt.GenerateFromPassword([]byte("dummy secret"), v.Cost)
+	})
+	v.compare(v.dummy, secret)
 	return false
+}
+
+// Comparisons returns how many bcrypt comparisons v has made: the work a
+// caller (or an attacker) made the server do.
+func (v *SecretVerifier) Comparisons() int64 { return v.comparisons.Load() }
+
+// compare runs one bcrypt comparison when a slot is free.
+func (v *SecretVerifier) compare(hash []byte, secret string) bool {
+	v.bcryptSlots <- struct{}{}
+	defer func() { <-v.bcryptSlots }()
+	v.comparisons.Add(1)
+	return bcrypt.CompareHashAndPassword(hash, []byte(secret)) == nil
 }
 
 func (v *SecretVerifier) mac(id, secret string) [sha256.Size]byte {

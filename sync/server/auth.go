@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
@@ -100,6 +102,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 		return caller{clientID: claims.ClientID, scope: granted}, true
 	case strings.EqualFold(scheme, "Basic"):
 		client, err := s.authenticateClient(r, runtime)
+		var throttled *throttledError
+		if errors.As(err, &throttled) {
+			tooManyFailures(w, throttled)
+			return caller{}, false
+		}
 		if config.ErrorKind(err) == config.KindInternal {
 			s.writeError(w, r, err)
 			return caller{}, false
@@ -114,6 +121,15 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 		invalidToken(w, "unsupported authorization scheme; use Bearer")
 	}
 	return caller{}, false
+}
+
+// tooManyFailures answers 429 to an authentication over its failure
+// budget, with the wait in Retry-After and in the details.
+func tooManyFailures(w http.ResponseWriter, e *throttledError) {
+	w.Header().Set("Retry-After", strconv.Itoa(e.seconds()))
+	writeJSON(w, http.StatusTooManyRequests, api.Error{
+		Error: config.KindUnavailable, Message: e.Error(), Details: map[string]int{"retryAfter": e.seconds()},
+	})
 }
 
 func invalidToken(w http.ResponseWriter, msg string) {

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
-	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -64,7 +64,7 @@ func decodeClientList(r *http.Request) (api.ClientList, error) {
 func (s *Server) replaceClients(c caller, current []store.Client, list api.ClientList) ([]store.Client, error) {
 	var next []store.Client
 	for i, cl := range list.Clients {
-		sc, err := newClient(cl, i, current, next)
+		sc, err := s.newClient(cl, i, current, next)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,13 @@ func (s *Server) replaceClients(c caller, current []store.Client, list api.Clien
 	return next, checkNoEscalation(c, current, next)
 }
 
-func newClient(c api.Client, i int, current, seen []store.Client) (store.Client, error) {
+// MinSecretLength is the fewest characters of a client secret set through
+// the admin API outside development mode. Secrets are checked with bcrypt
+// at a few guesses a second per client (see throttle.go); 12 random
+// characters put guessing out of reach.
+const MinSecretLength = 12
+
+func (s *Server) newClient(c api.Client, i int, current, seen []store.Client) (store.Client, error) {
 	field := func(name string) string { return "/clients/" + strconv.Itoa(i) + "/" + name }
 	if c.ID == "" || len(c.ID) > 128 || strings.ContainsFunc(c.ID, badIDRune) {
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':', '%%' or '+' (HTTP Basic and its form encoding give them meaning)", field("id"))
@@ -97,8 +103,11 @@ func newClient(c api.Client, i int, current, seen []store.Client) (store.Client,
 		out.SecretHash, out.SecretSetAt = current[i].SecretHash, current[i].SecretSetAt
 		return out, nil
 	}
-	if out.SecretHash, err = oauth.HashSecret(c.Secret); err != nil {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("secret"), err)
+	if n := utf8.RuneCountInString(c.Secret); n < s.minSecret {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: the secret of client %s has %d characters; it needs at least %d", field("secret"), quote(c.ID), n, s.minSecret)
+	}
+	if out.SecretHash, err = s.secrets.Hash(c.Secret); err != nil {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s: %v", field("secret"), quote(c.ID), err)
 	}
 	out.SecretSetAt = time.Now()
 	return out, nil

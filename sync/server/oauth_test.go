@@ -18,6 +18,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
 // TestStandardClientAndOfflineValidation: golang.org/x/oauth2 obtains a
@@ -125,7 +126,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 func TestFormEncodedBasicCredentials(t *testing.T) {
 	e := newEnv(t)
 	admin := e.token("admin", "admin-secret", "mfpadmin")
-	secret := "p@ss w+rd%/:é"
+	secret := "p@ss+w/rd:é!&=?#"
 	e.do("PUT", "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients", jsonHeader(admin), strings.NewReader(
 		`{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"odd","secret":"`+secret+`","allowedScope":"x"}]}`)).want(t, 200)
 	e.token("odd", secret, "x") // form-encoded by x/oauth2
@@ -268,7 +269,8 @@ func TestIntrospection(t *testing.T) {
 // TestKeyRotationKeepsPreviousKey: after a rotation, tokens signed with the
 // previous key still validate and both keys are published.
 func TestKeyRotationKeepsPreviousKey(t *testing.T) {
-	e := newEnv(t)
+	clk := newClock()
+	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	before := e.token("monitor", "monitor-secret", "mfpmonitor")
 	if _, err := oauth.Rotate(context.Background(), e.store); err != nil {
 		t.Fatal(err)
@@ -284,7 +286,7 @@ func TestKeyRotationKeepsPreviousKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1100 * time.Millisecond) // unknown kids trigger at most one reload a second
+	clk.advance(oauth.KeyRefresh + time.Millisecond) // keys are re-read at most once a second
 	e.do("GET", apps, bearer(after), nil).want(t, 200)
 	e.do("GET", apps, bearer(before), nil).want(t, 200)
 	var jwks jose.JSONWebKeySet

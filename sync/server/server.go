@@ -29,7 +29,8 @@ const maxAuthorizationHeader = 8 << 10
 // adminBase is the path prefix of the admin API.
 const adminBase = api.Base
 
-// Config is what a Server needs. Every field is required.
+// Config is what a Server needs. Every field is required unless its
+// comment says otherwise.
 type Config struct {
 	Store    store.Store
 	Tokens   *oauth.Tokens
@@ -41,6 +42,12 @@ type Config struct {
 	Issuer   string
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// AllowShortSecrets lets the admin API set client secrets shorter
+	// than MinSecretLength (development mode); optional.
+	AllowShortSecrets bool
+	// Now is the clock of the failed-authentication throttle; optional,
+	// time.Now by default.
+	Now func() time.Time
 }
 
 // Server serves scoped's HTTP API.
@@ -54,6 +61,9 @@ type Server struct {
 	metrics  *metrics
 	mux      *http.ServeMux
 	clients  clientCache
+	throttle *throttle
+	// minSecret is the shortest client secret the admin API accepts.
+	minSecret int
 }
 
 // New returns a Server for cfg.
@@ -61,7 +71,10 @@ func New(cfg Config) *Server {
 	s := &Server{
 		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
-		mux: http.NewServeMux(),
+		mux: http.NewServeMux(), throttle: newThrottle(cfg.Now), minSecret: MinSecretLength,
+	}
+	if cfg.AllowShortSecrets {
+		s.minSecret = 1
 	}
 	s.routes(cfg.Registry)
 	return s

@@ -25,20 +25,27 @@ type env struct {
 	store  store.Store
 	tokens *oauth.Tokens
 	keys   *oauth.KeySet
+	srv    *servertest.Server
 }
 
 const apps = "/mfpadmin/management-apis/2.0/runtimes/mfp/applications"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv := servertest.StartServer(t,
+	return newEnvWith(t, servertest.Options{})
+}
+
+// newEnvWith is newEnv with options (a shared database file, a clock).
+func newEnvWith(t *testing.T, opt servertest.Options) *env {
+	t.Helper()
+	srv := servertest.StartWith(t, opt,
 		servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"},
 		servertest.Client{ID: "test", Secret: "test-secret", Scope: "*"},
 		servertest.Client{ID: "monitor", Secret: "monitor-secret", Scope: "mfpmonitor"},
 		servertest.Client{ID: "operator", Secret: "operator-secret", Scope: "mfpoperator authorization.introspect"},
 		servertest.Client{ID: "pusher", Secret: "pusher-secret", Scope: "push.application.*"},
 	)
-	return &env{t: t, url: srv.URL, store: srv.Store, tokens: srv.Tokens, keys: srv.Keys}
+	return &env{t: t, url: srv.URL, store: srv.Store, tokens: srv.Tokens, keys: srv.Keys, srv: srv}
 }
 
 // response is a finished HTTP exchange.

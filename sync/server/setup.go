@@ -30,7 +30,7 @@ func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, 
 			c.AllowedScope = scope
 		}
 		if c.SecretHash == "" || !v.Verify(id, secret, c.SecretHash) {
-			hash, err := oauth.HashSecret(secret)
+			hash, err := v.Hash(secret)
 			if err != nil {
 				return nil, err
 			}

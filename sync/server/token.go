@@ -8,8 +8,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
@@ -22,6 +24,8 @@ type oauthError struct {
 	status int
 	code   string // invalid_request, invalid_client, invalid_scope, ...
 	desc   string
+	// retryAfter, in seconds, is sent as Retry-After when set.
+	retryAfter int
 }
 
 func (e *oauthError) Error() string { return e.code + ": " + e.desc }
@@ -30,8 +34,15 @@ func writeOAuthError(w http.ResponseWriter, runtime string, e *oauthError) {
 	if e.code == "invalid_client" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
 	}
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
+}
+
+func newOAuthError(status int, code, desc string) *oauthError {
+	return &oauthError{status: status, code: code, desc: desc}
 }
 
 // handleToken is the client-credentials token endpoint (RFC 6749 §4.4).
@@ -54,34 +65,38 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauthError) {
 	if err := parseForm(r); err != nil {
-		return nil, &oauthError{http.StatusBadRequest, "invalid_request", err.Error()}
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", err.Error())
 	}
 	if r.PostForm.Has("client_secret") {
-		return nil, &oauthError{http.StatusBadRequest, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body"}
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body")
 	}
 	client, err := s.authenticateClient(r, runtime)
+	var throttled *throttledError
+	if errors.As(err, &throttled) {
+		return nil, &oauthError{status: http.StatusTooManyRequests, code: "temporarily_unavailable", desc: err.Error(), retryAfter: throttled.seconds()}
+	}
 	if config.ErrorKind(err) == config.KindInternal {
 		s.log.ErrorContext(r.Context(), "authenticate client", "err", err)
-		return nil, &oauthError{http.StatusInternalServerError, "server_error", "the server cannot check credentials now"}
+		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "the server cannot check credentials now")
 	}
 	if err != nil {
-		return nil, &oauthError{http.StatusUnauthorized, "invalid_client", err.Error()}
+		return nil, newOAuthError(http.StatusUnauthorized, "invalid_client", err.Error())
 	}
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "client_credentials":
 	case "":
-		return nil, &oauthError{http.StatusBadRequest, "invalid_request", "grant_type is required"}
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "grant_type is required")
 	default:
-		return nil, &oauthError{http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported"}
+		return nil, newOAuthError(http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
 	}
 	scope, err := oauth.Grant(client.AllowedScope, r.PostForm.Get("scope"))
 	if err != nil {
-		return nil, &oauthError{http.StatusBadRequest, "invalid_scope", err.Error()}
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", err.Error())
 	}
 	token, claims, err := s.tokens.Issue(r.Context(), s.issuerOf(runtime), client.ID, scope, client.SecretSetAt.UnixMicro())
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "issue token", "err", err)
-		return nil, &oauthError{http.StatusInternalServerError, "server_error", "cannot issue a token"}
+		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "cannot issue a token")
 	}
 	return &api.Token{
 		AccessToken: token, TokenType: "Bearer", Scope: claims.Scope,
@@ -111,45 +126,66 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
-// authenticateClient checks HTTP Basic client credentials in constant
-// time per client; an unknown id costs as much as a wrong secret.
+// authenticateClient checks HTTP Basic client credentials with exactly
+// one bcrypt comparison (none when the secret verified before), also for
+// an unknown client id, so that both answer in the same time. Attempts
+// over the failure budget of their client id or address (throttle.go)
+// are refused with a *throttledError before any secret is checked.
 func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Client, error) {
 	rawID, rawSecret, ok := r.BasicAuth()
 	if !ok {
 		return store.Client{}, config.Errorf(config.KindUnauthorized, "client authentication with HTTP Basic is required")
 	}
-	id, secrets := formDecoded(rawID), []string{formDecoded(rawSecret)}
-	if secrets[0] != rawSecret {
-		secrets = append(secrets, rawSecret)
+	id, secret := basicCredential(rawID), basicCredential(rawSecret)
+	a := s.throttle.attempt(runtime, id, remoteAddress(r))
+	if wait := s.throttle.begin(a); wait > 0 {
+		return store.Client{}, &throttledError{retryAfter: wait}
 	}
-	client, found, err := s.lookupClient(r.Context(), runtime, id)
+	client, err := s.checkClient(r.Context(), runtime, id, secret)
+	if config.ErrorKind(err) == config.KindInternal {
+		s.throttle.cancel(a)
+	} else {
+		s.throttle.end(a, err == nil)
+	}
+	return client, err
+}
+
+// checkClient returns the client if secret is its secret.
+func (s *Server) checkClient(ctx context.Context, runtime, id, secret string) (store.Client, error) {
+	client, found, err := store.Client{}, false, error(nil)
+	if validClientID(id) { // others cannot exist: no store lookup
+		client, found, err = s.lookupClient(ctx, runtime, id)
+	}
 	switch {
-	case err == nil && !found:
-		for _, secret := range secrets { // as slow as checking a known client
-			s.secrets.Reject(secret)
-		}
 	case err != nil:
 		return store.Client{}, err
-	default:
-		for _, secret := range secrets {
-			if s.secrets.Verify(id, secret, client.SecretHash) {
-				return client, nil
-			}
-		}
+	case found && s.secrets.Verify(id, secret, client.SecretHash):
+		return client, nil
+	case !found:
+		s.secrets.Reject(secret) // as slow as checking a known client
 	}
 	return store.Client{}, config.Errorf(config.KindUnauthorized, "invalid client credentials")
 }
 
-// formDecoded undoes the application/x-www-form-urlencoded encoding that
-// RFC 6749 §2.3.1 applies to Basic client credentials (and that
-// golang.org/x/oauth2 sends). Clients such as curl send them raw, so a
-// value that does not decode is taken as it is, and a secret that differs
-// once decoded is also tried raw.
-func formDecoded(s string) string {
+// basicCredential is the one reading of a Basic client id or secret.
+// RFC 6749 §2.3.1 form-urlencodes them (golang.org/x/oauth2 does), curl
+// sends them raw. A value with a '%' is decoded ('+' becomes a space); a
+// value without one is taken as it is ('+' stays '+'), as is a value that
+// does not decode. Client ids and secrets may not contain '%' or spaces,
+// so both encodings of every valid secret read the same.
+func basicCredential(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
 	if d, err := url.QueryUnescape(s); err == nil {
 		return d
 	}
 	return s
+}
+
+// validClientID reports whether id can name a client (see newClient).
+func validClientID(id string) bool {
+	return id != "" && len(id) <= 128 && utf8.ValidString(id) && !strings.ContainsFunc(id, badIDRune)
 }
 
 type introspection struct {
@@ -173,12 +209,12 @@ const introspectScope = "authorization.introspect"
 func (s *Server) handleIntrospection(w http.ResponseWriter, r *http.Request) {
 	runtime := r.PathValue("runtime")
 	if err := parseForm(r); err != nil {
-		writeOAuthError(w, runtime, &oauthError{http.StatusBadRequest, "invalid_request", err.Error()})
+		writeOAuthError(w, runtime, newOAuthError(http.StatusBadRequest, "invalid_request", err.Error()))
 		return
 	}
 	token := r.PostForm.Get("token")
 	if token == "" {
-		writeOAuthError(w, runtime, &oauthError{http.StatusBadRequest, "invalid_request", "token is required"})
+		writeOAuthError(w, runtime, newOAuthError(http.StatusBadRequest, "invalid_request", "token is required"))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.introspect(r.Context(), runtime, token))

@@ -42,13 +42,19 @@ type Store interface {
 	// for what is stored. An error from update changes nothing.
 	UpdateClients(ctx context.Context, runtime string, update func(current []Client) ([]Client, error)) error
 
-	// SigningKeys returns the token signing keys, newest first.
+	// SigningKeys returns every token signing key, newest first, the
+	// retired ones included and marked (Retired is set).
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
 	// AddSigningKey stores a new key, which becomes the newest.
 	AddSigningKey(ctx context.Context, k SigningKey) error
 	// AddFirstSigningKey stores k only if no process has stored a first
 	// key yet; it is not an error when another one did.
 	AddFirstSigningKey(ctx context.Context, k SigningKey) error
+	// RetireSigningKey marks key id retired, now: it must never verify or
+	// sign again. Retiring a retired key changes nothing. An unknown id is
+	// a KindNotFound error; the newest key is a KindConflict error (add a
+	// new key first), so that some key can always sign.
+	RetireSigningKey(ctx context.Context, id string) error
 
 	// Close releases the store's resources.
 	Close() error
@@ -105,6 +111,7 @@ type SigningKey struct {
 	ID         string // the JWS "kid"
 	PrivatePEM []byte // PKCS #8, PEM
 	Created    time.Time
+	Retired    time.Time // when it was retired; zero while in use
 }
 
 // CheckPrecondition applies an ApplyRequest.IfMatch to an application

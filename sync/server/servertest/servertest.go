@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/oauth"
@@ -28,10 +29,33 @@ type Client struct {
 
 // Server is a running scoped and the parts tests may reach into.
 type Server struct {
-	URL    string
-	Store  store.Store
-	Tokens *oauth.Tokens
-	Keys   *oauth.KeySet
+	URL     string
+	DB      string // the SQLite file
+	Store   store.Store
+	Tokens  *oauth.Tokens
+	Keys    *oauth.KeySet
+	Secrets *oauth.SecretVerifier
+	// Handler is the server's handler, for requests that must come from
+	// another remote address than 127.0.0.1 (httptest.NewRequest).
+	Handler *server.Server
+}
+
+// Options change how StartWith runs scoped; the zero value is Start's.
+type Options struct {
+	// DB is the SQLite file of the store; "" makes a new one. Servers
+	// given the same file share their state, as processes on one
+	// database do.
+	DB string
+	// Now is the clock of the key set, the tokens and the throttle of
+	// failed authentications; nil means time.Now.
+	Now func() time.Time
+	// Issuer is the external base URL (for iss and aud of tokens); ""
+	// means the server's own URL. Servers that accept each other's tokens
+	// share one, as processes behind a load balancer do.
+	Issuer string
+	// Production applies the production client-secret policy of the
+	// admin API; by default short secrets are allowed, as with --dev.
+	Production bool
 }
 
 // Start runs scoped for the length of the test and returns its base URL.
@@ -43,8 +67,21 @@ func Start(t testing.TB, clients ...Client) string {
 // StartServer is Start, returning the server's parts as well.
 func StartServer(t testing.TB, clients ...Client) *Server {
 	t.Helper()
+	return StartWith(t, Options{}, clients...)
+}
+
+// StartWith is StartServer with options. Secrets are hashed with the
+// lowest bcrypt cost, to keep tests fast.
+func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "scoped.db"))
+	if opt.DB == "" {
+		opt.DB = filepath.Join(t.TempDir(), "scoped.db")
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	st, err := sqlite.Open(ctx, opt.DB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +90,9 @@ func StartServer(t testing.TB, clients ...Client) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys.Now = opt.Now
 	v := oauth.NewSecretVerifier()
+	v.Cost = bcrypt.MinCost
 	for _, c := range clients {
 		sc, err := config.ParseScope(c.Scope)
 		if err == nil {
@@ -64,13 +103,18 @@ func StartServer(t testing.TB, clients ...Client) *Server {
 		}
 	}
 	tokens := oauth.NewTokens(keys, time.Hour)
+	tokens.Now = opt.Now
 	ts := httptest.NewUnstartedServer(nil)
-	ts.Config.Handler = server.New(server.Config{
+	if opt.Issuer == "" {
+		opt.Issuer = "http://" + ts.Listener.Addr().String()
+	}
+	h := server.New(server.Config{
 		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
-		Issuer: "http://" + ts.Listener.Addr().String(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
+		Issuer: opt.Issuer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(), AllowShortSecrets: !opt.Production, Now: opt.Now,
 	})
+	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, Store: st, Tokens: tokens, Keys: keys}
+	return &Server{URL: ts.URL, DB: opt.DB, Store: st, Tokens: tokens, Keys: keys, Secrets: v, Handler: h}
 }

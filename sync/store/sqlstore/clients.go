@@ -100,9 +100,10 @@ func scanClient(row scanner) (store.Client, error) {
 	return c, nil
 }
 
-// SigningKeys returns every signing key, newest first.
+// SigningKeys returns every signing key, newest first, retired ones marked.
 func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, private_pem, created_at FROM signing_keys ORDER BY created_at DESC, id DESC`)
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT id, private_pem, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list signing keys: %w", err)
 	}
@@ -112,10 +113,14 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		var k store.SigningKey
 		var pem string
 		var at int64
-		if err := rows.Scan(&k.ID, &pem, &at); err != nil {
+		var retired sql.NullInt64
+		if err := rows.Scan(&k.ID, &pem, &at, &retired); err != nil {
 			return nil, fmt.Errorf("read signing key: %w", err)
 		}
 		k.PrivatePEM, k.Created = []byte(pem), fromMicros(at)
+		if retired.Valid {
+			k.Retired = fromMicros(retired.Int64)
+		}
 		out = append(out, k)
 	}
 	return out, rows.Err()
@@ -149,4 +154,33 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey) error {
 		return fmt.Errorf("add signing key: %w", err)
 	}
 	return nil
+}
+
+// RetireSigningKey marks key id retired unless it is the newest key. Keys
+// are only ever added, so a key that is not the newest never becomes it
+// again: the check needs no lock.
+func (s *Store) RetireSigningKey(ctx context.Context, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var newest string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM signing_keys ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&newest)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find the newest signing key: %w", err)
+		}
+		if newest == id {
+			return config.Errorf(config.KindConflict, "signing key %q is the active one: add a new key before retiring it", id)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL`, micros(s.Now()), id)
+		if err != nil {
+			return fmt.Errorf("retire signing key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM signing_keys WHERE id = $1`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.NotFound("signing key %q does not exist", id)
+		}
+		return err // nil: retired already
+	})
 }

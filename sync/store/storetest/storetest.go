@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		"SigningKeys":                   testSigningKeys,
 		"ConcurrentClientUpdates":       testConcurrentClientUpdates,
 		"FirstSigningKeyOnce":           testFirstSigningKeyOnce,
+		"RetireSigningKey":              testRetireSigningKey,
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
@@ -330,7 +331,7 @@ func testSigningKeys(t *testing.T, s store.Store) {
 	if err != nil || len(keys) != 3 || keys[0].ID != "k2" || keys[2].ID != "k0" {
 		t.Fatalf("keys: %+v %v", keys, err)
 	}
-	if !keys[2].Created.Equal(base) || string(keys[0].PrivatePEM) != "pem" {
+	if !keys[2].Created.Equal(base) || string(keys[0].PrivatePEM) != "pem" || !keys[0].Retired.IsZero() {
 		t.Errorf("key did not round-trip: %+v", keys[2])
 	}
 	if err := s.AddSigningKey(ctx, store.SigningKey{ID: "k0", PrivatePEM: []byte("x"), Created: base}); err == nil {
@@ -361,6 +362,49 @@ func testFirstSigningKeyOnce(t *testing.T, s store.Store) {
 	}
 	if keys, _ := s.SigningKeys(ctx); len(keys) != 1 {
 		t.Errorf("a later first key was stored too: %d keys", len(keys))
+	}
+}
+
+// testRetireSigningKey: a retired key stays listed, marked with the time
+// it was retired; the newest key cannot be retired (something must sign),
+// an unknown one is not found, and retiring twice keeps the first time.
+func testRetireSigningKey(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	base := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i, id := range []string{"k0", "k'1", "k2"} {
+		k := store.SigningKey{ID: id, PrivatePEM: []byte("pem"), Created: base.Add(time.Duration(i) * time.Hour)}
+		if err := s.AddSigningKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RetireSigningKey(ctx, "k2"); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("retiring the newest key: %v; want a conflict", err)
+	}
+	for _, id := range []string{"nope", "k", "k%", ""} {
+		if err := s.RetireSigningKey(ctx, id); config.ErrorKind(err) != config.KindNotFound {
+			t.Errorf("retiring unknown key %q: %v; want not_found", id, err)
+		}
+	}
+	before := time.Now().Add(-time.Second)
+	if err := s.RetireSigningKey(ctx, "k'1"); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := s.SigningKeys(ctx)
+	if err != nil || len(keys) != 3 || keys[1].ID != "k'1" {
+		t.Fatalf("keys after retiring: %+v %v", keys, err)
+	}
+	retired := keys[1].Retired
+	if retired.Before(before) || retired.After(time.Now().Add(time.Second)) || retired.Location() != time.UTC {
+		t.Errorf("retired at %v, want now in UTC", retired)
+	}
+	if !keys[0].Retired.IsZero() || !keys[2].Retired.IsZero() {
+		t.Errorf("other keys marked retired: %+v", keys)
+	}
+	if err := s.RetireSigningKey(ctx, "k'1"); err != nil {
+		t.Errorf("retiring again: %v", err)
+	}
+	if keys, _ := s.SigningKeys(ctx); !keys[1].Retired.Equal(retired) {
+		t.Errorf("retiring again moved the time from %v to %v", retired, keys[1].Retired)
 	}
 }
 

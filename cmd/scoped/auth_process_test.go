@@ -1,0 +1,49 @@
+package main
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestClientSecretPolicyAndThrottling: a production scoped refuses client
+// secrets under 12 characters and throttles guesses at the admin secret
+// (429 + Retry-After after 10 failures), while other clients from the same
+// address keep working; --dev accepts short client secrets.
+func TestClientSecretPolicyAndThrottling(t *testing.T) {
+	secret := randomHex(12)
+	prod := startScoped(t, "scoped", baseEnv("SCOPED_ADMIN_SECRET="+secret),
+		"--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
+	dev := startScoped(t, "scoped --dev", baseEnv(), "--dev",
+		"--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
+	c := newClient(t)
+	clients := "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients"
+	put := func(p *scoped, auth, clientSecret string) reply {
+		return mustCall(t, c, "PUT", p.url+clients, `{"clients":[{"id":"admin","allowedScope":"mfpadmin"},{"id":"ci","allowedScope":"mfpoperator","secret":"`+clientSecret+`"}]}`,
+			"Authorization", auth, "Content-Type", "application/json")
+	}
+	prodAdmin := bearer(mustToken(t, c, prod.url, "admin", secret))
+	if r := put(prod, prodAdmin, "short-11chr"); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `client \"ci\"`) || strings.Contains(string(r.body), "short-11chr") {
+		t.Errorf("production, 11-character client secret: %s; want 400 naming the client, not the secret", r)
+	}
+	if r := put(prod, prodAdmin, "twelve-chars"); r.status != http.StatusOK {
+		t.Errorf("production, 12-character client secret: %s", r)
+	}
+	if r := put(dev, basic("admin", "admin"), "short"); r.status != http.StatusOK {
+		t.Errorf("--dev, short client secret: %s", r)
+	}
+
+	for i := range 10 {
+		if r := mustCall(t, c, "GET", prod.url+appsPath, "", "Authorization", basic("admin", "guess")); r.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %s; want 401", i, r)
+		}
+	}
+	r := mustCall(t, c, "GET", prod.url+appsPath, "", "Authorization", basic("admin", "guess"))
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("11th guess: %s, Retry-After %q; want 429 with Retry-After", r, r.header.Get("Retry-After"))
+	}
+	if _, err := fetchToken(c, prod.url, "ci", "twelve-chars", "mfpoperator"); err != nil {
+		t.Errorf("another client from the same address: %v", err) // the address has a larger budget
+	}
+}

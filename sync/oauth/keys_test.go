@@ -1,0 +1,166 @@
+package oauth_test
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// signWith signs claims with the private key of k, as someone who read
+// the database could.
+func signWith(t *testing.T, k store.SigningKey, claims map[string]any) string {
+	t.Helper()
+	block, _ := pem.Decode(k.PrivatePEM)
+	priv, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: k.ID}},
+		(&jose.SignerOptions{}).WithType("at+jwt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := jwt.Signed(signer).Claims(claims).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// TestVerifyCapsTheLifetime: a token signed by the real key is refused
+// when its exp lies beyond the configured lifetime (from now, or from its
+// iat), or when it has no iat; Issue never exceeds the lifetime, also
+// with a TTL that is not whole seconds.
+func TestVerifyCapsTheLifetime(t *testing.T) {
+	tokens, st := newTokensAndStore(t)
+	ctx := context.Background()
+	keys, err := st.SigningKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	claims := func(iat, exp time.Time) map[string]any {
+		c := map[string]any{"iss": "https://iss/mfp", "aud": "https://iss/mfp", "sub": "admin", "client_id": "admin",
+			"scope": "mfpadmin", "jti": "j", "exp": exp.Unix()}
+		if !iat.IsZero() {
+			c["iat"] = iat.Unix()
+		}
+		return c
+	}
+	if _, err := tokens.Verify(ctx, signWith(t, keys[0], claims(now, now.Add(time.Hour))), "https://iss/mfp"); err != nil {
+		t.Fatalf("a token of the configured lifetime: %v", err)
+	}
+	for name, c := range map[string]map[string]any{
+		"exp in 2100":                  claims(now, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)),
+		"exp - iat over the TTL":       claims(now.Add(-2*time.Hour), now.Add(10*time.Minute)),
+		"exp beyond now + TTL":         claims(now.Add(20*time.Second), now.Add(time.Hour+time.Minute)),
+		"no iat":                       claims(time.Time{}, now.Add(time.Minute)),
+		"iat and exp both far ahead":   claims(now.Add(50*365*24*time.Hour), now.Add(50*365*24*time.Hour+time.Hour)),
+		"one second over the lifetime": claims(now, now.Add(time.Hour+time.Second)),
+	} {
+		token := signWith(t, keys[0], c)
+		for attempt := range 2 { // the second one finds the signature cached
+			if _, err := tokens.Verify(ctx, token, "https://iss/mfp"); config.ErrorKind(err) != config.KindUnauthorized {
+				t.Errorf("%s (attempt %d): %v; want refused", name, attempt, err)
+			}
+		}
+	}
+	tokens.TTL = 1500 * time.Millisecond
+	for range 3 {
+		tok, c, err := tokens.Issue(ctx, "https://iss/mfp", "admin", config.NewScope("x"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tokens.Verify(ctx, tok, "https://iss/mfp"); err != nil {
+			t.Errorf("an issued token with TTL 1.5 s (iat %v exp %v): %v", c.IssuedAt.Time(), c.Expiry.Time(), err)
+		}
+	}
+}
+
+// TestRetire: retiring the active key adds a new one first; the key set
+// stops verifying the retired key's tokens (cached or not) within
+// KeyRefresh; an older key is never published again; unknown ids are
+// not found.
+func TestRetire(t *testing.T) {
+	tokens, st := newTokensAndStore(t)
+	ctx := context.Background()
+	clock := time.Now()
+	tokens.Keys.Now = func() time.Time { return clock }
+	issue := func() (string, string) {
+		tok, _, err := tokens.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := tokens.Keys.JWKS(ctx).Keys
+		return tok, keys[0].KeyID
+	}
+	tok1, k1 := issue()
+	if _, err := tokens.Verify(ctx, tok1, "https://iss/mfp"); err != nil { // now cached
+		t.Fatal(err)
+	}
+	for _, id := range []string{"nope", "", "a'b", k1 + "x", strings.Repeat("a", 200)} {
+		if _, err := oauth.Retire(ctx, st, id); config.ErrorKind(err) != config.KindNotFound {
+			t.Errorf("retire %q: %v; want not_found", id, err)
+		}
+	}
+	r, err := oauth.Retire(ctx, st, k1)
+	if err != nil || r.NewKey == "" || r.NewKey == k1 || r.Key.Status != oauth.KeyActive {
+		t.Fatalf("retire the active key: %+v %v", r, err)
+	}
+	clock = clock.Add(oauth.KeyRefresh + time.Millisecond)
+	if _, err := tokens.Verify(ctx, tok1, "https://iss/mfp"); err == nil || !strings.Contains(err.Error(), "retired") {
+		t.Errorf("cached token of the retired key: %v", err)
+	}
+	tok2, k2 := issue()
+	if k2 != r.NewKey {
+		t.Errorf("signing with %s after retiring %s, want %s", k2, k1, r.NewKey)
+	}
+	if r, err := oauth.Retire(ctx, st, k1); err != nil || r.Key.Status != oauth.KeyRetired {
+		t.Errorf("retiring again: %+v %v", r, err)
+	}
+
+	// k3 and k4 push k2 out; retiring k3 must not bring k2 back.
+	for range 2 {
+		if _, err := oauth.Rotate(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ := oauth.ListKeys(ctx, st)
+	if _, err := oauth.Retire(ctx, st, list[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(oauth.KeyRefresh + time.Millisecond)
+	if _, err := tokens.Verify(ctx, tok2, "https://iss/mfp"); err == nil {
+		t.Error("a key pushed out by two rotations came back when the one after it was retired")
+	}
+	list, _ = oauth.ListKeys(ctx, st)
+	var got []oauth.KeyStatus
+	for _, k := range list {
+		got = append(got, k.Status)
+	}
+	want := []oauth.KeyStatus{oauth.KeyActive, oauth.KeyRetired, oauth.KeyUnpublished, oauth.KeyRetired}
+	if len(got) != len(want) || strings.Join(statusStrings(got), " ") != strings.Join(statusStrings(want), " ") {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	if jwks := tokens.Keys.JWKS(ctx).Keys; len(jwks) != 1 || jwks[0].KeyID != list[0].ID {
+		t.Errorf("JWKS %v, want only the active key", jwks)
+	}
+}
+
+func statusStrings(s []oauth.KeyStatus) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = string(x)
+	}
+	return out
+}
