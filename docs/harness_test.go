@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// md turns ''' into ``` so that test documents can be raw strings.
+// md turns three single quotes into a code fence so that test documents can be raw strings.
 func md(s string) string { return strings.ReplaceAll(s, "'''", "```") }
 
 // TestPlanFromMarkdown: commands, expected output, continuation lines,
