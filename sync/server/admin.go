@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -156,6 +157,10 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
+	dryRun, err := parseDryRun(r.URL.RawQuery)
+	if err != nil {
+		return nil, 0, err
+	}
 	body, err := readJSONBody(r)
 	if err != nil {
 		return nil, 0, err
@@ -170,7 +175,7 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	}
 	d := report.Descriptor
 	runtime := r.PathValue("runtime")
-	if r.URL.Query().Get("dryRun") == "true" {
+	if dryRun {
 		return s.dryRun(r, runtime, d, ifMatch)
 	}
 	req := applyRequest(runtime, d, callerOf(r.Context()).clientID)
@@ -184,6 +189,32 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 			return resp, status, err
 		}
 	}
+}
+
+// parseDryRun reads the apply endpoint's one query parameter. Anything
+// else is refused before the body is read: another parameter, a repeated
+// dryRun, or a value other than exactly true or false, so that a
+// misspelt dry run can never store a revision.
+func parseDryRun(rawQuery string) (bool, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return false, config.Errorf(config.KindInvalid, "malformed query string: %v", err)
+	}
+	for name := range q {
+		if name != "dryRun" {
+			return false, config.Errorf(config.KindInvalid, "unknown query parameter %q: the apply endpoint takes only dryRun=true or dryRun=false", name)
+		}
+	}
+	values, ok := q["dryRun"]
+	switch {
+	case !ok:
+		return false, nil
+	case len(values) != 1:
+		return false, config.Errorf(config.KindInvalid, "dryRun is given %d times: give it once", len(values))
+	case values[0] != "true" && values[0] != "false":
+		return false, config.Errorf(config.KindInvalid, "dryRun=%q: use dryRun=true or dryRun=false", values[0])
+	}
+	return values[0] == "true", nil
 }
 
 // maxApplyAttempts bounds the retries of an unconditional apply.

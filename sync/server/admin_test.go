@@ -163,6 +163,26 @@ func TestApplyDryRunStoresNothing(t *testing.T) {
 	e.do("POST", apps+"?dryRun=true", h, strings.NewReader(src)).want(t, 412)
 }
 
+// TestApplyDryRunIsStrict: a dry run spelt any other way is refused
+// before anything is stored, never taken for a real apply.
+func TestApplyDryRunIsStrict(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token("admin", "admin-secret", "mfpadmin")
+	src := fixture(t, "valid/com.example.bank-android-1.0.json")
+	for _, query := range []string{
+		"dryRun=TRUE", "dryRun=1", "dryRun=", "dryRun", "dryrun=true", "dryRun=true&dryRun=true",
+		"dryRun=false&dryRun=true", "dryRun=true&force=1", "force=1", "dryRun=%zz",
+	} {
+		var body struct{ Error, Message string }
+		e.do("POST", apps+"?"+query, jsonHeader(tok), strings.NewReader(src)).want(t, 400).json(t, &body)
+		if body.Error != "invalid" || !strings.Contains(body.Message, "dryRun") && !strings.Contains(body.Message, "query") {
+			t.Errorf("?%s: %+v", query, body)
+		}
+	}
+	e.do("GET", bankPath+"/descriptor", bearer(tok), nil).want(t, 404)
+	e.do("POST", apps+"?dryRun=false", jsonHeader(tok), strings.NewReader(src)).want(t, 201)
+}
+
 // TestApplyRejectsBadBodies: invalid descriptors with every finding, and
 // size, media type and syntax limits.
 func TestApplyRejectsBadBodies(t *testing.T) {
