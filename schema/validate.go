@@ -67,6 +67,12 @@ func Validate(src []byte) *Report {
 			})
 		}
 		r.Descriptor = d
+		if d != nil {
+			if n := len(d.Canonical()); n > config.MaxFileSize {
+				r.Diagnostics = append(r.Diagnostics, canonicalSizeDiagnostic(int64(n)))
+				r.Descriptor = nil
+			}
+		}
 	}
 	return r
 }
@@ -123,6 +129,17 @@ func sizeDiagnostic(size int64) config.Diagnostic {
 	return config.Diagnostic{
 		Severity: config.SeverityError, Rule: config.RuleSize, Position: config.Position{Line: 1, Column: 1},
 		Message: fmt.Sprintf("file is %s (%d bytes); a descriptor may be at most %s (%d bytes)", humanSize(size), size, humanSize(config.MaxFileSize), config.MaxFileSize),
+	}
+}
+
+// canonicalSizeDiagnostic: the limit holds for the canonical form too,
+// the form servers store and pull writes, so that a compact file that
+// grows when formatted is refused everywhere instead of stored by a server
+// and then refused by every pull.
+func canonicalSizeDiagnostic(size int64) config.Diagnostic {
+	return config.Diagnostic{
+		Severity: config.SeverityError, Rule: config.RuleSize, Position: config.Position{Line: 1, Column: 1},
+		Message: fmt.Sprintf("the canonical form (scopectl app fmt) is %s (%d bytes); a descriptor may be at most %s (%d bytes)", humanSize(size), size, humanSize(config.MaxFileSize), config.MaxFileSize),
 	}
 }
 

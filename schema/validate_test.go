@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -184,5 +185,37 @@ func TestValidateFilesKeepsOrder(t *testing.T) {
 	}
 	if reports[len(reports)-1].Err == nil {
 		t.Error("missing file has no error")
+	}
+}
+
+// TestSizeLimitAppliesToCanonicalForm: a compact file under the limit
+// whose canonical form is over it is refused, so that no server stores
+// what every pull would then refuse.
+func TestSizeLimitAppliesToCanonicalForm(t *testing.T) {
+	compact := func(entries int) []byte {
+		var b strings.Builder
+		b.WriteString(`{"applicationKey":{"packageName":"com.example.big","clientPlatform":"android","version":"1.0"},"scopeElementMapping":{`)
+		for i := range entries {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"e%06d":""`, i)
+		}
+		b.WriteString(`}}`)
+		return []byte(b.String())
+	}
+	big := compact(60000)
+	if len(big) > config.MaxFileSize {
+		t.Fatalf("test input is %d bytes, over the file limit itself", len(big))
+	}
+	d := oneError(t, schema.Validate(big), config.RuleSize)
+	if !strings.Contains(d.Message, "canonical form") || d.Position.Line != 1 {
+		t.Errorf("diagnostic %+v", d)
+	}
+	if out, r := schema.Format(big); out != nil || r.Valid() {
+		t.Errorf("fmt wrote a %d-byte file over the limit", len(out))
+	}
+	if r := schema.Validate(compact(1000)); !r.Valid() {
+		t.Errorf("a small compact file is refused: %+v", r.Diagnostics)
 	}
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -203,6 +204,18 @@ func TestApplyRejectsBadBodies(t *testing.T) {
 		t.Errorf("400 answer %+v", body)
 	}
 	e.apply(tok, fixture(t, "invalid/syntax-trailing-comma.json"), nil).want(t, 400)
+	// Under the body limit, but its canonical form (what a pull writes) is not.
+	var compact strings.Builder
+	compact.WriteString(`{"applicationKey":{"packageName":"com.example.big","clientPlatform":"android","version":"1.0"},"scopeElementMapping":{"e0":""`)
+	for i := 1; i < 60000; i++ {
+		fmt.Fprintf(&compact, `,"e%06d":""`, i)
+	}
+	compact.WriteString(`}}`)
+	var sized struct{ Details []struct{ Rule, Message string } }
+	e.apply(tok, compact.String(), nil).want(t, 400).json(t, &sized)
+	if len(sized.Details) != 1 || sized.Details[0].Rule != config.RuleSize {
+		t.Errorf("a descriptor whose canonical form is over the limit: %+v", sized)
+	}
 	e.apply(tok, "", nil).want(t, 400)
 	e.apply(tok, `{"applicationKey": `+strings.Repeat(" ", 1<<20)+`}`, nil).want(t, 413)
 	h := bearer(tok)
