@@ -10,8 +10,13 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/cmd/internal/buildinfo"
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 )
+
+// version is set at link time by release builds
+// (-ldflags "-X main.version=v1.2.3"); otherwise the module's.
+var version string
 
 func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
@@ -21,6 +26,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:      "scoped",
 		Usage:     "serve the scopectl admin API and authorization server",
+		Version:   buildinfo.Read(version).String(),
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags:     serveFlags(),

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -65,10 +66,18 @@ func adminSecret(file string) (string, error) {
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return "", fmt.Errorf("read --admin-secret-file: %w", err)
+		return "", exitcode.Errorf(exitcode.Usage, "read --admin-secret-file: %v", err)
 	}
-	return strings.TrimRight(string(b), "\r\n"), nil
+	secret := strings.TrimRight(string(b), "\r\n")
+	if secret == "" {
+		return "", exitcode.Errorf(exitcode.Usage, "--admin-secret-file %s is empty: write the admin secret in it (for example: head -c 18 /dev/urandom | base64 > %s)", file, file)
+	}
+	return secret, nil
 }
+
+// MinAdminSecretLength is the fewest characters of the admin secret
+// outside --dev: the admin client may change every descriptor and client.
+const MinAdminSecretLength = 16
 
 func (cfg *serveConfig) validate() error {
 	if cfg.AdminSecret == "" && cfg.Dev {
@@ -77,8 +86,11 @@ func (cfg *serveConfig) validate() error {
 	switch {
 	case cfg.AdminSecret == "":
 		return exitcode.Errorf(exitcode.Usage, "no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)")
-	case len(cfg.AdminSecret) > oauth.MaxSecretLength:
-		return exitcode.Errorf(exitcode.Usage, "the admin secret is longer than %d bytes", oauth.MaxSecretLength)
+	case !cfg.Dev && utf8.RuneCountInString(cfg.AdminSecret) < MinAdminSecretLength:
+		return exitcode.Errorf(exitcode.Usage, "the admin secret has %d characters; outside --dev it needs at least %d (for example: head -c 18 /dev/urandom | base64)",
+			utf8.RuneCountInString(cfg.AdminSecret), MinAdminSecretLength)
+	case oauth.CheckSecret(cfg.AdminSecret) != nil:
+		return exitcode.Errorf(exitcode.Usage, "the admin secret: %v", oauth.CheckSecret(cfg.AdminSecret))
 	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
 		return exitcode.Errorf(exitcode.Usage, "--log-format must be text or json")
 	case cfg.TokenTTL < time.Second:
@@ -113,6 +125,9 @@ func openStore(ctx context.Context, db string) (store.Store, error) {
 }
 
 func serveAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return exitcode.Errorf(exitcode.Usage, "unexpected argument %q: scoped takes flags only (or a command: keys); see scoped --help", c.Args().First())
+	}
 	cfg, err := loadServeConfig(c)
 	if err != nil {
 		return err
@@ -121,9 +136,16 @@ func serveAction(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	st, err := openStore(ctx, cfg.DB)
+	// Bind first: a busy port must not leave a new or freshly seeded
+	// database behind.
+	ln, err := listen(cfg.Addr)
 	if err != nil {
 		return err
+	}
+	defer ln.Close()
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return storeUnavailable(err)
 	}
 	defer st.Close()
 	keys, err := oauth.NewKeySet(ctx, st)
@@ -133,10 +155,6 @@ func serveAction(c *cli.Context) error {
 	secrets := oauth.NewSecretVerifier()
 	if err := bootstrap(ctx, st, secrets, cfg, log); err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return exitcode.Errorf(exitcode.Unavailable, "listen on %s: %v", cfg.Addr, err)
 	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = "http://" + ln.Addr().String()
@@ -148,6 +166,30 @@ func serveAction(c *cli.Context) error {
 		Issuer: cfg.Issuer, Logger: log, Registry: reg, AllowShortSecrets: cfg.Dev,
 	})
 	return serveUntilSignal(ctx, ln, handler, cfg, log)
+}
+
+// listen binds the listening address; a busy port says how to choose
+// another one.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, exitcode.Errorf(exitcode.Unavailable, "listen on %s: the address is in use (is another scoped running?); choose another with --addr, for example --addr 127.0.0.1:9081", addr)
+	case err != nil:
+		return nil, exitcode.Errorf(exitcode.Unavailable, "listen on %s: %v", addr, err)
+	}
+	return ln, nil
+}
+
+// storeUnavailable gives a store that cannot be opened the exit status of
+// an unreachable service, unless the error already says it is a
+// configuration mistake.
+func storeUnavailable(err error) error {
+	var coded *exitcode.Error
+	if errors.As(err, &coded) || config.ErrorKind(err) != config.KindInternal {
+		return err
+	}
+	return exitcode.Errorf(exitcode.Unavailable, "%v", err)
 }
 
 // serveUntilSignal serves until SIGTERM or SIGINT, then lets requests in
@@ -204,7 +246,7 @@ func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg
 		if cfg.AdminSecret != devAdminSecret {
 			admin = "admin (with the given secret)"
 		}
-		fmt.Fprintf(os.Stderr, devBanner, admin)
+		fmt.Fprint(os.Stderr, devBanner(admin))
 	}
 	return nil
 }
@@ -222,10 +264,24 @@ func seedDev(ctx context.Context, st store.Store, v *oauth.SecretVerifier, rt st
 	return nil
 }
 
-const devBanner = `
-  ****************************************************************
-  *  scoped is running in DEVELOPMENT mode (--dev)                *
-  *  clients test/test (scope *) and %s are enabled.
-  *  Never run --dev on a server that others can reach.           *
-  ****************************************************************
-`
+// devBanner is the box --dev prints on stderr, admin naming the admin
+// credentials.
+func devBanner(admin string) string {
+	lines := []string{
+		"scoped is running in DEVELOPMENT mode (--dev)",
+		"clients test/test (scope *) and " + admin + " are enabled.",
+		"Never run --dev on a server that others can reach.",
+	}
+	width := 0
+	for _, l := range lines {
+		width = max(width, utf8.RuneCountInString(l))
+	}
+	rule := "  " + strings.Repeat("*", width+5) + "\n"
+	var b strings.Builder
+	b.WriteString("\n" + rule)
+	for _, l := range lines {
+		fmt.Fprintf(&b, "  *  %s%s *\n", l, strings.Repeat(" ", width-utf8.RuneCountInString(l)))
+	}
+	b.WriteString(rule)
+	return b.String()
+}
