@@ -2,12 +2,14 @@ package server
 
 import (
 	"errors"
+	"hash/fnv"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -179,9 +181,15 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 		return s.dryRun(r, runtime, d, ifMatch)
 	}
 	req := applyRequest(runtime, d, callerOf(r.Context()).clientID)
+	// Applies of one application in this process take turns: they would
+	// queue in the store anyway, and two unconditional pushers in lockstep
+	// could otherwise keep making each other retry until one gave up.
+	unlock := s.applyLocks.lock(runtime, d.ApplicationKey.String())
+	defer unlock()
 	// Without If-Match the apply is unconditional, but it still runs
 	// against the head it compared with, so that the stored summary and
-	// the answered diff are exact; a concurrent apply makes it retry.
+	// the answered diff are exact; an apply by another process makes it
+	// retry.
 	for attempt := 0; ; attempt++ {
 		resp, status, err := s.applyOnce(r, req, d, ifMatch)
 		var stale *store.StaleError
@@ -215,6 +223,21 @@ func parseDryRun(rawQuery string) (bool, error) {
 		return false, config.Errorf(config.KindInvalid, "dryRun=%q: use dryRun=true or dryRun=false", values[0])
 	}
 	return values[0] == "true", nil
+}
+
+// keyLocks is a fixed set of mutexes picked by hashing a key: bounded
+// memory, and two keys rarely share one.
+type keyLocks [64]sync.Mutex
+
+// lock locks the mutex of (runtime, key) and returns its unlock.
+func (l *keyLocks) lock(runtime, key string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(runtime))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	m := &l[h.Sum32()%uint32(len(l))]
+	m.Lock()
+	return m.Unlock
 }
 
 // maxApplyAttempts bounds the retries of an unconditional apply.

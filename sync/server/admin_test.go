@@ -211,7 +211,9 @@ func TestApplyRejectsBadBodies(t *testing.T) {
 		fmt.Fprintf(&compact, `,"e%06d":""`, i)
 	}
 	compact.WriteString(`}}`)
-	var sized struct{ Details []struct{ Rule, Message string } }
+	var sized struct {
+		Details []struct{ Rule, Message string }
+	}
 	e.apply(tok, compact.String(), nil).want(t, 400).json(t, &sized)
 	if len(sized.Details) != 1 || sized.Details[0].Rule != config.RuleSize {
 		t.Errorf("a descriptor whose canonical form is over the limit: %+v", sized)

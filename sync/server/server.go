@@ -62,6 +62,8 @@ type Server struct {
 	mux      *http.ServeMux
 	clients  clientCache
 	throttle *throttle
+	// applyLocks serialises applies of one application in this process.
+	applyLocks keyLocks
 	// minSecret is the shortest client secret the admin API accepts.
 	minSecret int
 }
