@@ -27,6 +27,7 @@ func Lint(doc *Document) []Diagnostic {
 		return nil
 	}
 	l := &linter{doc: doc}
+	l.hiddenCharacters("", root)
 	l.scope("/mandatoryScope", root["mandatoryScope"])
 	mapping, _ := root["scopeElementMapping"].(map[string]any)
 	for _, elem := range slices.Sorted(maps.Keys(mapping)) {

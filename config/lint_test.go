@@ -66,6 +66,7 @@ const (
 	boolHint    = "write true or false"
 	cappedHint  = "lower it, or raise maxTokenExpiration if longer tokens are intended"
 	checkPrefix = "/securityCheckConfigurations/c/"
+	hiddenHint  = "remove it: no field of a descriptor needs control or text-direction characters"
 )
 
 func TestLint(t *testing.T) {
@@ -112,6 +113,15 @@ func TestLint(t *testing.T) {
 			[]lintResult{{config.SeverityWarning, config.RuleSuspiciousProperty, checkPrefix + "maxattempts", markerAfter("maxattempts"), `did you mean "maxAttempts"?`}}},
 		{"boolean property", checks(`"enableSSO": "yes"`),
 			[]lintResult{{E, config.RuleBooleanProperty, checkPrefix + "enableSSO", markerAfter("enableSSO"), boolHint}}},
+		{"hidden character: C1 control in a string", `{"displayName": "Bank\u009b2J"}`,
+			[]lintResult{{E, config.RuleHiddenCharacter, "/displayName", markerAfter("displayName"), hiddenHint}}},
+		{"hidden character: escape sequence", `{"displayName": "\u001b]0;title\u0007"}`,
+			[]lintResult{{E, config.RuleHiddenCharacter, "/displayName", markerAfter("displayName"), hiddenHint}}},
+		{"hidden character: right-to-left override in a member name", checks(`"lock\u202eMessage": "x"`),
+			[]lintResult{{E, config.RuleHiddenCharacter, checkPrefix + "lock\u202eMessage", `"lock\u202eMessage"`, hiddenHint}}},
+		{"hidden character: raw isolate in a property value", checks("\"lockMessage\": \"a\u2067b\""),
+			[]lintResult{{E, config.RuleHiddenCharacter, checkPrefix + "lockMessage", markerAfter("lockMessage"), hiddenHint}}},
+		{"tabs and non-ASCII letters are not hidden", `{"displayName": "Banque\t\u00e9 \ud83c\udfe6 \u05d0"}`, nil},
 		{"boolean property accepted forms", `{"securityCheckConfigurations": {"a": {"enableSSO": "true"}, "b": {"enableSSO": "false"}, "c": {"enableSSO": true}, "d": {"enableSSO": false}}}`, nil},
 		{"boolean property TRUE", checks(`"enableSSO": "TRUE"`),
 			[]lintResult{{E, config.RuleBooleanProperty, checkPrefix + "enableSSO", markerAfter("enableSSO"), boolHint}}},

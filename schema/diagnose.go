@@ -265,7 +265,7 @@ func Rules() []string {
 		config.RuleDepth, config.RuleNumberRange, config.RuleDuplicateKey,
 		RuleType, RuleRequired, RuleUnknownProperty, RulePlatformID, RuleEnum, RuleRange, RuleLength,
 		"application-id", "version", "scope-syntax",
-		config.RuleDuplicateScopeElement, config.RuleIntegerProperty, config.RuleBooleanProperty,
+		config.RuleDuplicateScopeElement, config.RuleIntegerProperty, config.RuleBooleanProperty, config.RuleHiddenCharacter,
 		config.RuleExpirationCapped, config.RuleSuspiciousProperty,
 	}
 }

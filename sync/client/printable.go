@@ -31,9 +31,9 @@ func Printable(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f:
+		case r < 0xa0 && config.IsHiddenRune(r): // C0, DEL, C1
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case reorders(r):
+		case config.IsHiddenRune(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+size])
@@ -49,20 +49,6 @@ func isPlain(s string) bool {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return false
 		}
-	}
-	return true
-}
-
-// reorders reports whether r changes the order or the lines in which text
-// around it is shown.
-func reorders(r rune) bool {
-	switch {
-	case r == 0x061c, r == 0x200e, r == 0x200f: // letter marks
-	case 0x202a <= r && r <= 0x202e: // embeddings and overrides
-	case 0x2066 <= r && r <= 0x2069: // isolates
-	case r == 0x2028, r == 0x2029: // line and paragraph separators
-	default:
-		return false
 	}
 	return true
 }
