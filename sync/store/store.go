@@ -61,6 +61,10 @@ type Store interface {
 	// new key first), so that some key can always sign.
 	RetireSigningKey(ctx context.Context, id string) error
 
+	// Probe commits a small write, in a transaction like every write, and
+	// returns its error: whether the store can take writes now.
+	Probe(ctx context.Context) error
+
 	// Close releases the store's resources.
 	Close() error
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		"FirstSigningKeyOnce":           testFirstSigningKeyOnce,
 		"RetireSigningKey":              testRetireSigningKey,
 		"UnstorableText":                testUnstorableText,
+		"Probe":                         testProbe,
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
@@ -528,5 +529,19 @@ func wantInvalid(t *testing.T, what string, err error) {
 	t.Helper()
 	if config.ErrorKind(err) != config.KindInvalid {
 		t.Errorf("%s: want an invalid error, got %v", what, err)
+	}
+}
+
+// testProbe: the write probe succeeds on a working store, again and
+// again, and changes nothing the store's other methods return.
+func testProbe(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for range 3 {
+		if err := s.Probe(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if apps, err := s.Applications(ctx, "mfp"); err != nil || len(apps) != 0 {
+		t.Errorf("applications after probes: %+v %v", apps, err)
 	}
 }
