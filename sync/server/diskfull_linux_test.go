@@ -3,6 +3,10 @@
 package server_test
 
 import (
+	"fmt"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,4 +73,57 @@ func TestHealthFailsWhenWritesFail(t *testing.T) {
 	clk.advance(time.Second)
 	e.do("GET", "/healthz", nil, nil).want(t, 200)
 	e.apply(tok, src, nil).want(t, 201)
+}
+
+// TestRepeatedErrorsAreRateLimited: 1,000 applies that fail the same way
+// over 12 s (the disk is full) log one ERROR line, one line counting the
+// others per 10 s, and the last count at the next health check: a bounded
+// number of lines instead of one per request, and no failure uncounted.
+func TestRepeatedErrorsAreRateLimited(t *testing.T) {
+	clk := newClock()
+	logs := &logBuffer{}
+	e := newEnvWith(t, servertest.Options{Now: clk.Now, Logger: newLogger(logs)})
+	tok := e.token("admin", "admin-secret", "mfpadmin")
+	body := fixture(t, "valid/com.example.bank-android-1.0.json")
+	h := jsonHeader(tok)
+
+	restore := failWrites(t)
+	const requests = 1000
+	for range requests {
+		req := httptest.NewRequest("POST", apps, strings.NewReader(body))
+		req.Header = h.Clone()
+		rec := httptest.NewRecorder()
+		e.srv.Handler.ServeHTTP(rec, req)
+		if rec.Code != 500 {
+			t.Fatalf("apply on a full disk: %d %s", rec.Code, rec.Body.String())
+		}
+		clk.advance(12 * time.Millisecond)
+	}
+	restore()
+	clk.advance(10 * time.Second)
+	e.do("GET", "/healthz", nil, nil).want(t, 200)
+
+	errs := logs.lines("level=ERROR")
+	logged, counted := 0, 0
+	for _, l := range errs {
+		if !strings.Contains(l, `msg="internal error`) || !strings.Contains(l, "I/O error") {
+			t.Errorf("unexpected ERROR line: %s", l)
+			continue
+		}
+		m := regexp.MustCompile(` repeated=(\d+)`).FindStringSubmatch(l)
+		if m == nil {
+			logged++
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		counted += n
+		if !strings.Contains(l, fmt.Sprintf(`msg="internal error: %d more like this in 10s, not logged"`, n)) {
+			t.Errorf("summary line: %s", l)
+		}
+	}
+	if len(errs) > 4 || logged+counted != requests {
+		t.Errorf("%d ERROR lines (%d logged in full, %d counted) for %d failed requests; want at most 4 lines accounting for all:\n%s",
+			len(errs), logged, counted, requests, strings.Join(errs, "\n"))
+	}
+	t.Logf("%d failed requests: %d ERROR lines (%d in full, %d counted)", requests, len(errs), logged, counted)
 }

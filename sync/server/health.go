@@ -54,12 +54,13 @@ type healthAnswer struct {
 // last healthInterval, else 503 (the cause is logged, not sent).
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	probed, err := s.health.check(r.Context())
+	defer s.errLog.flush(r.Context()) // the counts of errors not logged
 	if err == nil {
 		writeJSON(w, http.StatusOK, healthAnswer{Status: "ok"})
 		return
 	}
 	if probed {
-		s.log.ErrorContext(r.Context(), "health check", "err", err)
+		s.errLog.error(r.Context(), "health check", err)
 	}
 	writeJSON(w, http.StatusServiceUnavailable, healthAnswer{
 		Status: "store unavailable", Error: config.KindUnavailable,

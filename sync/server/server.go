@@ -45,8 +45,9 @@ type Config struct {
 	// AllowShortSecrets lets the admin API set client secrets shorter
 	// than MinSecretLength (development mode); optional.
 	AllowShortSecrets bool
-	// Now is the clock of the failed-authentication throttle and of the
-	// health check's cache; optional, time.Now by default.
+	// Now is the clock of the failed-authentication throttle, of the
+	// health check's cache and of the rate limit of error logs; optional,
+	// time.Now by default.
 	Now func() time.Time
 }
 
@@ -63,6 +64,7 @@ type Server struct {
 	clients  clientCache
 	throttle *throttle
 	health   *health
+	errLog   *errorLog // ERROR lines, rate-limited
 	// applyLocks serialises applies of one application in this process.
 	applyLocks keyLocks
 	// minSecret is the shortest client secret the admin API accepts.
@@ -79,7 +81,7 @@ func New(cfg Config) *Server {
 		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
 		mux: http.NewServeMux(), throttle: newThrottle(now), minSecret: MinSecretLength,
-		health: &health{now: now, probe: cfg.Store.Probe},
+		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 	}
 	if cfg.AllowShortSecrets {
 		s.minSecret = 1
