@@ -48,7 +48,7 @@ func listKeysAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return exitcode.Errorf(exitcode.Usage, "keys list takes no arguments")
 	}
-	st, err := openStore(c.Context, c.String("db"))
+	st, err := openExistingStore(c.Context, c.String("db"))
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func rotateAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return exitcode.Errorf(exitcode.Usage, "keys rotate takes no arguments")
 	}
-	st, err := openStore(c.Context, c.String("db"))
+	st, err := openExistingStore(c.Context, c.String("db"))
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func retireAction(c *cli.Context) error {
 		return exitcode.Errorf(exitcode.Usage, "keys retire takes one key id (scoped keys list shows them), got %d arguments", c.NArg())
 	}
 	kid := c.Args().First()
-	st, err := openStore(c.Context, c.String("db"))
+	st, err := openExistingStore(c.Context, c.String("db"))
 	if err != nil {
 		return err
 	}

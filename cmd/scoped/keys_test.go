@@ -106,7 +106,7 @@ func TestKeysRetire(t *testing.T) {
 		t.Errorf("second row %q, want %s retired TIME", rows[2], first)
 	}
 
-	code, out, _ = runScoped("keys", "retire", "--db", "sqlite:"+db, first)
+	code, out, _ = runScoped("keys", "retire", "--db", "sqlite:"+db, "--", first) // 1 id in 64 starts with '-'
 	if code != 0 || !strings.HasPrefix(out, "signing key "+first+" was already retired at ") {
 		t.Errorf("retire again: exit %d, %q", code, out)
 	}
@@ -123,7 +123,7 @@ func TestKeysRetireErrors(t *testing.T) {
 		{[]string{"nope"}, `scoped: signing key "nope" does not exist (scoped keys list shows them)`},
 		{[]string{"bad\x1b[31m"}, `scoped: signing key "bad\x1b[31m" does not exist (scoped keys list shows them)`},
 		{nil, "scoped: keys retire takes one key id (scoped keys list shows them), got 0 arguments"},
-		{[]string{first, first}, "scoped: keys retire takes one key id (scoped keys list shows them), got 2 arguments"},
+		{[]string{"--", first, first}, "scoped: keys retire takes one key id (scoped keys list shows them), got 2 arguments"},
 		{[]string{"-dash"}, "scoped: flag provided but not defined: -dash (a key id that starts with '-' goes after --: scoped keys retire --db DB -- KID)"},
 	} {
 		code, out, errOut := runScoped(append([]string{"keys", "retire", "--db", "sqlite:" + db}, tc.args...)...)

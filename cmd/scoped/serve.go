@@ -113,11 +113,31 @@ func newLogger(format string, w *os.File) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-// openStore opens the store named by a --db value.
+// openStore opens the store named by a --db value, creating it if needed:
+// for scoped serve.
 func openStore(ctx context.Context, db string) (store.Store, error) {
+	return openDB(ctx, db, false)
+}
+
+// openExistingStore opens the store named by a --db value for a command
+// other than serve: the store must exist, a mistyped --db creates nothing
+// (exit 2).
+func openExistingStore(ctx context.Context, db string) (store.Store, error) {
+	st, err := openDB(ctx, db, true)
+	if config.ErrorKind(err) == config.KindNotFound {
+		return nil, fmt.Errorf("%w; scoped serve creates it", err)
+	}
+	return st, err
+}
+
+func openDB(ctx context.Context, db string, existing bool) (store.Store, error) {
 	switch {
+	case strings.HasPrefix(db, "sqlite:") && existing:
+		return sqlite.OpenExisting(ctx, strings.TrimPrefix(db, "sqlite:"))
 	case strings.HasPrefix(db, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(db, "sqlite:"))
+	case (strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")) && existing:
+		return postgres.OpenExisting(ctx, db)
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
 		return postgres.Open(ctx, db)
 	}

@@ -22,7 +22,7 @@ func (e *detailedError) Error() string { return e.err.Error() }
 func (e *detailedError) Unwrap() error { return e.err }
 
 // writeError answers with the status of err's kind and a JSON body.
-// Internal causes are logged, never sent.
+// Internal causes are logged (repeated ones rate-limited), never sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := config.ErrorKind(err)
 	body := api.Error{Error: kind, Message: err.Error()}
@@ -38,7 +38,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &detailed):
 		body.Details = detailed.details
 	case kind == config.KindInternal:
-		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.errLog.error(r.Context(), "internal error", err, "method", r.Method, "path", r.URL.Path)
 		body.Message = "internal server error"
 	}
 	writeJSON(w, api.Status[kind], body)

@@ -45,7 +45,8 @@ type Config struct {
 	// AllowShortSecrets lets the admin API set client secrets shorter
 	// than MinSecretLength (development mode); optional.
 	AllowShortSecrets bool
-	// Now is the clock of the failed-authentication throttle; optional,
+	// Now is the clock of the failed-authentication throttle, of the
+	// health check's cache and of the rate limit of error logs; optional,
 	// time.Now by default.
 	Now func() time.Time
 }
@@ -62,6 +63,8 @@ type Server struct {
 	mux      *http.ServeMux
 	clients  clientCache
 	throttle *throttle
+	health   *health
+	errLog   *errorLog // ERROR lines, rate-limited
 	// applyLocks serialises applies of one application in this process.
 	applyLocks keyLocks
 	// minSecret is the shortest client secret the admin API accepts.
@@ -70,10 +73,15 @@ type Server struct {
 
 // New returns a Server for cfg.
 func New(cfg Config) *Server {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	s := &Server{
 		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
-		mux: http.NewServeMux(), throttle: newThrottle(cfg.Now), minSecret: MinSecretLength,
+		mux: http.NewServeMux(), throttle: newThrottle(now), minSecret: MinSecretLength,
+		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 	}
 	if cfg.AllowShortSecrets {
 		s.minSecret = 1
@@ -156,15 +164,6 @@ func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool
 // of its tokens.
 func (s *Server) issuerOf(runtime string) string {
 	return s.issuer + "/" + runtime + "/api/az/v1"
-}
-
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.store.Clients(r.Context(), s.runtimes[0]); err != nil {
-		s.log.ErrorContext(r.Context(), "health check", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func quote(s string) string {

@@ -76,7 +76,7 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 		return nil, &oauthError{status: http.StatusTooManyRequests, code: "temporarily_unavailable", desc: err.Error(), retryAfter: throttled.seconds()}
 	}
 	if config.ErrorKind(err) == config.KindInternal {
-		s.log.ErrorContext(r.Context(), "authenticate client", "err", err)
+		s.errLog.error(r.Context(), "authenticate client", err)
 		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "the server cannot check credentials now")
 	}
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 	}
 	token, claims, err := s.tokens.Issue(r.Context(), s.issuerOf(runtime), client.ID, scope, client.SecretSetAt.UnixMicro())
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "issue token", "err", err)
+		s.errLog.error(r.Context(), "issue token", err)
 		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "cannot issue a token")
 	}
 	return &api.Token{

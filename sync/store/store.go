@@ -14,6 +14,11 @@ import (
 
 // Store is the storage of one scoped deployment. Several scoped processes
 // may share one Store (PostgreSQL); every method is atomic.
+//
+// A text with a NUL character or invalid UTF-8 (which PostgreSQL cannot
+// hold) never exists in a Store: looking one up finds nothing (a
+// KindNotFound error or an empty list), writing one is a KindInvalid
+// error, in every implementation alike.
 type Store interface {
 	// Applications lists the applications of a runtime with their head
 	// revision, ordered by key.
@@ -55,6 +60,10 @@ type Store interface {
 	// a KindNotFound error; the newest key is a KindConflict error (add a
 	// new key first), so that some key can always sign.
 	RetireSigningKey(ctx context.Context, id string) error
+
+	// Probe commits a small write, in a transaction like every write, and
+	// returns its error: whether the store can take writes now.
+	Probe(ctx context.Context) error
 
 	// Close releases the store's resources.
 	Close() error

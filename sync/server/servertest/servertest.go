@@ -30,7 +30,7 @@ type Client struct {
 // Server is a running scoped and the parts tests may reach into.
 type Server struct {
 	URL     string
-	DB      string // the SQLite file
+	DB      string // the SQLite file ("" with Options.Store)
 	Store   store.Store
 	Tokens  *oauth.Tokens
 	Keys    *oauth.KeySet
@@ -56,6 +56,11 @@ type Options struct {
 	// Production applies the production client-secret policy of the
 	// admin API; by default short secrets are allowed, as with --dev.
 	Production bool
+	// Store, if set, is served instead of the SQLite file (DB is then
+	// unused); the caller closes it.
+	Store store.Store
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
 }
 
 // Start runs scoped for the length of the test and returns its base URL.
@@ -75,17 +80,24 @@ func StartServer(t testing.TB, clients ...Client) *Server {
 func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	t.Helper()
 	ctx := context.Background()
-	if opt.DB == "" {
+	if opt.DB == "" && opt.Store == nil {
 		opt.DB = filepath.Join(t.TempDir(), "scoped.db")
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	st, err := sqlite.Open(ctx, opt.DB)
-	if err != nil {
-		t.Fatal(err)
+	st := opt.Store
+	if st == nil {
+		db, err := sqlite.Open(ctx, opt.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		st = db
 	}
-	t.Cleanup(func() { st.Close() })
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	keys, err := oauth.NewKeySet(ctx, st)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +122,7 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	}
 	h := server.New(server.Config{
 		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
-		Issuer: opt.Issuer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Issuer: opt.Issuer, Logger: opt.Logger,
 		Registry: prometheus.NewRegistry(), AllowShortSecrets: !opt.Production, Now: opt.Now,
 	})
 	ts.Config.Handler = h

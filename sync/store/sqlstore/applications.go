@@ -14,6 +14,9 @@ const revisionColumns = `runtime, app_id, platform, version, number, author, app
 
 // Applications lists the head revision of every application of a runtime.
 func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revision, error) {
+	if !storable(runtime) {
+		return nil, nil
+	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary
 		FROM applications a JOIN revisions r
@@ -29,6 +32,9 @@ func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revis
 
 // Head returns the latest revision of an application, with content.
 func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
+	if !storableKey(runtime, key) {
+		return store.Revision{}, store.NotFound("application %s does not exist in runtime %s", key, runtime)
+	}
 	row := s.db.QueryRowContext(ctx, `
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
@@ -44,6 +50,9 @@ func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (st
 
 // Revisions lists every revision of an application, oldest first.
 func (s *Store) Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error) {
+	if !storableKey(runtime, key) {
+		return nil, store.NotFound("application %s does not exist in runtime %s", key, runtime)
+	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT `+revisionColumns+` FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
@@ -60,6 +69,9 @@ func (s *Store) Revisions(ctx context.Context, runtime string, key config.AppKey
 
 // Revision returns revision n of an application, with content.
 func (s *Store) Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error) {
+	if !storableKey(runtime, key) {
+		return store.Revision{}, store.NotFound("application %s has no revision %d", key, n)
+	}
 	row := s.db.QueryRowContext(ctx, `
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND number = $5`,
@@ -77,6 +89,9 @@ func (s *Store) Revision(ctx context.Context, runtime string, key config.AppKey,
 // application is caught by the primary key and reported as stale.
 func (s *Store) Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyResult, error) {
 	var res store.ApplyResult
+	if err := checkApplyRequest(req); err != nil {
+		return res, err
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		res, err = s.apply(ctx, tx, req)
@@ -164,6 +179,9 @@ func checkPrecondition(ifMatch int64, head *store.Revision) error {
 
 // Delete marks an application deleted; its revisions stay.
 func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error {
+	if !storableKey(runtime, key) {
+		return store.NotFound("application %s does not exist in runtime %s", key, runtime)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		state, err := s.lockHead(ctx, tx, runtime, key)
 		if err != nil {

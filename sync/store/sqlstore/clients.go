@@ -12,6 +12,9 @@ import (
 
 // Clients returns the confidential clients of a runtime, ordered by id.
 func (s *Store) Clients(ctx context.Context, runtime string) ([]store.Client, error) {
+	if !storable(runtime) {
+		return nil, nil
+	}
 	return queryClients(ctx, s.db, runtime)
 }
 
@@ -40,6 +43,9 @@ func queryClients(ctx context.Context, q querier, runtime string) ([]store.Clien
 
 // Client returns one confidential client.
 func (s *Store) Client(ctx context.Context, runtime, id string) (store.Client, error) {
+	if !storable(runtime, id) {
+		return store.Client{}, store.NotFound("confidential client %q does not exist in runtime %s", id, runtime)
+	}
 	c, err := scanClient(s.db.QueryRowContext(ctx, `
 		SELECT id, display_name, secret_hash, secret_set_at, allowed_scope FROM clients
 		WHERE runtime = $1 AND id = $2`, runtime, id))
@@ -52,6 +58,9 @@ func (s *Store) Client(ctx context.Context, runtime, id string) (store.Client, e
 // UpdateClients replaces the clients of a runtime with update(current)
 // under the dialect's client lock.
 func (s *Store) UpdateClients(ctx context.Context, runtime string, update func([]store.Client) ([]store.Client, error)) error {
+	if err := checkStorable(field{"runtime", runtime}); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect.LockClients != "" {
 			if _, err := tx.ExecContext(ctx, s.dialect.LockClients, "clients:"+runtime); err != nil {
@@ -79,6 +88,9 @@ func (s *Store) UpdateClients(ctx context.Context, runtime string, update func([
 }
 
 func insertClient(ctx context.Context, tx *sql.Tx, runtime string, c store.Client) error {
+	if err := checkClient(c); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO clients (runtime, id, display_name, secret_hash, secret_set_at, allowed_scope)
 		VALUES ($1, $2, $3, $4, $5, $6)`, runtime, c.ID, c.DisplayName, c.SecretHash, micros(c.SecretSetAt), c.AllowedScope.String())
@@ -129,6 +141,9 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 // AddFirstSigningKey stores k unless a first key was stored already: the
 // bootstrap row serializes processes that start together.
 func (s *Store) AddFirstSigningKey(ctx context.Context, k store.SigningKey) error {
+	if err := checkSigningKey(k); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO signing_key_bootstrap (one) VALUES (1) ON CONFLICT DO NOTHING`)
 		if err != nil {
@@ -148,6 +163,9 @@ func (s *Store) AddFirstSigningKey(ctx context.Context, k store.SigningKey) erro
 
 // AddSigningKey stores a new signing key.
 func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey) error {
+	if err := checkSigningKey(k); err != nil {
+		return err
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO signing_keys (id, private_pem, created_at) VALUES ($1, $2, $3)`,
 		k.ID, string(k.PrivatePEM), micros(k.Created))
 	if err != nil {
@@ -160,6 +178,9 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey) error {
 // are only ever added, so a key that is not the newest never becomes it
 // again: the check needs no lock.
 func (s *Store) RetireSigningKey(ctx context.Context, id string) error {
+	if !storable(id) {
+		return store.NotFound("signing key %q does not exist", id)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var newest string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM signing_keys ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&newest)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopectl/scopectl/config"
 )
 
 // Dialect holds what differs between the supported databases.
@@ -31,6 +33,9 @@ type Dialect struct {
 	// LockClients, if set, runs at the start of a client-list update with
 	// one argument (a lock name) to exclude concurrent updates.
 	LockClients string
+	// HasMigrations counts the schema_migrations tables the store would
+	// use (0 or 1): whether the database holds a store already.
+	HasMigrations string
 }
 
 // Store is a store.Store on a database/sql handle.
@@ -47,6 +52,18 @@ var migrations embed.FS
 // Open opens a database with a registered database/sql driver, checks the
 // connection and migrates it; what names the database is in the messages.
 func Open(ctx context.Context, driver, dsn, what string, dialect Dialect) (*Store, error) {
+	return open(ctx, driver, dsn, what, dialect, false)
+}
+
+// OpenExisting is Open for a database that must hold a store already (its
+// schema_migrations table exists): it never creates the tables of a new
+// store, and a database without them is a config.KindNotFound error.
+// Migrations that the store has not seen yet are applied, as by Open.
+func OpenExisting(ctx context.Context, driver, dsn, what string, dialect Dialect) (*Store, error) {
+	return open(ctx, driver, dsn, what, dialect, true)
+}
+
+func open(ctx context.Context, driver, dsn, what string, dialect Dialect, mustExist bool) (*Store, error) {
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", what, err)
@@ -55,12 +72,30 @@ func Open(ctx context.Context, driver, dsn, what string, dialect Dialect) (*Stor
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", what, err)
 	}
-	s, err := New(ctx, db, dialect)
+	if mustExist {
+		err = checkExists(ctx, db, what, dialect)
+	}
+	var s *Store
+	if err == nil {
+		s, err = New(ctx, db, dialect)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkExists refuses a database that holds no store.
+func checkExists(ctx context.Context, db *sql.DB, what string, dialect Dialect) error {
+	var n int
+	if err := db.QueryRowContext(ctx, dialect.HasMigrations).Scan(&n); err != nil {
+		return fmt.Errorf("open %s: %w", what, err)
+	}
+	if n == 0 {
+		return config.Errorf(config.KindNotFound, "no scoped store in %s (it has no schema_migrations table)", what)
+	}
+	return nil
 }
 
 // New wraps db, applying any migrations it has not seen yet.

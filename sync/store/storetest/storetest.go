@@ -36,6 +36,8 @@ func Run(t *testing.T, open Opener) {
 		"ConcurrentClientUpdates":       testConcurrentClientUpdates,
 		"FirstSigningKeyOnce":           testFirstSigningKeyOnce,
 		"RetireSigningKey":              testRetireSigningKey,
+		"UnstorableText":                testUnstorableText,
+		"Probe":                         testProbe,
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
@@ -445,5 +447,101 @@ func testConcurrentClientUpdates(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.Clients(ctx, "mfp"); len(got) != 12 {
 		t.Errorf("a refused update changed the list: %d clients", len(got))
+	}
+}
+
+// unstorable are texts that PostgreSQL cannot hold (NUL, invalid UTF-8),
+// as they arrive from a client: a Basic client id, a %00 or %ff in a path.
+var unstorable = []string{"a\x00b", "\x00", "\xff", "caf\xe9", "\xed\xa0\x80", "com.example.bank\x00"}
+
+// testUnstorableText: such a text never exists in any store. Looking it
+// up finds nothing (not_found, an empty list), writing it is invalid,
+// and neither is an internal error nor leaves the store unusable.
+func testUnstorableText(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
+	replaceClients(t, s, "mfp", []store.Client{{ID: "c", SecretHash: "h"}})
+	if err := s.AddSigningKey(ctx, store.SigningKey{ID: "k", PrivatePEM: []byte("pem"), Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range unstorable {
+		keys := []config.AppKey{
+			{ID: bad, Platform: bank.Platform, Version: bank.Version},
+			{ID: bank.ID, Platform: config.Platform(bad), Version: bank.Version},
+			{ID: bank.ID, Platform: bank.Platform, Version: bad},
+		}
+		for _, key := range keys {
+			for _, rt := range []string{"mfp", bad} {
+				_, err := s.Head(ctx, rt, key)
+				wantNotFound(t, fmt.Sprintf("head %q %q", rt, key), err)
+				_, err = s.Revisions(ctx, rt, key)
+				wantNotFound(t, fmt.Sprintf("revisions %q %q", rt, key), err)
+				_, err = s.Revision(ctx, rt, key, 1)
+				wantNotFound(t, fmt.Sprintf("revision %q %q", rt, key), err)
+				wantNotFound(t, fmt.Sprintf("delete %q %q", rt, key), s.Delete(ctx, rt, key, 0))
+				wantInvalid(t, fmt.Sprintf("apply %q %q", rt, key), applyErr(s, request(rt, key, content(key, 2), 0)))
+			}
+		}
+		if apps, err := s.Applications(ctx, bad); err != nil || len(apps) != 0 {
+			t.Errorf("applications of runtime %q: %+v %v", bad, apps, err)
+		}
+		if clients, err := s.Clients(ctx, bad); err != nil || len(clients) != 0 {
+			t.Errorf("clients of runtime %q: %+v %v", bad, clients, err)
+		}
+		_, err := s.Client(ctx, "mfp", bad)
+		wantNotFound(t, fmt.Sprintf("client %q", bad), err)
+		_, err = s.Client(ctx, bad, "c")
+		wantNotFound(t, fmt.Sprintf("client c of runtime %q", bad), err)
+		wantNotFound(t, fmt.Sprintf("retire key %q", bad), s.RetireSigningKey(ctx, bad))
+
+		req := request("mfp", bank, content(bank, 3), 0)
+		req.Author = bad
+		wantInvalid(t, fmt.Sprintf("apply by author %q", bad), applyErr(s, req))
+		req = request("mfp", bank, content(bank, 3), 0)
+		req.Summary = bad
+		wantInvalid(t, fmt.Sprintf("apply with summary %q", bad), applyErr(s, req))
+		for _, c := range []store.Client{{ID: bad, SecretHash: "h"}, {ID: "d", DisplayName: bad, SecretHash: "h"}} {
+			err := s.UpdateClients(ctx, "mfp", func(current []store.Client) ([]store.Client, error) { return append(current, c), nil })
+			wantInvalid(t, fmt.Sprintf("add client %+v", c), err)
+		}
+		wantInvalid(t, fmt.Sprintf("clients of runtime %q", bad), s.UpdateClients(ctx, bad, func(c []store.Client) ([]store.Client, error) { return c, nil }))
+		wantInvalid(t, fmt.Sprintf("add key %q", bad), s.AddSigningKey(ctx, store.SigningKey{ID: bad, PrivatePEM: []byte("pem"), Created: time.Now()}))
+	}
+	// Nothing was written, and the store still works.
+	if revs, err := s.Revisions(ctx, "mfp", bank); err != nil || len(revs) != 1 {
+		t.Errorf("revisions after the refused writes: %+v %v", revs, err)
+	}
+	if clients, err := s.Clients(ctx, "mfp"); err != nil || len(clients) != 1 {
+		t.Errorf("clients after the refused writes: %+v %v", clients, err)
+	}
+	if keys, err := s.SigningKeys(ctx); err != nil || len(keys) != 1 {
+		t.Errorf("signing keys after the refused writes: %+v %v", keys, err)
+	}
+	mustApply(t, s, request("mfp", bank, content(bank, 4), 1))
+}
+
+func applyErr(s store.Store, req store.ApplyRequest) error {
+	_, err := s.Apply(context.Background(), req)
+	return err
+}
+
+func wantInvalid(t *testing.T, what string, err error) {
+	t.Helper()
+	if config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("%s: want an invalid error, got %v", what, err)
+	}
+}
+
+// testProbe: the write probe succeeds on a working store, again and
+// again, and changes nothing the store's other methods return.
+func testProbe(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for range 3 {
+		if err := s.Probe(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if apps, err := s.Applications(ctx, "mfp"); err != nil || len(apps) != 0 {
+		t.Errorf("applications after probes: %+v %v", apps, err)
 	}
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scopectl/scopectl/sync/store/sqlite"
+	"github.com/scopectl/scopectl/sync/store/storetest"
+)
+
+// filesIn lists the names in dir.
+func filesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// maintenance are the commands that must find an existing store.
+var maintenance = [][]string{{"keys", "list"}, {"keys", "rotate"}, {"keys", "retire", "--", "some-kid"}}
+
+// withDB puts --db db after the subcommand of args (before any --).
+func withDB(args []string, db string) []string {
+	return append(append(append([]string{}, args[:2]...), "--db", db), args[2:]...)
+}
+
+// TestMaintenanceNeedsADatabase: a command other than serve, given a
+// mistyped SQLite path, fails with exit 2 and says where the database was
+// looked for, and creates no file (it used to create an empty store and
+// report success).
+func TestMaintenanceNeedsADatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "typo.db")
+	for _, args := range maintenance {
+		code, out, errOut := runScoped(withDB(args, "sqlite:"+db)...)
+		want := "scoped: no database at " + db + "; scoped serve creates it\n"
+		if code != 2 || out != "" || errOut != want {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, out, errOut, want)
+		}
+	}
+	if names := filesIn(t, dir); len(names) != 0 {
+		t.Errorf("files created: %v", names)
+	}
+}
+
+// TestMaintenanceNeedsAStoreInPostgres: on a PostgreSQL database without
+// the store's tables, commands other than serve fail with exit 2 and
+// create no table.
+func TestMaintenanceNeedsAStoreInPostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	for _, args := range maintenance {
+		code, out, errOut := runScoped(withDB(args, dsn)...)
+		want := "scoped: no scoped store in the PostgreSQL database (it has no schema_migrations table); scoped serve creates it\n"
+		if code != 2 || out != "" || errOut != want {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, out, errOut, want)
+		}
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.QueryRow(`SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("%d tables created (%v)", tables, err)
+	}
+}
+
+// TestRefusesMemoryDatabases: --db values that SQLite reads as a
+// temporary or in-memory database (serve used to start, then lose or fail
+// the applies) are refused by every command with exit 2, creating nothing.
+func TestRefusesMemoryDatabases(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	commands := append([][]string{{"--dev", "--addr", "127.0.0.1:0"}}, maintenance...)
+	for _, db := range []string{"sqlite:", "sqlite::memory:", "sqlite:file::memory:?cache=shared", "sqlite:x.db?mode=memory", "sqlite:file:x.db"} {
+		for _, args := range commands {
+			if args[0] == "keys" {
+				args = withDB(args, db)
+			} else {
+				args = append(args, "--db", db)
+			}
+			code, out, errOut := runScoped(args...)
+			if code != 2 || out != "" || !strings.HasPrefix(errOut, "scoped: sqlite") || !strings.Contains(errOut, "give a file path") {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and a message asking for a file path", args, code, out, errOut)
+			}
+		}
+	}
+	if names := filesIn(t, dir); len(names) != 0 {
+		t.Errorf("files created: %v", names)
+	}
+}
+
+// TestRefusesDatabaseOpenToOthers: serve and the maintenance commands
+// refuse an SQLite database that other users can read (the signing keys
+// are in it), with exit 2 and the command that fixes it.
+func TestRefusesDatabaseOpenToOthers(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "scoped.db")
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "scoped: sqlite database " + db + " is open to other users (scoped.db has mode 0644) and holds the token signing keys in clear; make it readable by its owner only: chmod 600 " + db + "\n"
+	for _, args := range append([][]string{{"--dev", "--addr", "127.0.0.1:0", "--db", "sqlite:" + db}}, maintenance...) {
+		if args[0] == "keys" {
+			args = withDB(args, "sqlite:"+db)
+		}
+		code, out, errOut := runScoped(args...)
+		if code != 2 || out != "" || errOut != want {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, out, errOut, want)
+		}
+	}
+}
