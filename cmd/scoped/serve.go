@@ -116,7 +116,8 @@ func newLogger(format string, w *os.File) *slog.Logger {
 // openStore opens the store named by a --db value, creating it if needed:
 // for scoped serve.
 func openStore(ctx context.Context, db string) (store.Store, error) {
-	return openDB(ctx, db, false)
+	st, err := openDB(ctx, db, false)
+	return st, storeUnavailable(err)
 }
 
 // openExistingStore opens the store named by a --db value for a command
@@ -127,7 +128,7 @@ func openExistingStore(ctx context.Context, db string) (store.Store, error) {
 	if config.ErrorKind(err) == config.KindNotFound {
 		return nil, fmt.Errorf("%w; scoped serve creates it", err)
 	}
-	return st, err
+	return st, storeUnavailable(err)
 }
 
 func openDB(ctx context.Context, db string, existing bool) (store.Store, error) {
@@ -165,7 +166,7 @@ func serveAction(c *cli.Context) error {
 	defer ln.Close()
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
-		return storeUnavailable(err)
+		return err
 	}
 	defer st.Close()
 	keys, err := oauth.NewKeySet(ctx, st)
@@ -206,7 +207,7 @@ func listen(addr string) (net.Listener, error) {
 // configuration mistake.
 func storeUnavailable(err error) error {
 	var coded *exitcode.Error
-	if errors.As(err, &coded) || config.ErrorKind(err) != config.KindInternal {
+	if err == nil || errors.As(err, &coded) || config.ErrorKind(err) != config.KindInternal {
 		return err
 	}
 	return exitcode.Errorf(exitcode.Unavailable, "%v", err)

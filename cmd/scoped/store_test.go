@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,29 @@ func TestMaintenanceNeedsADatabase(t *testing.T) {
 	}
 	if names := filesIn(t, dir); len(names) != 0 {
 		t.Errorf("files created: %v", names)
+	}
+}
+
+// TestUnreachableDatabaseIsExit3: a database server that does not answer
+// is an unavailable service (exit 3) for serve and for every maintenance
+// command, as the exit-code table says.
+func TestUnreachableDatabaseIsExit3(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := "postgres://postgres@" + ln.Addr().String() + "/test?sslmode=disable&connect_timeout=5"
+	ln.Close() // nothing listens there now
+	for _, args := range append(maintenance, []string{"--addr", "127.0.0.1:0", "--dev", "--db"}) {
+		if args[0] != "--addr" {
+			args = withDB(args, dsn)
+		} else {
+			args = append(args, dsn)
+		}
+		code, _, errOut := runScoped(args...)
+		if code != 3 || !strings.Contains(errOut, "connect") {
+			t.Errorf("%q: exit %d, stderr %q; want exit 3 and the connection error", args, code, errOut)
+		}
 	}
 }
 
