@@ -56,8 +56,8 @@
 //   - a value of one of these shapes in an expected line matches any
 //     value of the same shape: an RFC 3339 date-time (with "T" or a
 //     space, zone optional), a 64-digit lower-case hex hash, a JWT, a key
-//     id (43 base64url characters), the values of "jti", "iat", "exp"
-//     and "nbf" JSON members.
+//     id (43 base64url characters), the values of "jti", "iat", "exp",
+//     "nbf" and "sv" (scoped's secret version) JSON members.
 //
 // A mismatch reports document:line, the command, the exit status if it
 // differs, and a diff (- expected, + actual).

@@ -151,6 +151,8 @@ func TestMatcher(t *testing.T) {
 		{"not a JWT", `"access_token":"` + jwt + `"`, `"access_token":"secret"`, false},
 		{"key id", "new signing key " + kid1 + "; done", "new signing key " + kid2 + "; done", true},
 		{"jti iat exp", `{"exp":1795432563,"iat":1795428963,"jti":"aCYKHPtFihfmwAtoTLVMNg"}`, `{"exp":1796388155,"iat":1796384555,"jti":"LP9Y09YuVymzv9jts083Fw"}`, true},
+		{"secret version", `"sub":"test","sv":1796392266593398}`, `"sub":"test","sv":1796392271000042}`, true},
+		{"secret version is a number", `"sv":1796392266593398}`, `"sv":"x"}`, false},
 		{"other numbers are exact", `{"expires_in":3600}`, `{"expires_in":3599}`, false},
 		{"regexp characters are literal", "a.b (c)*", "aXb (c)", false},
 	} {

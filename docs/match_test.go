@@ -27,7 +27,7 @@ var shapes = []shape{
 	{"SHA-256 hex", regexp.MustCompile(`(?:^|[^0-9A-Za-z])([0-9a-f]{64})(?:[^0-9A-Za-z]|$)`), `[0-9a-f]{64}`},
 	{"key id", regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)`), `[A-Za-z0-9_-]{43}`},
 	{"jti", regexp.MustCompile(`"jti": ?"([A-Za-z0-9_-]+)"`), `[A-Za-z0-9_-]+`},
-	{"iat, exp, nbf", regexp.MustCompile(`"(?:iat|exp|nbf)": ?(\d+)`), `\d+`},
+	{"iat, exp, nbf, sv", regexp.MustCompile(`"(?:iat|exp|nbf|sv)": ?(\d+)`), `\d+`},
 }
 
 // span is a part of an expected line that matches more than itself.

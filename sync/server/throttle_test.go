@@ -15,12 +15,16 @@ import (
 )
 
 // tokenFrom asks for a token with Basic credentials id:secret (sent raw,
-// as curl does) from remote address addr, through the server's handler.
-func (e *env) tokenFrom(addr, id, secret string) *httptest.ResponseRecorder {
+// as curl does) from remote address addr, through the server's handler,
+// with any extra headers given as name, value pairs.
+func (e *env) tokenFrom(addr, id, secret string, headers ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("POST", "/mfp/api/az/v1/token", strings.NewReader("grant_type=client_credentials"))
 	req.RemoteAddr = addr
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(id+":"+secret)))
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	rec := httptest.NewRecorder()
 	e.srv.Handler.ServeHTTP(rec, req)
 	return rec
@@ -96,6 +100,22 @@ func TestGuessesFromOneAddressAreThrottled(t *testing.T) {
 			wantThrottled(t, e.tokenFrom(tc.attacker, "ghost-later", "guess"), "1")
 		})
 	}
+}
+
+// TestForwardedHeadersAreNotTrusted: an attacker cannot buy a fresh
+// per-address budget by naming another client address in X-Forwarded-For,
+// X-Real-IP or Forwarded: only the connection's address counts.
+func TestForwardedHeadersAreNotTrusted(t *testing.T) {
+	clk := newClock()
+	e := newEnvWith(t, servertest.Options{Now: clk.Now})
+	spoof := func(i int) []string {
+		a := fmt.Sprintf("203.0.113.%d", i)
+		return []string{"X-Forwarded-For", a, "X-Real-IP", a, "Forwarded", "for=" + a}
+	}
+	for i := range 30 {
+		wantStatus(t, e.tokenFrom("192.0.2.9:6000", fmt.Sprintf("ghost-%d", i), "guess", spoof(i)...), 401)
+	}
+	wantThrottled(t, e.tokenFrom("192.0.2.9:6000", "ghost-new", "guess", spoof(99)...), "1")
 }
 
 // TestAdminBasicIsThrottled: HTTP Basic on the admin API shares the
