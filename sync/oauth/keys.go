@@ -287,8 +287,17 @@ func (ks *KeySet) refreshIfStale(ctx context.Context) {
 	}
 }
 
+// active returns the key that signs now. Unlike verification it reads the
+// store every time: issuing a token already costs a bcrypt check and a
+// client lookup, and so a key that scoped keys retire has retired never
+// signs another token once the command has returned, on any process.
 func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
-	ks.refreshIfStale(ctx)
+	ks.reloadMu.Lock()
+	_, err := ks.reload(ctx)
+	ks.reloadMu.Unlock()
+	if err != nil {
+		return signingKey{}, err
+	}
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
 	if len(ks.keys) == 0 {

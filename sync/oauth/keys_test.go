@@ -3,6 +3,8 @@ package oauth_test
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"strings"
 	"testing"
@@ -154,6 +156,36 @@ func TestRetire(t *testing.T) {
 	}
 	if jwks := tokens.Keys.JWKS(ctx).Keys; len(jwks) != 1 || jwks[0].KeyID != list[0].ID {
 		t.Errorf("JWKS %v, want only the active key", jwks)
+	}
+}
+
+// TestRetiredKeyNeverSignsAgain: the first token issued after keys
+// retire returns is signed by the new key, without waiting for the
+// refresh that verification uses.
+func TestRetiredKeyNeverSignsAgain(t *testing.T) {
+	tokens, st := newTokensAndStore(t)
+	ctx := context.Background()
+	clock := time.Now()
+	tokens.Keys.Now = func() time.Time { return clock } // frozen: no refresh is due
+	kidOf := func() string {
+		tok, _, err := tokens.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+		var h struct{ Kid string }
+		if err != nil || json.Unmarshal(header, &h) != nil {
+			t.Fatalf("token header %q: %v", header, err)
+		}
+		return h.Kid
+	}
+	old := kidOf()
+	r, err := oauth.Retire(ctx, st, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kid := kidOf(); kid != r.NewKey {
+		t.Errorf("the token issued right after retiring %s is signed by %s, want the new key %s", old, kid, r.NewKey)
 	}
 }
 
