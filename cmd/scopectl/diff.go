@@ -85,7 +85,7 @@ func diffAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var all [][]config.Change
+	out := newMultiDiff(c, format, color)
 	for i, d := range locals {
 		remote, rev, err := transfer.ReadServer(c.Context, cl, target, d.ApplicationKey)
 		if err != nil {
@@ -96,13 +96,11 @@ func diffAction(c *cli.Context) error {
 			server.Name = target.URL + " (not there)"
 		}
 		local := diffview.Side{Name: relative(files[i]), Descriptor: d}
-		changes, err := diffview.Write(c.App.Writer, format, server, local, color)
-		if err != nil {
+		if err := out.add(relative(files[i]), server, local); err != nil {
 			return err
 		}
-		all = append(all, changes)
 	}
-	return diffDone(c, format, all)
+	return out.done()
 }
 
 // readDescriptors validates and decodes files; invalid ones are reported
@@ -119,11 +117,60 @@ func readDescriptors(c *cli.Context, files []string) ([]*config.Descriptor, erro
 	return out, nil
 }
 
-// diffDone ends a comparison of several descriptors: the github footer,
-// and exit status 1 when anything differs.
-func diffDone(c *cli.Context, format string, perFile [][]config.Change) error {
-	githubFooter(c, format, perFile)
-	return diffExit(slices.Concat(perFile...), nil)
+// multiDiff writes the comparison of several descriptors. The text
+// formats are written file by file; json and patch are collected into one
+// JSON document, an array with one entry per file that differs, so that a
+// script reads one value and knows which file each change belongs to.
+type multiDiff struct {
+	c       *cli.Context
+	format  string
+	color   bool
+	perFile [][]config.Change
+	files   []fileDiff
+}
+
+// fileDiff is one file's entry in the json and patch formats.
+type fileDiff struct {
+	Path    string `json:"path"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Changes any    `json:"changes"` // []config.Change (json) or []diffview.PatchOp (patch)
+}
+
+func newMultiDiff(c *cli.Context, format string, color bool) *multiDiff {
+	return &multiDiff{c: c, format: format, color: color, files: []fileDiff{}}
+}
+
+// add compares a with b, the two sides of the file at path.
+func (m *multiDiff) add(path string, a, b diffview.Side) error {
+	if m.format != "json" && m.format != "patch" {
+		changes, err := diffview.Write(m.c.App.Writer, m.format, a, b, m.color)
+		m.perFile = append(m.perFile, changes)
+		return err
+	}
+	changes := config.DiffOrAbsent(a.Descriptor, b.Descriptor)
+	m.perFile = append(m.perFile, changes)
+	if len(changes) == 0 {
+		return nil
+	}
+	entry := fileDiff{Path: path, From: a.Name, To: b.Name, Changes: changes}
+	if m.format == "patch" {
+		entry.Changes = diffview.Patch(changes)
+	}
+	m.files = append(m.files, entry)
+	return nil
+}
+
+// done ends the comparison: the JSON document or the github footer, and
+// exit status 1 when anything differs.
+func (m *multiDiff) done() error {
+	if m.format == "json" || m.format == "patch" {
+		if err := writeJSON(m.c.App.Writer, m.files); err != nil {
+			return err
+		}
+	}
+	githubFooter(m.c, m.format, m.perFile)
+	return diffExit(slices.Concat(m.perFile...), nil)
 }
 
 // githubFooter ends the github (markdown) format with a line counting the
@@ -167,7 +214,7 @@ func diffRevision(c *cli.Context, rev string, files []string, locals []*config.D
 	if err != nil {
 		return err
 	}
-	var all [][]config.Change
+	out := newMultiDiff(c, format, color)
 	for i, path := range files {
 		name := relative(path)
 		old := diffview.Side{Name: name + "@" + rev, Descriptor: olds[name]}
@@ -175,13 +222,11 @@ func diffRevision(c *cli.Context, rev string, files []string, locals []*config.D
 			old.Name += " (not there)"
 		}
 		cur := diffview.Side{Name: name, Descriptor: locals[i]}
-		changes, err := diffview.Write(c.App.Writer, format, old, cur, color)
-		if err != nil {
+		if err := out.add(name, old, cur); err != nil {
 			return err
 		}
-		all = append(all, changes)
 	}
-	return diffDone(c, format, all)
+	return out.done()
 }
 
 // diffRevisions compares the descriptors under the PATH arguments in git
@@ -217,18 +262,15 @@ func diffRevisions(c *cli.Context, from, to, format string) error {
 	if len(names) == 0 {
 		return usageErrorf("no descriptors under %s in %s or %s", strings.Join(paths, ", "), from, to)
 	}
-	color := colorEnabled(c, c.App.Writer)
-	var all [][]config.Change
+	out := newMultiDiff(c, format, colorEnabled(c, c.App.Writer))
 	for _, name := range names {
 		a := diffview.Side{Name: name + "@" + from, Descriptor: olds[name]}
 		b := diffview.Side{Name: name + "@" + to, Descriptor: news[name]}
-		changes, err := diffview.Write(c.App.Writer, format, a, b, color)
-		if err != nil {
+		if err := out.add(name, a, b); err != nil {
 			return err
 		}
-		all = append(all, changes)
 	}
-	return diffDone(c, format, all)
+	return out.done()
 }
 
 // revisionDescriptors reads and validates the descriptors under paths in

@@ -122,3 +122,32 @@ func TestNoColorFlagAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffJSONOverSeveralFiles: json and patch output of a diff over
+// several files is one JSON document naming each file that differs, and
+// an empty array when nothing does.
+func TestDiffJSONOverSeveralFiles(t *testing.T) {
+	project(t)
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	if r := scopectl(t, "app", "diff", "--format", "json").wantCode(t, exitOK); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("no difference: %q, want []", r.stdout)
+	}
+	const webFile = "mobilefirst/com.example.unsorted-web-1.0.json"
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 1800`)
+	edit(t, webFile, `"maxTokenExpiration": 1200`, `"maxTokenExpiration": 900`)
+	for _, format := range []string{"json", "patch"} {
+		r := scopectl(t, "app", "diff", "--format", format).wantCode(t, exitFailed)
+		var files []struct {
+			Path, From, To string
+			Changes        []map[string]any
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &files); err != nil {
+			t.Fatalf("%s: not one JSON document: %v\n%s", format, err, r.stdout)
+		}
+		if len(files) != 2 || files[0].Path != bankFile || files[1].Path != webFile ||
+			!strings.Contains(files[0].From, "revision 1") || files[0].To != bankFile ||
+			len(files[0].Changes) != 1 || files[0].Changes[0]["path"] != "/maxTokenExpiration" || files[1].Changes[0]["value"] != nil && files[1].Changes[0]["value"] != 900.0 {
+			t.Errorf("%s: %+v", format, files)
+		}
+	}
+}

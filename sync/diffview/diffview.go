@@ -36,7 +36,7 @@ func Write(w io.Writer, format string, a, b Side, color bool) ([]config.Change, 
 	case "unified":
 		err = writeUnified(w, a, b, color)
 	case "json":
-		err = writeJSON(w, changes)
+		err = writeJSON(w, append([]config.Change{}, changes...)) // [] rather than null when equal
 	case "patch":
 		err = writeJSON(w, Patch(changes))
 	case "github":
