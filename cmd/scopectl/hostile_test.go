@@ -315,19 +315,23 @@ func TestServerTextIsEscaped(t *testing.T) {
 	e.set(otherKey.String()+"/descriptor", answer{status: http.StatusForbidden, body: string(errBody)})
 	e.apps = []api.Application{{ID: "com.example" + payload, Platform: "web", Version: "1"}}
 	var all strings.Builder
-	for _, args := range [][]string{
-		{"app", "history", bankFile},
-		{"app", "history", "--json", bankFile},
-		{"app", "pull", otherKey.String()},
-		{"app", "pull", "--all"},
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"app", "history", bankFile}, exitOK},
+		{[]string{"app", "history", "--format", "json", bankFile}, exitOK},
+		{[]string{"app", "pull", otherKey.String()}, exitServer},
+		{[]string{"app", "pull", "--all"}, exitServer},
 	} {
-		r := scopectl(t, args...)
+		args := tc.args
+		r := scopectl(t, args...).wantCode(t, tc.code)
 		all.WriteString(r.stdout + r.stderr)
 		if strings.ContainsAny(r.stdout+r.stderr, "\x1b\x07\u202e") {
 			t.Errorf("%v printed control characters:\n%q", args, r.stdout+r.stderr)
 		}
 	}
-	for _, want := range []string{`created \x1b]0;pwned\x07`, `denied \x1b]0;pwned\x07\x1b[31m\u202e`} {
+	for _, want := range []string{`created \x1b]0;pwned\x07`, `denied \x1b]0;pwned\x07\x1b[31m\u202e`, `"summary": "created \\x1b]0;pwned\\x07`} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, all.String())
 		}

@@ -297,14 +297,18 @@ func (c *Client) statusError(resp *http.Response, data []byte) error {
 		return notScoped(c.base)
 	}
 	body.Message = Printable(body.Message)
-	switch resp.StatusCode {
-	case http.StatusPreconditionFailed:
+	switch code := resp.StatusCode; {
+	case code >= 500:
+		// The server failed: say which one; the exit status is the
+		// table's for a server that cannot serve, not one it picks.
+		return config.Errorf(config.KindUnavailable, "%s failed (HTTP %d): %s", c.base, code, body.Message)
+	case code == http.StatusPreconditionFailed:
 		var d struct {
 			Details struct{ CurrentRevision int64 } `json:"details"`
 		}
 		json.Unmarshal(data, &d)
 		return &config.Error{Kind: config.KindStale, Message: body.Message, Err: &StaleError{Current: d.Details.CurrentRevision}}
-	case http.StatusBadRequest:
+	case code == http.StatusBadRequest:
 		var d struct {
 			Details []api.Finding `json:"details"`
 		}

@@ -90,6 +90,24 @@ func TestDescriptorNeedsARevision(t *testing.T) {
 	}
 }
 
+// TestServerFailureIsUnavailable: a 5xx answer names the server and is
+// an unavailable server (exit 3) whatever error kind its body claims, so
+// a server cannot pick the exit status of a pull, push or rollback.
+func TestServerFailureIsUnavailable(t *testing.T) {
+	for _, claimed := range []string{"internal", "conflict", "invalid", "stale"} {
+		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"error":"`+claimed+`","message":"boom"}`)
+		})
+		_, _, err := c.Descriptor(context.Background(), someKey)
+		if config.ErrorKind(err) != config.KindUnavailable || !strings.Contains(err.Error(), "http://127.0.0.1:") ||
+			!strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "boom") {
+			t.Errorf("500 claiming %q: kind %q, %v", claimed, config.ErrorKind(err), err)
+		}
+	}
+}
+
 // TestServerStringsArePrintable: what a server says in errors, lists and
 // histories reaches the caller with control characters escaped.
 func TestServerStringsArePrintable(t *testing.T) {
