@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scopectl/scopectl/cmd/internal/cliargs"
 )
 
 func TestNormalizeArgs(t *testing.T) {
@@ -31,7 +33,7 @@ func TestNormalizeArgs(t *testing.T) {
 		{"git diff-driver --x a b", "git diff-driver --x a b"},
 		{"app validate - --strict", "app validate --strict -"},
 	} {
-		got := normalizeArgs(app, append([]string{"scopectl"}, strings.Fields(tc.in)...))[1:]
+		got := cliargs.Normalize(app, append([]string{"scopectl"}, strings.Fields(tc.in)...), rawArgCommands)[1:]
 		if want := strings.Fields(tc.want); !slices.Equal(got, want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.in, got, want)
 		}

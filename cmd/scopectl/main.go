@@ -12,8 +12,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/cmd/internal/buildinfo"
+	"github.com/scopectl/scopectl/cmd/internal/cliargs"
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 )
+
+// rawArgCommands are run by git with file paths as arguments; their
+// command lines are passed on untouched.
+var rawArgCommands = map[string]bool{"git diff-driver": true, "git textconv": true}
 
 // Exit codes: the table shared with scoped (cmd/internal/exitcode).
 const (
@@ -31,7 +36,7 @@ func main() {
 // run executes the command line args and returns the process exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(normalizeArgs(app, args))
+	err := app.Run(cliargs.Normalize(app, args, rawArgCommands))
 	if err == nil {
 		return exitOK
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/cmd/internal/cliargs"
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 	"github.com/scopectl/scopectl/config"
 )
@@ -95,7 +96,7 @@ func usageError(c *cli.Context, err error, _ bool) error {
 			msg += "; did you mean " + dashes(best) + "?"
 		}
 	} else if m := badFlagValue.FindStringSubmatch(msg); m != nil {
-		msg = fmt.Sprintf("invalid value %q for %s: %s", m[1], dashes(m[2]), flagValueProblem(lookupFlag(commandFlags(c), m[2]), m[3]))
+		msg = fmt.Sprintf("invalid value %q for %s: %s", m[1], dashes(m[2]), flagValueProblem(cliargs.LookupFlag(commandFlags(c), m[2]), m[3]))
 	} else if m := missingValue.FindStringSubmatch(msg); m != nil {
 		msg = dashes(m[1]) + " needs a value"
 	}

@@ -82,7 +82,7 @@ func rotateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it within %s, the previous key keeps verifying\n", id, keyRefreshText)
+	fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it from now on, the previous key keeps verifying\n", id)
 	return nil
 }
 
@@ -105,7 +105,7 @@ func retireAction(c *cli.Context) error {
 		return nil
 	}
 	if r.NewKey != "" {
-		fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it within %s\n", r.NewKey, keyRefreshText)
+		fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it from now on\n", r.NewKey)
 	}
 	fmt.Fprintf(c.App.Writer, "retired signing key %s; running servers refuse every token it signed within %s\n", kid, keyRefreshText)
 	return nil

@@ -161,3 +161,19 @@ func TestKeysRetireLeadingDash(t *testing.T) {
 		t.Errorf("list:\n%s", out)
 	}
 }
+
+// TestKeysFlagsAfterArguments: `scoped keys retire KID --db DB`, as the
+// issue and the docs spell it, works like --db before the key id.
+func TestKeysFlagsAfterArguments(t *testing.T) {
+	db, first := newKeyDB(t)
+	for strings.HasPrefix(first, "-") { // such an id needs -- (TestKeysRetire covers that)
+		db, first = newKeyDB(t)
+	}
+	code, out, errOut := runScoped("keys", "retire", first, "--db", "sqlite:"+db)
+	if code != 0 || !strings.Contains(out, "retired signing key "+first) {
+		t.Fatalf("keys retire KID --db: exit %d, %q %q", code, out, errOut)
+	}
+	if code, out, _ := runScoped("keys", "list", "--db", "sqlite:"+db); code != 0 || !strings.Contains(out, first) || !strings.Contains(out, "retired") {
+		t.Errorf("keys list --db after the subcommand: exit %d, %q", code, out)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/cmd/internal/buildinfo"
+	"github.com/scopectl/scopectl/cmd/internal/cliargs"
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 )
 
@@ -39,7 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error()}
 		},
 	}
-	if err := app.Run(args); err != nil {
+	if err := app.Run(cliargs.Normalize(app, args, nil)); err != nil {
 		fmt.Fprintf(stderr, "scoped: %v\n", err)
 		return exitcode.Of(err)
 	}

@@ -267,11 +267,16 @@ func parseKey(sk store.SigningKey) (signingKey, error) {
 // KeyRefresh. One request reloads; the others go on with the keys they
 // have, which are at most that much older.
 func (ks *KeySet) refreshIfStale(ctx context.Context) {
+	ks.refreshIfOlder(ctx, KeyRefresh)
+}
+
+// refreshIfOlder re-reads the store when the keys are older than maxAge.
+func (ks *KeySet) refreshIfOlder(ctx context.Context, maxAge time.Duration) {
 	stale := func() bool {
 		ks.mu.RLock()
 		defer ks.mu.RUnlock()
 		age := ks.Now().Sub(ks.loadedAt)
-		return age < 0 || age > KeyRefresh
+		return age < 0 || age > maxAge
 	}
 	if !stale() || !ks.reloadMu.TryLock() {
 		return // fresh, or another request is reloading
@@ -306,9 +311,24 @@ func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
 	return ks.keys[0], nil
 }
 
+// unknownKeyReload is how often at most a token signed by a key this
+// process does not know makes it re-read the keys: another process may
+// have just created the key (it signs at once), and forged key ids must
+// not turn every request into a store read.
+const unknownKeyReload = 100 * time.Millisecond
+
 // public returns the public key of kid if kid is published now.
 func (ks *KeySet) public(ctx context.Context, kid string) (*rsa.PublicKey, bool) {
 	ks.refreshIfStale(ctx)
+	if pub, ok := ks.lookup(kid); ok {
+		return pub, true
+	}
+	ks.refreshIfOlder(ctx, unknownKeyReload)
+	return ks.lookup(kid)
+}
+
+// lookup returns the public key of kid among the keys last read.
+func (ks *KeySet) lookup(kid string) (*rsa.PublicKey, bool) {
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
 	for _, k := range ks.keys {

@@ -189,6 +189,37 @@ func TestRetiredKeyNeverSignsAgain(t *testing.T) {
 	}
 }
 
+// TestNewKeyVerifiesOnEveryInstanceAtOnce: a key one process has just
+// created signs at once, so another process that has not re-read its
+// keys yet reads them again when a token names a key it does not know.
+func TestNewKeyVerifiesOnEveryInstanceAtOnce(t *testing.T) {
+	a, st := newTokensAndStore(t)
+	ctx := context.Background()
+	keysB, err := oauth.NewKeySet(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := oauth.NewTokens(keysB, time.Hour)
+	clock := time.Now()
+	a.Keys.Now = func() time.Time { return clock }
+	keysB.Now = func() time.Time { return clock }
+	if _, err := oauth.Rotate(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := a.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(200 * time.Millisecond) // well within KeyRefresh
+	if _, err := b.Verify(ctx, tok, "https://iss/mfp"); err != nil {
+		t.Errorf("instance B refused a token of the key instance A signs with now: %v", err)
+	}
+	forged := strings.Replace(tok, strings.Split(tok, ".")[0], base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"forged","typ":"at+jwt"}`)), 1)
+	if _, err := b.Verify(ctx, forged, "https://iss/mfp"); err == nil {
+		t.Error("a token naming an unknown key was accepted")
+	}
+}
+
 func statusStrings(s []oauth.KeyStatus) []string {
 	out := make([]string, len(s))
 	for i, x := range s {

@@ -1,14 +1,13 @@
-package main
+// Package cliargs lets urfave/cli read flags anywhere on a command line,
+// as users of git and kubectl expect: before or after the positional
+// arguments, with `--` ending the flags. Both scopectl and scoped use it.
+package cliargs
 
 import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
 )
-
-// rawArgCommands are run by git with file paths as arguments; their
-// command lines are passed on untouched.
-var rawArgCommands = map[string]bool{"git diff-driver": true, "git textconv": true}
 
 // level is one command of a command line being normalized: the app or a
 // (sub)command, with the flags it defines.
@@ -18,13 +17,15 @@ type level struct {
 	out   []string   // its name and the flags written for it
 }
 
-// normalizeArgs rewrites a command line so that urfave/cli, which stops
+// Normalize rewrites a command line so that urfave/cli, which stops
 // reading flags at the first positional argument, sees every flag: flags
 // (with their values) move before the positional arguments of their
 // command, a flag of an enclosing command (such as the global --no-color)
 // moves to that command, and `--` still ends the flags. `help CMD...`
-// becomes `CMD... --help`. Shell completion requests are left alone.
-func normalizeArgs(app *cli.App, args []string) []string {
+// becomes `CMD... --help`. Shell completion requests are left alone, and
+// so are the arguments of the commands named in raw (by their path, such
+// as "git textconv"), which other programs call with file names.
+func Normalize(app *cli.App, args []string, raw map[string]bool) []string {
 	if len(args) < 2 || args[len(args)-1] == "--generate-bash-completion" {
 		return args
 	}
@@ -40,7 +41,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			if cmd := findCommand(commands, a); cmd != nil && !ended && len(positional) == 0 {
 				cur := levels[len(levels)-1]
 				path := strings.TrimSpace(cur.path + " " + cmd.Name)
-				if rawArgCommands[path] {
+				if raw[path] {
 					return rawCommandLine(levels, args[i:])
 				}
 				levels = append(levels, &level{path: path, flags: withHelp(cmd.Flags, false), out: []string{a}})
@@ -74,7 +75,7 @@ func placeFlag(levels []*level, args []string, i int) int {
 	name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 	target, f := levels[len(levels)-1], cli.Flag(nil)
 	for j := len(levels) - 1; j >= 0 && f == nil; j-- {
-		if f = lookupFlag(levels[j].flags, name); f != nil {
+		if f = LookupFlag(levels[j].flags, name); f != nil {
 			target = levels[j]
 		}
 	}
@@ -117,7 +118,8 @@ func findCommand(commands []*cli.Command, name string) *cli.Command {
 	return nil
 }
 
-func lookupFlag(flags []cli.Flag, name string) cli.Flag {
+// LookupFlag returns the flag among flags that has name, or nil.
+func LookupFlag(flags []cli.Flag, name string) cli.Flag {
 	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n == name {
