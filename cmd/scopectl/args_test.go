@@ -61,6 +61,8 @@ func TestUsageMessages(t *testing.T) {
 		{[]string{"app", "validate", "--jobs", "abc"}, `invalid value "abc" for --jobs: not a whole number`},
 		{[]string{"app", "pull", "--timeout", "5"}, `invalid value "5" for --timeout: not a duration such as 30s or 2m`},
 		{[]string{"app", "push", "--server"}, "--server needs a value"},
+		{[]string{"server", "add", "x", "--url"}, "--url needs a value"},
+		{[]string{"app", "push", "a.json", "--server"}, "--server needs a value"},
 		{[]string{"schema", "x"}, `scopectl schema takes no arguments (got "x")`},
 		{[]string{"server", "list", "extra"}, `scopectl server list takes no arguments (got "extra")`},
 	} {

@@ -52,7 +52,14 @@ func Normalize(app *cli.App, args []string, raw map[string]bool) []string {
 		case a == "--":
 			ended = true
 		default:
-			i += placeFlag(levels, args, i)
+			consumed, dangling := placeFlag(levels, args, i)
+			if dangling {
+				// A flag that needs a value ends the line: leave it last,
+				// so that urfave/cli says it needs a value instead of
+				// taking the next positional argument for it.
+				return assemble(levels, nil)
+			}
+			i += consumed
 		}
 	}
 	return assemble(levels, positional)
@@ -70,8 +77,8 @@ func helpToFlag(args []string) []string {
 // placeFlag gives the flag at args[i] to the innermost level that defines
 // it (the innermost level if none does, so that urfave/cli reports it),
 // with its value when it takes one; it returns how many extra arguments
-// it consumed.
-func placeFlag(levels []*level, args []string, i int) int {
+// it consumed, and whether the flag needs a value that is not there.
+func placeFlag(levels []*level, args []string, i int) (int, bool) {
 	name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 	target, f := levels[len(levels)-1], cli.Flag(nil)
 	for j := len(levels) - 1; j >= 0 && f == nil; j-- {
@@ -80,11 +87,14 @@ func placeFlag(levels []*level, args []string, i int) int {
 		}
 	}
 	target.out = append(target.out, args[i])
-	if f != nil && !hasValue && takesValue(f) && i+1 < len(args) {
-		target.out = append(target.out, args[i+1])
-		return 1
+	if f == nil || hasValue || !takesValue(f) {
+		return 0, false
 	}
-	return 0
+	if i+1 == len(args) {
+		return 0, true
+	}
+	target.out = append(target.out, args[i+1])
+	return 1, false
 }
 
 // assemble writes the levels in order, then the positional arguments,
