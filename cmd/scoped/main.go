@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,14 @@ func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
+// run executes the command line args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run until ctx is done: scoped serve then shuts down as
+// on SIGTERM, which lets tests run it in-process.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:      "scoped",
 		Usage:     "serve the scopectl admin API and authorization server",
@@ -40,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error()}
 		},
 	}
-	if err := app.Run(cliargs.Normalize(app, args, nil)); err != nil {
+	if err := app.RunContext(ctx, cliargs.Normalize(app, args, nil)); err != nil {
 		fmt.Fprintf(stderr, "scoped: %v\n", err)
 		return exitcode.Of(err)
 	}

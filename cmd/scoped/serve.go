@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -106,7 +107,7 @@ func (cfg *serveConfig) validate() error {
 	return nil
 }
 
-func newLogger(format string, w *os.File) *slog.Logger {
+func newLogger(format string, w io.Writer) *slog.Logger {
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
@@ -153,7 +154,7 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogFormat, os.Stderr)
+	log := newLogger(cfg.LogFormat, c.App.ErrWriter)
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -174,7 +175,7 @@ func serveAction(c *cli.Context) error {
 		return err
 	}
 	secrets := oauth.NewSecretVerifier()
-	if err := bootstrap(ctx, st, secrets, cfg, log); err != nil {
+	if err := bootstrap(ctx, st, secrets, cfg, log, c.App.ErrWriter); err != nil {
 		return err
 	}
 	if cfg.Issuer == "" {
@@ -243,7 +244,8 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, cfg 
 
 // bootstrap puts the credentials (and, in dev mode, the sample
 // applications) in place before the server accepts requests.
-func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg serveConfig, log *slog.Logger) error {
+// The development banner goes to stderr, next to the log.
+func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg serveConfig, log *slog.Logger, stderr io.Writer) error {
 	for _, rt := range cfg.Runtimes {
 		if err := server.EnsureClient(ctx, st, v, rt, "admin", cfg.AdminSecret, config.NewScope("mfpadmin")); err != nil {
 			return fmt.Errorf("admin client: %w", err)
@@ -267,7 +269,7 @@ func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg
 		if cfg.AdminSecret != devAdminSecret {
 			admin = "admin (with the given secret)"
 		}
-		fmt.Fprint(os.Stderr, devBanner(admin))
+		fmt.Fprint(stderr, devBanner(admin))
 	}
 	return nil
 }
