@@ -41,7 +41,7 @@ Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(), noColorFlag(),
 			&cli.StringFlag{Name: formatFlagName, Value: "semantic", Usage: "output `FORMAT`: semantic (or text), unified, json, patch or github", EnvVars: []string{"SCOPECTL_DIFF_FORMAT", "SCOPECTL_FORMAT"}, Category: "Output"},
-			&cli.StringFlag{Name: "rev", Usage: "compare with git revision `REV` (HEAD, a branch, a tag, a hash), or revision A with B (A..B), instead of the server"},
+			revFlag(),
 		},
 		Action: diffAction,
 	}

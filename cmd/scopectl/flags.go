@@ -103,6 +103,7 @@ func stagedFlag() cli.Flag {
 	return &cli.BoolFlag{
 		Name:     stagedFlagName,
 		Usage:    "check the content staged in git (what the next commit records), not the working tree",
+		EnvVars:  []string{"SCOPECTL_STAGED"},
 		Category: "Validation",
 	}
 }
@@ -118,9 +119,10 @@ func programFlag() cli.Flag {
 
 func gitColorFlag() cli.Flag {
 	return &cli.StringFlag{
-		Name:  gitColorFlagName,
-		Value: "auto",
-		Usage: "colour `WHEN`: auto (as git decides for its own diff), always or never",
+		Name:    gitColorFlagName,
+		Value:   "auto",
+		Usage:   "colour `WHEN`: auto (as git decides for its own diff), always or never",
+		EnvVars: []string{"SCOPECTL_GIT_COLOR"},
 	}
 }
 
@@ -152,4 +154,45 @@ func colorEnabled(c *cli.Context, w io.Writer) bool {
 var isTerminalWriter = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && isTerminal(f)
+}
+
+// The flags of one command each. Their variables name the command, so
+// that one set for a step of a CI job (SCOPECTL_PUSH_FORCE) never changes
+// what another command does.
+
+func allFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "all", Usage: "pull every application of the runtime", EnvVars: []string{"SCOPECTL_PULL_ALL"}}
+}
+
+// forceFlag is --force of command, with the variable SCOPECTL_COMMAND_FORCE.
+func forceFlag(command, usage string) cli.Flag {
+	return &cli.BoolFlag{Name: "force", Usage: usage, EnvVars: []string{"SCOPECTL_" + strings.ToUpper(command) + "_FORCE"}}
+}
+
+func dryRunFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "dry-run", Usage: "ask the server what would change; change nothing", EnvVars: []string{"SCOPECTL_PUSH_DRY_RUN"}}
+}
+
+func rollbackToFlag() cli.Flag {
+	return &cli.Int64Flag{Name: "to", Usage: "revision `N` to return to", Required: true, EnvVars: []string{"SCOPECTL_ROLLBACK_TO"}}
+}
+
+func revFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    "rev",
+		Usage:   "compare with git revision `REV` (HEAD, a branch, a tag, a hash), or revision A with B (A..B), instead of the server",
+		EnvVars: []string{"SCOPECTL_DIFF_REV"},
+	}
+}
+
+func serverURLFlag() cli.Flag {
+	return &cli.StringFlag{Name: "url", Usage: "server `URL`, e.g. https://scoped.example.com", Required: true, EnvVars: []string{"SCOPECTL_SERVER_URL"}}
+}
+
+func runtimeFlag() cli.Flag {
+	return &cli.StringFlag{Name: "runtime", Value: "mfp", Usage: "`RUNTIME` name", EnvVars: []string{"SCOPECTL_SERVER_RUNTIME"}}
+}
+
+func setDefaultFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "setdefault", Usage: "make it the default server", EnvVars: []string{"SCOPECTL_SERVER_SETDEFAULT"}}
 }

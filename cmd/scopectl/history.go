@@ -33,8 +33,8 @@ func appRollbackCommand() *cli.Command {
 		ArgsUsage: "--to N FILE",
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(),
-			&cli.Int64Flag{Name: "to", Usage: "revision `N` to return to", Required: true},
-			&cli.BoolFlag{Name: "force", Usage: "roll back even over local edits that were never pushed"},
+			rollbackToFlag(),
+			forceFlag("rollback", "roll back even over local edits that were never pushed"),
 		},
 		Action: rollbackAction,
 	}

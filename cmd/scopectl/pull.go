@@ -43,8 +43,8 @@ Exit status: 0 pulled or merged, 2 usage, 3 server unreachable, refused
 credentials or a bad answer, 4 conflicts left to resolve.`,
 		Flags: []cli.Flag{
 			serverFlag(), passwordFileFlag(), timeoutFlag(),
-			&cli.BoolFlag{Name: "all", Usage: "pull every application of the runtime"},
-			&cli.BoolFlag{Name: "force", Usage: "overwrite local edits"},
+			allFlag(),
+			forceFlag("pull", "overwrite local edits"),
 			formatFlag(formatText, formatJSON),
 		},
 		Action: pullAction,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scopectl/scopectl/cmd/internal/cliargs"
 )
 
 // TestServeInProcess: scoped serve run as a function writes its log and
@@ -46,5 +48,13 @@ func TestServeInProcess(t *testing.T) {
 	}
 	if stdout.String() != "" {
 		t.Errorf("stdout: %q", stdout.String())
+	}
+}
+
+// TestEveryFlagHasAVariable: every flag of scoped and of its commands can
+// also be set with a SCOPED_* environment variable, as containers expect.
+func TestEveryFlagHasAVariable(t *testing.T) {
+	if missing := cliargs.FlagsWithoutVariable(newApp(nil, nil), "SCOPED_"); len(missing) > 0 {
+		t.Errorf("flags without a SCOPED_* variable: %v", missing)
 	}
 }

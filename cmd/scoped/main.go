@@ -32,7 +32,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runContext is run until ctx is done: scoped serve then shuts down as
 // on SIGTERM, which lets tests run it in-process.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	app := &cli.App{
+	app := newApp(stdout, stderr)
+	if err := app.RunContext(ctx, cliargs.Normalize(app, args, nil)); err != nil {
+		fmt.Fprintf(stderr, "scoped: %v\n", err)
+		return exitcode.Of(err)
+	}
+	return exitcode.OK
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
 		Name:      "scoped",
 		Usage:     "serve the scopectl admin API and authorization server",
 		Version:   buildinfo.Read(version).String(),
@@ -48,9 +57,4 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error()}
 		},
 	}
-	if err := app.RunContext(ctx, cliargs.Normalize(app, args, nil)); err != nil {
-		fmt.Fprintf(stderr, "scoped: %v\n", err)
-		return exitcode.Of(err)
-	}
-	return exitcode.OK
 }
