@@ -170,24 +170,34 @@ func serveAction(c *cli.Context) error {
 		return err
 	}
 	defer st.Close()
-	keys, err := oauth.NewKeySet(ctx, st)
+	handler, err := newHandler(ctx, st, &cfg, ln.Addr().String(), log, c.App.ErrWriter)
 	if err != nil {
 		return err
 	}
+	return serveUntilSignal(ctx, ln, handler, cfg, log)
+}
+
+// newHandler loads the signing keys, puts the credentials (and in dev
+// mode the samples) in place, and returns the HTTP handler of the server
+// listening on addr.
+func newHandler(ctx context.Context, st store.Store, cfg *serveConfig, addr string, log *slog.Logger, stderr io.Writer) (http.Handler, error) {
+	keys, err := oauth.NewKeySet(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	secrets := oauth.NewSecretVerifier()
-	if err := bootstrap(ctx, st, secrets, cfg, log, c.App.ErrWriter); err != nil {
-		return err
+	if err := bootstrap(ctx, st, secrets, *cfg, log, stderr); err != nil {
+		return nil, err
 	}
 	if cfg.Issuer == "" {
-		cfg.Issuer = "http://" + ln.Addr().String()
+		cfg.Issuer = "http://" + addr
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := server.New(server.Config{
+	return server.New(server.Config{
 		Store: st, Tokens: oauth.NewTokens(keys, cfg.TokenTTL), Secrets: secrets, Runtimes: cfg.Runtimes,
 		Issuer: cfg.Issuer, Logger: log, Registry: reg, AllowShortSecrets: cfg.Dev,
-	})
-	return serveUntilSignal(ctx, ln, handler, cfg, log)
+	}), nil
 }
 
 // listen binds the listening address; a busy port says how to choose
