@@ -58,29 +58,47 @@ func diffAction(c *cli.Context) error {
 	if from, to, ok := strings.Cut(c.String("rev"), ".."); ok {
 		return diffRevisions(c, from, to, format)
 	}
+	files, locals, err := diffInputs(c)
+	if err != nil {
+		return err
+	}
+	color := colorEnabled(c, c.App.Writer)
+	switch {
+	case c.NArg() == 2:
+		return diffTwoFiles(c, format, files, locals, color)
+	case c.String("rev") != "":
+		return diffRevision(c, c.String("rev"), files, locals, format, color)
+	}
+	return diffServer(c, format, files, locals, color)
+}
+
+// diffInputs reads the local descriptors a diff compares: the files
+// named, or every descriptor in mobilefirst/.
+func diffInputs(c *cli.Context) ([]string, []*config.Descriptor, error) {
 	files, err := descriptorFiles(c)
 	if c.NArg() == 2 {
 		files = c.Args().Slice() // two files are compared as named, even the same one twice
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	locals, err := readDescriptors(c, files)
-	if err != nil {
-		return err
+	return files, locals, err
+}
+
+// diffTwoFiles compares two local files with each other.
+func diffTwoFiles(c *cli.Context, format string, files []string, locals []*config.Descriptor, color bool) error {
+	a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
+	changes, err := diffview.Write(c.App.Writer, format, a, b, color)
+	if err == nil {
+		githubFooter(c, format, [][]config.Change{changes})
 	}
-	color := colorEnabled(c, c.App.Writer)
-	if c.NArg() == 2 {
-		a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
-		changes, err := diffview.Write(c.App.Writer, format, a, b, color)
-		if err == nil {
-			githubFooter(c, format, [][]config.Change{changes})
-		}
-		return diffExit(changes, err)
-	}
-	if rev := c.String("rev"); rev != "" {
-		return diffRevision(c, rev, files, locals, format, color)
-	}
+	return diffExit(changes, err)
+}
+
+// diffServer compares each local descriptor with the server's version:
+// what a push would change.
+func diffServer(c *cli.Context, format string, files []string, locals []*config.Descriptor, color bool) error {
 	cl, target, err := connect(c, client.ScopeRead)
 	if err != nil {
 		return err
