@@ -175,7 +175,24 @@ func splitDiffs(diffs []diffmatchpatch.Diff) []line {
 // them; changes closer than 2*contextLines share a hunk.
 func hunks(diffs []diffmatchpatch.Diff) []hunk {
 	ls := splitDiffs(diffs)
-	aNo, bNo := make([]int, len(ls)+1), make([]int, len(ls)+1) // line numbers at each index
+	aNo, bNo := lineNumbers(ls)
+	var out []hunk
+	for i := 0; i < len(ls); {
+		if ls[i].kind == ' ' {
+			i++
+			continue
+		}
+		start, end := max(0, i-contextLines), min(len(ls), lastChange(ls, i)+contextLines+1)
+		out = append(out, newHunk(ls[start:end], aNo[start], bNo[start]))
+		i = end
+	}
+	return out
+}
+
+// lineNumbers returns, for each index of ls and one past the end, the
+// line number it has in the old and in the new text.
+func lineNumbers(ls []line) (aNo, bNo []int) {
+	aNo, bNo = make([]int, len(ls)+1), make([]int, len(ls)+1)
 	a, b := 1, 1
 	for i, l := range ls {
 		aNo[i], bNo[i] = a, b
@@ -187,33 +204,29 @@ func hunks(diffs []diffmatchpatch.Diff) []hunk {
 		}
 	}
 	aNo[len(ls)], bNo[len(ls)] = a, b
-	var out []hunk
-	for i := 0; i < len(ls); {
-		if ls[i].kind == ' ' {
-			i++
-			continue
+	return aNo, bNo
+}
+
+// newHunk is the hunk of lines, which start at line aStart of the old
+// text and bStart of the new one.
+func newHunk(lines []line, aStart, bStart int) hunk {
+	h := hunk{aStart: aStart, bStart: bStart}
+	for _, l := range lines {
+		h.lines = append(h.lines, string(l.kind)+l.text)
+		if l.kind != '+' {
+			h.aLen++
 		}
-		start, end := max(0, i-contextLines), min(len(ls), lastChange(ls, i)+contextLines+1)
-		h := hunk{aStart: aNo[start], bStart: bNo[start]}
-		for _, l := range ls[start:end] {
-			h.lines = append(h.lines, string(l.kind)+l.text)
-			if l.kind != '+' {
-				h.aLen++
-			}
-			if l.kind != '-' {
-				h.bLen++
-			}
+		if l.kind != '-' {
+			h.bLen++
 		}
-		if h.aLen == 0 { // by convention an empty range starts at the line before
-			h.aStart--
-		}
-		if h.bLen == 0 {
-			h.bStart--
-		}
-		out = append(out, h)
-		i = end
 	}
-	return out
+	if h.aLen == 0 { // by convention an empty range starts at the line before
+		h.aStart--
+	}
+	if h.bLen == 0 {
+		h.bStart--
+	}
+	return h
 }
 
 // lastChange returns the index of the last change of the cluster that
