@@ -252,25 +252,37 @@ func (p *parser) object(n *posNode) (any, bool) {
 		if !p.member(n, obj) {
 			return nil, false
 		}
-		p.skipSpace()
-		if p.pos >= len(p.src) {
-			return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected ',' or '}'")
-		}
-		switch p.src[p.pos] {
-		case '}':
-			p.pos++
+		switch done, ok := p.separator('}', "object member"); {
+		case !ok:
+			return nil, false
+		case done:
 			return obj, true
-		case ',':
-			comma := p.pos
-			p.pos++
-			p.skipSpace()
-			if p.pos < len(p.src) && p.src[p.pos] == '}' {
-				return nil, p.fail(comma, RuleSyntax, "trailing comma before '}'")
-			}
-		default:
-			return nil, p.fail(p.pos, RuleSyntax, "unexpected %s after object member; expected ',' or '}'", p.describe())
 		}
 	}
+}
+
+// separator reads what follows a member or element (what) of a container
+// that ends with closing: the end, or a comma and more to come. It
+// reports whether the container ended and whether the input was valid.
+func (p *parser) separator(closing byte, what string) (done, ok bool) {
+	p.skipSpace()
+	if p.pos >= len(p.src) {
+		return false, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected ',' or '%c'", closing)
+	}
+	switch p.src[p.pos] {
+	case closing:
+		p.pos++
+		return true, true
+	case ',':
+		comma := p.pos
+		p.pos++
+		p.skipSpace()
+		if p.pos < len(p.src) && p.src[p.pos] == closing {
+			return false, p.fail(comma, RuleSyntax, "trailing comma before '%c'", closing)
+		}
+		return false, true
+	}
+	return false, p.fail(p.pos, RuleSyntax, "unexpected %s after %s; expected ',' or '%c'", p.describe(), what, closing)
 }
 
 // member parses one `"name": value` pair into obj and n. Positions are
@@ -330,23 +342,11 @@ func (p *parser) array(n *posNode) (any, bool) {
 		}
 		arr = append(arr, v)
 		n.items = append(n.items, child)
-		p.skipSpace()
-		if p.pos >= len(p.src) {
-			return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected ',' or ']'")
-		}
-		switch p.src[p.pos] {
-		case ']':
-			p.pos++
+		switch done, ok := p.separator(']', "array element"); {
+		case !ok:
+			return nil, false
+		case done:
 			return arr, true
-		case ',':
-			comma := p.pos
-			p.pos++
-			p.skipSpace()
-			if p.pos < len(p.src) && p.src[p.pos] == ']' {
-				return nil, p.fail(comma, RuleSyntax, "trailing comma before ']'")
-			}
-		default:
-			return nil, p.fail(p.pos, RuleSyntax, "unexpected %s after array element; expected ',' or ']'", p.describe())
 		}
 	}
 }
