@@ -91,6 +91,12 @@ func pullAction(c *cli.Context) error {
 	} else {
 		printPulled(c, files, target)
 	}
+	return pullResult(files, err)
+}
+
+// pullResult is the error a pull ends with: the pull's own, or the files
+// merged with conflict markers.
+func pullResult(files []transfer.PullFile, err error) error {
 	conflicts := 0
 	for _, f := range files {
 		if f.Outcome == transfer.PullConflict {
