@@ -269,15 +269,6 @@ func retryAfter(resp *http.Response, attempt int) (time.Duration, bool) {
 	return min(max(wait, 0), 30*time.Second), true
 }
 
-// StaleError reports a 412: the server's revision moved past the base.
-type StaleError struct {
-	Current int64
-}
-
-func (e *StaleError) Error() string {
-	return fmt.Sprintf("the server has revision %d, newer than the base of this copy", e.Current)
-}
-
 // InvalidError is a 400 from the apply endpoint, with every finding.
 type InvalidError struct {
 	Message  string
@@ -304,10 +295,10 @@ func (c *Client) statusError(resp *http.Response, data []byte) error {
 		return config.Errorf(config.KindUnavailable, "%s failed (HTTP %d): %s", c.base, code, body.Message)
 	case code == http.StatusPreconditionFailed:
 		var d struct {
-			Details struct{ CurrentRevision int64 } `json:"details"`
+			Details config.StaleDetails `json:"details"`
 		}
 		json.Unmarshal(data, &d)
-		return &config.Error{Kind: config.KindStale, Message: body.Message, Err: &StaleError{Current: d.Details.CurrentRevision}}
+		return &config.Error{Kind: config.KindStale, Message: body.Message, Details: d.Details}
 	case code == http.StatusBadRequest:
 		var d struct {
 			Details []api.Finding `json:"details"`

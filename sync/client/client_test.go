@@ -65,8 +65,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Apply(ctx, src, 1, false)
-	var stale *client.StaleError
-	if !errors.As(err, &stale) || stale.Current != 2 || config.ErrorKind(err) != config.KindStale {
+	if current, ok := config.CurrentRevision(err); !ok || current != 2 {
 		t.Fatalf("stale apply: %v", err)
 	}
 	revs, err := c.Revisions(ctx, key)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"mime"
@@ -192,8 +193,7 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	// retry.
 	for attempt := 0; ; attempt++ {
 		resp, status, err := s.applyOnce(r, req, d, ifMatch)
-		var stale *store.StaleError
-		if ifMatch != 0 || !errors.As(err, &stale) || attempt == maxApplyAttempts {
+		if ifMatch != 0 || config.ErrorKind(err) != config.KindStale || attempt == maxApplyAttempts {
 			return resp, status, err
 		}
 	}
@@ -354,8 +354,5 @@ func invalidDescriptor(r *schema.Report) error {
 		})
 	}
 	errs, _ := r.Count()
-	return &detailedError{
-		err:     config.Errorf(config.KindInvalid, "the descriptor is invalid: %d error(s)", errs),
-		details: findings,
-	}
+	return &config.Error{Kind: config.KindInvalid, Message: fmt.Sprintf("the descriptor is invalid: %d error(s)", errs), Details: findings}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -75,9 +74,8 @@ func SeedApplications(ctx context.Context, st store.Store, runtime string, fsys 
 		req := applyRequest(runtime, r.Descriptor, author)
 		req.IfMatch, req.Summary = -1, "created"
 		_, err = st.Apply(ctx, req)
-		var stale *store.StaleError
 		switch {
-		case errors.As(err, &stale): // already there
+		case config.ErrorKind(err) == config.KindStale: // already there
 		case err != nil:
 			return added, fmt.Errorf("seed %s: %w", name, err)
 		default:

@@ -127,22 +127,20 @@ type SigningKey struct {
 // whose head is revision current (0 when it does not exist).
 func CheckPrecondition(ifMatch, current int64) error {
 	if (ifMatch > 0 && ifMatch != current) || (ifMatch < 0 && current != 0) {
-		return &StaleError{Current: current}
+		return Stale(current)
 	}
 	return nil
 }
 
-// StaleError reports a precondition that failed because the application
-// changed (or does not exist); Current is its head revision, 0 if none.
-type StaleError struct {
-	Current int64
-}
-
-func (e *StaleError) Error() string {
-	if e.Current == 0 {
-		return "the application does not exist"
+// Stale returns the KindStale error of a precondition that failed because
+// the application changed (or does not exist); current is its head
+// revision, 0 if none, and config.CurrentRevision reads it back.
+func Stale(current int64) error {
+	msg := "the application has changed: its current revision is " + strconv.FormatInt(current, 10)
+	if current == 0 {
+		msg = "the application does not exist"
 	}
-	return "the application has changed: its current revision is " + strconv.FormatInt(e.Current, 10)
+	return &config.Error{Kind: config.KindStale, Message: msg, Details: config.StaleDetails{CurrentRevision: current}}
 }
 
 // NotFound returns the error for a missing application, revision or client.

@@ -99,7 +99,7 @@ func (s *Store) Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyR
 	})
 	if err != nil && s.dialect.IsUniqueViolation(err) {
 		head, _ := s.Head(ctx, req.Runtime, req.Key)
-		return res, &store.StaleError{Current: head.Number}
+		return res, store.Stale(head.Number)
 	}
 	return res, err
 }

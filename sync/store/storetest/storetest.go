@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -123,9 +122,8 @@ func testUnchangedApply(t *testing.T, s store.Store) {
 
 func wantStale(t *testing.T, err error, current int64) {
 	t.Helper()
-	var stale *store.StaleError
-	if !errors.As(err, &stale) || stale.Current != current {
-		t.Fatalf("want StaleError{Current: %d}, got %v", current, err)
+	if got, ok := config.CurrentRevision(err); !ok || got != current {
+		t.Fatalf("want a stale error with current revision %d, got %v", current, err)
 	}
 }
 
@@ -249,9 +247,8 @@ func testConcurrentIfMatch(t *testing.T, s store.Store) {
 				}
 				body := content(bank, int64(1000+w*attempts+a))
 				res, err := s.Apply(ctx, request("mfp", bank, body, head.Number))
-				var stale *store.StaleError
 				switch {
-				case errors.As(err, &stale):
+				case config.ErrorKind(err) == config.KindStale:
 				case err != nil:
 					t.Error(err)
 					return
