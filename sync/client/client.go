@@ -120,16 +120,10 @@ func (c *Client) Revisions(ctx context.Context, key config.AppKey) ([]api.Applic
 	return out.Revisions, err
 }
 
-// Apply sends a descriptor to the apply endpoint. ifMatch > 0 sends
-// If-Match, ifMatch < 0 If-None-Match: * (create only).
-func (c *Client) Apply(ctx context.Context, content []byte, ifMatch int64, dryRun bool) (*api.ApplyResponse, error) {
+// Apply sends a descriptor to the apply endpoint under a precondition.
+func (c *Client) Apply(ctx context.Context, content []byte, ifMatch api.Precondition, dryRun bool) (*api.ApplyResponse, error) {
 	h := http.Header{"Content-Type": {"application/json"}}
-	switch {
-	case ifMatch > 0:
-		h.Set("If-Match", `"`+strconv.FormatInt(ifMatch, 10)+`"`)
-	case ifMatch < 0:
-		h.Set("If-None-Match", "*")
-	}
+	ifMatch.SetHeader(h)
 	path := c.appsPath()
 	if dryRun {
 		path += "?dryRun=true"
@@ -152,7 +146,7 @@ func (c *Client) content(ctx context.Context, path, what string) ([]byte, int64,
 		return nil, 0, err
 	}
 	etag := resp.Header.Get("ETag")
-	rev, ok := parseETag(etag)
+	rev, ok := api.ParseETag(etag)
 	if !ok {
 		got := "no ETag"
 		if etag != "" {
@@ -161,21 +155,6 @@ func (c *Client) content(ctx context.Context, path, what string) ([]byte, int64,
 		return nil, 0, config.Errorf(config.KindUnavailable, "%s sent %s without a revision (%s; scoped sends a number in quotes such as \"3\")", c.base, what, got)
 	}
 	return body, rev, nil
-}
-
-// parseETag reads a strong ETag holding a revision number, such as "3".
-func parseETag(v string) (int64, bool) {
-	if len(v) < 3 || len(v) > 20 || v[0] != '"' || v[len(v)-1] != '"' {
-		return 0, false
-	}
-	digits := v[1 : len(v)-1]
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	return n, err == nil && n > 0
 }
 
 func (c *Client) doJSON(ctx context.Context, method, path string, h http.Header, body []byte, out any) (*http.Response, error) {

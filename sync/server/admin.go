@@ -26,31 +26,6 @@ func applicationJSON(r store.Revision) api.Application {
 	}
 }
 
-func etag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
-
-// parseIfMatch reads the preconditions this API supports into a store
-// precondition: If-Match: "N" (a revision ETag) gives N, If-None-Match: *
-// gives -1 (must not exist), neither gives 0. Anything else (weak tags,
-// lists, other If-None-Match values) is refused rather than ignored.
-func parseIfMatch(r *http.Request) (int64, error) {
-	switch v := strings.TrimSpace(r.Header.Get("If-None-Match")); v {
-	case "":
-	case "*":
-		return -1, nil
-	default:
-		return 0, config.Errorf(config.KindInvalid, "If-None-Match supports only *")
-	}
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(v, `"`), `"`), 10, 64)
-	if err != nil || n < 1 || !strings.HasPrefix(v, `"`) || !strings.HasSuffix(v, `"`) {
-		return 0, config.Errorf(config.KindInvalid, `If-Match must be one revision ETag such as "3" (not weak, not a list, not *)`)
-	}
-	return n, nil
-}
-
 func appKeyOf(r *http.Request) (config.AppKey, error) {
 	key := config.AppKey{ID: r.PathValue("app"), Platform: config.Platform(r.PathValue("platform")), Version: r.PathValue("version")}
 	if key.Platform.IDField() == "" {
@@ -88,7 +63,7 @@ func (s *Server) handleDescriptor(w http.ResponseWriter, r *http.Request) {
 
 func writeDescriptor(w http.ResponseWriter, rev store.Revision) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("ETag", etag(rev.Number))
+	w.Header().Set("ETag", api.ETag(rev.Number))
 	w.Write(rev.Content)
 }
 
@@ -132,8 +107,8 @@ func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	key, err := appKeyOf(r)
 	if err == nil {
-		var ifMatch int64
-		if ifMatch, err = parseIfMatch(r); err == nil {
+		var ifMatch api.Precondition
+		if ifMatch, err = api.ParsePrecondition(r.Header); err == nil {
 			err = s.store.Delete(r.Context(), r.PathValue("runtime"), key, ifMatch)
 		}
 	}
@@ -155,7 +130,7 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.applies.Observe(since(start))
-	w.Header().Set("ETag", etag(resp.Application.Revision))
+	w.Header().Set("ETag", api.ETag(resp.Application.Revision))
 	writeJSON(w, status, resp)
 }
 
@@ -168,7 +143,7 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	ifMatch, err := parseIfMatch(r)
+	ifMatch, err := api.ParsePrecondition(r.Header)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -193,7 +168,7 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	// retry.
 	for attempt := 0; ; attempt++ {
 		resp, status, err := s.applyOnce(r, req, d, ifMatch)
-		if ifMatch != 0 || config.ErrorKind(err) != config.KindStale || attempt == maxApplyAttempts {
+		if !ifMatch.IsAny() || config.ErrorKind(err) != config.KindStale || attempt == maxApplyAttempts {
 			return resp, status, err
 		}
 	}
@@ -243,19 +218,19 @@ func (l *keyLocks) lock(runtime, key string) func() {
 // maxApplyAttempts bounds the retries of an unconditional apply.
 const maxApplyAttempts = 10
 
-func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
+func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch api.Precondition) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), req.Runtime, req.Key)
 	created := config.ErrorKind(err) == config.KindNotFound
 	switch {
 	case created:
 		head.Content = (&config.Descriptor{ApplicationKey: d.ApplicationKey}).Canonical()
-		req.IfMatch = -1
+		req.IfMatch = api.Absent()
 	case err != nil:
 		return nil, 0, err
 	default:
-		req.IfMatch = head.Number
+		req.IfMatch = api.Revision(head.Number)
 	}
-	if ifMatch != 0 {
+	if !ifMatch.IsAny() {
 		req.IfMatch = ifMatch
 	}
 	diff, err := diffFrom(head.Content, d)
@@ -274,7 +249,7 @@ func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.De
 	return &api.ApplyResponse{Application: applicationJSON(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(diff)}, status, nil
 }
 
-func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
+func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch api.Precondition) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), runtime, d.ApplicationKey)
 	exists := err == nil
 	if err != nil && config.ErrorKind(err) != config.KindNotFound {

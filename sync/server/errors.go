@@ -21,7 +21,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Details = e.Details
 	}
 	if current, ok := config.CurrentRevision(err); ok && current > 0 {
-		w.Header().Set("ETag", etag(current))
+		w.Header().Set("ETag", api.ETag(current))
 	}
 	if kind == config.KindInternal {
 		s.errLog.error(r.Context(), "internal error", err, "method", r.Method, "path", r.URL.Path)

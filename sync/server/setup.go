@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -72,7 +73,7 @@ func SeedApplications(ctx context.Context, st store.Store, runtime string, fsys 
 			return added, fmt.Errorf("seed %s: invalid descriptor", name)
 		}
 		req := applyRequest(runtime, r.Descriptor, author)
-		req.IfMatch, req.Summary = -1, "created"
+		req.IfMatch, req.Summary = api.Absent(), "created"
 		_, err = st.Apply(ctx, req)
 		switch {
 		case config.ErrorKind(err) == config.KindStale: // already there
