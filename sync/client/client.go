@@ -256,39 +256,42 @@ type InvalidError struct {
 
 func (e *InvalidError) Error() string { return e.Message }
 
-// statusError maps an error answer back to the error kinds of config, the
-// same table the server used, read backwards.
+// statusError maps an error answer back to the error kinds of config
+// through the server's own table, api.Status read backwards, with the
+// details of the kinds that have some: the current revision of a stale
+// answer, the findings of an invalid one.
 func (c *Client) statusError(resp *http.Response, data []byte) error {
-	var body api.Error
+	var body struct {
+		Message string          `json:"message"`
+		Details json.RawMessage `json:"details"`
+	}
 	if err := json.Unmarshal(data, &body); err != nil || body.Message == "" {
 		if resp.StatusCode == http.StatusUnauthorized {
 			return config.Errorf(config.KindUnauthorized, "%s refused the credentials", c.base)
 		}
 		return notScoped(c.base)
 	}
-	body.Message = Printable(body.Message)
-	switch code := resp.StatusCode; {
-	case code >= 500:
+	msg := Printable(body.Message)
+	if code := resp.StatusCode; code >= 500 {
 		// The server failed: say which one; the exit status is the
 		// table's for a server that cannot serve, not one it picks.
-		return config.Errorf(config.KindUnavailable, "%s failed (HTTP %d): %s", c.base, code, body.Message)
-	case code == http.StatusPreconditionFailed:
-		var d struct {
-			Details config.StaleDetails `json:"details"`
-		}
-		json.Unmarshal(data, &d)
-		return &config.Error{Kind: config.KindStale, Message: body.Message, Details: d.Details}
-	case code == http.StatusBadRequest:
-		var d struct {
-			Details []api.Finding `json:"details"`
-		}
-		json.Unmarshal(data, &d)
-		for i := range d.Details {
-			d.Details[i] = printableFinding(d.Details[i])
-		}
-		return &config.Error{Kind: config.KindInvalid, Message: body.Message, Err: &InvalidError{Message: body.Message, Findings: d.Details}}
+		return config.Errorf(config.KindUnavailable, "%s failed (HTTP %d): %s", c.base, code, msg)
 	}
-	return &config.Error{Kind: api.KindOf(resp.StatusCode), Message: body.Message}
+	e := &config.Error{Kind: api.KindOf(resp.StatusCode), Message: msg}
+	switch e.Kind {
+	case config.KindStale:
+		var d config.StaleDetails
+		json.Unmarshal(body.Details, &d)
+		e.Details = d
+	case config.KindInvalid:
+		var findings []api.Finding
+		json.Unmarshal(body.Details, &findings)
+		for i := range findings {
+			findings[i] = printableFinding(findings[i])
+		}
+		e.Details, e.Err = findings, &InvalidError{Message: msg, Findings: findings}
+	}
+	return e
 }
 
 func notScoped(base string) error {
