@@ -11,7 +11,8 @@ import (
 )
 
 // writeError answers with the status of err's kind and a JSON body with
-// its details; a stale answer names the current revision in its ETag too.
+// its details; a stale answer names the current revision in its ETag too,
+// a 401 or 403 its WWW-Authenticate challenge.
 // Internal causes are logged (repeated ones rate-limited), never sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := config.ErrorKind(err)
@@ -19,6 +20,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *config.Error
 	if errors.As(err, &e) {
 		body.Details = e.Details
+	}
+	var ch *challengeError
+	if errors.As(err, &ch) {
+		w.Header().Set("WWW-Authenticate", ch.challenge)
 	}
 	if current, ok := config.CurrentRevision(err); ok && current > 0 {
 		w.Header().Set("ETag", api.ETag(current))
