@@ -67,7 +67,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	cc := clientcredentials.Config{
-		ClientID: o.Login, ClientSecret: o.Password, TokenURL: base + "/" + url.PathEscape(o.Runtime) + "/api/az/v1/token",
+		ClientID: o.Login, ClientSecret: o.Password, TokenURL: base + api.TokenPath(url.PathEscape(o.Runtime)),
 		Scopes: strings.Fields(o.Scope), AuthStyle: oauth2.AuthStyleInHeader,
 	}
 	ts := oauth2.ReuseTokenSource(nil, cc.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, hc)))
@@ -75,11 +75,11 @@ func New(ctx context.Context, o Options) (*Client, error) {
 }
 
 func (c *Client) appsPath() string {
-	return api.Base + "/runtimes/" + url.PathEscape(c.runtime) + "/applications"
+	return api.ApplicationsPath(url.PathEscape(c.runtime))
 }
 
 func (c *Client) appPath(key config.AppKey) string {
-	return c.appsPath() + "/" + url.PathEscape(key.ID) + "/" + url.PathEscape(string(key.Platform)) + "/" + url.PathEscape(key.Version)
+	return api.ApplicationPath(url.PathEscape(c.runtime), url.PathEscape(key.ID), url.PathEscape(string(key.Platform)), url.PathEscape(key.Version))
 }
 
 // Applications lists the applications of the runtime. Their strings are
@@ -96,13 +96,13 @@ func (c *Client) Applications(ctx context.Context) ([]api.Application, error) {
 // Descriptor returns the descriptor of an application, as the server sent
 // it (not validated: the caller must), and its revision, from the ETag.
 func (c *Client) Descriptor(ctx context.Context, key config.AppKey) ([]byte, int64, error) {
-	return c.content(ctx, c.appPath(key)+"/descriptor", "the descriptor of "+key.String())
+	return c.content(ctx, api.DescriptorPath(c.appPath(key)), "the descriptor of "+key.String())
 }
 
 // Revision returns revision n of an application, as the server sent it
 // (not validated: the caller must).
 func (c *Client) Revision(ctx context.Context, key config.AppKey, n int64) ([]byte, error) {
-	body, rev, err := c.content(ctx, c.appPath(key)+"/revisions/"+strconv.FormatInt(n, 10), fmt.Sprintf("revision %d of %s", n, key))
+	body, rev, err := c.content(ctx, api.RevisionPath(c.appPath(key), strconv.FormatInt(n, 10)), fmt.Sprintf("revision %d of %s", n, key))
 	if err == nil && rev != n {
 		return nil, config.Errorf(config.KindUnavailable, "%s answered the request for revision %d of %s with revision %d", c.base, n, key, rev)
 	}
@@ -113,7 +113,7 @@ func (c *Client) Revision(ctx context.Context, key config.AppKey, n int64) ([]by
 // Printable strings.
 func (c *Client) Revisions(ctx context.Context, key config.AppKey) ([]api.Application, error) {
 	var out api.RevisionList
-	_, err := c.doJSON(ctx, "GET", c.appPath(key)+"/revisions", nil, nil, &out)
+	_, err := c.doJSON(ctx, "GET", api.RevisionsPath(c.appPath(key)), nil, nil, &out)
 	for i := range out.Revisions {
 		out.Revisions[i] = printableApp(out.Revisions[i])
 	}
