@@ -32,6 +32,9 @@ type Error struct {
 	Op      string
 	Message string
 	Err     error
+	// Details are structured facts for the "details" of an error answer
+	// body: validation findings, or the StaleDetails of a KindStale error.
+	Details any
 }
 
 // Error returns the user message, prefixed by the operation when there is one.
@@ -65,4 +68,21 @@ func ErrorKind(err error) Kind {
 		return e.Kind
 	}
 	return KindInternal
+}
+
+// StaleDetails are the Details of a KindStale error: the revision the
+// failed precondition met, 0 when the application does not exist.
+type StaleDetails struct {
+	CurrentRevision int64 `json:"currentRevision"`
+}
+
+// CurrentRevision returns the current revision that a KindStale error in
+// err's chain carries, and false when err is not stale.
+func CurrentRevision(err error) (int64, bool) {
+	var e *Error
+	if !errors.As(err, &e) || e == nil || e.Kind != KindStale {
+		return 0, false
+	}
+	d, _ := e.Details.(StaleDetails)
+	return d.CurrentRevision, true
 }

@@ -125,7 +125,7 @@ func rollbackAction(c *cli.Context) error {
 	proj := workspace.FindProject(".")
 	o, err := transfer.Rollback(c.Context, cl, proj, target, path, local, c.Int64("to"), c.Bool("force"))
 	if err != nil {
-		return serverRejection(fmt.Errorf("%s: %w", relative(path), err))
+		return serverRejection(c, path, err)
 	}
 	if o.Result == transfer.Unchanged {
 		fmt.Fprintf(c.App.Writer, "%s: already the same as revision %d (head revision %d); nothing changed\n", relative(path), c.Int64("to"), o.Revision)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -35,6 +36,8 @@ type evilServer struct {
 	// "com.example.bank/android/1.0/descriptor"
 	answers map[string]answer
 	posts   int // apply requests received
+	// applyAnswer answers apply requests when set; else they fail (500).
+	applyAnswer *answer
 }
 
 // evil starts a hostile server and points scopectl at it from a fresh
@@ -61,6 +64,11 @@ func (e *evilServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/mfp/api/az/v1/token":
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"access_token":"x","token_type":"Bearer","expires_in":3600}`)
+	case r.Method == http.MethodPost && e.applyAnswer != nil:
+		e.posts++
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(e.applyAnswer.status)
+		io.WriteString(w, e.applyAnswer.body)
 	case r.Method == http.MethodPost:
 		e.posts++
 		w.WriteHeader(http.StatusInternalServerError)
@@ -389,5 +397,34 @@ func TestPullNeverWritesThroughLinks(t *testing.T) {
 	}
 	if _, err := os.Stat(bankFile); err == nil {
 		t.Error("a refused pull wrote the descriptor")
+	}
+}
+
+// TestPushShowsTheServersFindings: a server that refuses what the CLI
+// accepts (a stricter schema) gets its findings printed as
+// file:line:column lines, placed in the local file by their pointers
+// (the server numbered the lines of what it was sent), and push exits 1.
+func TestPushShowsTheServersFindings(t *testing.T) {
+	e := evil(t)
+	os.Mkdir("mobilefirst", 0o755)
+	local := "\n\n" + bankCanonical(t) // not the layout the server was sent
+	os.WriteFile(bankFile, []byte(local), 0o644)
+	body, _ := json.Marshal(api.Error{Error: config.KindInvalid, Message: "the descriptor is invalid: 2 error(s)", Details: []api.Finding{
+		{Severity: config.SeverityError, Rule: "maximum", Pointer: "/securityCheckConfigurations/PinCodeAttempts/maxAttempts", Line: 15, Column: 7, Message: "must be at most 2"},
+		{Severity: config.SeverityError, Rule: "required", Pointer: "/securityCheckConfigurations/PinCodeAttempts/lockout", Line: 14, Column: 5, Message: "lockout is required", Hint: "add it"},
+	}})
+	e.applyAnswer = &answer{status: http.StatusBadRequest, body: string(body)}
+	r := scopectl(t, "app", "push", bankFile).wantCode(t, exitFailed)
+	lineOf := func(text string) int {
+		return strings.Count(local[:strings.Index(local, text)], "\n") + 1
+	}
+	for _, want := range []string{
+		fmt.Sprintf("%s:%d:7: error: /securityCheckConfigurations/PinCodeAttempts/maxAttempts: must be at most 2 [maximum]\n", bankFile, lineOf(`"maxAttempts"`)),
+		fmt.Sprintf("%s:%d:5: error: /securityCheckConfigurations/PinCodeAttempts/lockout: lockout is required; add it [required]\n", bankFile, lineOf(`"PinCodeAttempts": {`)),
+		bankFile + ": the descriptor is invalid: 2 error(s)",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
 )
 
@@ -25,7 +26,7 @@ func serverEdit(t *testing.T, url string, replace ...string) {
 	if changed == string(content) {
 		t.Fatalf("server descriptor has none of %q", replace)
 	}
-	if _, err := cl.Apply(ctx, []byte(changed), rev, false); err != nil {
+	if _, err := cl.Apply(ctx, []byte(changed), api.Revision(rev), false); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -28,7 +29,7 @@ func project(t *testing.T) string {
 	}
 	for _, name := range []string{"valid/com.example.bank-android-1.0.json", "valid/com.example.unsorted-web-1.0.json"} {
 		src, _ := fs.ReadFile(fixtures.FS, name)
-		if _, err := cl.Apply(context.Background(), src, 0, false); err != nil {
+		if _, err := cl.Apply(context.Background(), src, api.Any(), false); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,6 +13,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/schema/report"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/transfer"
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -79,7 +82,7 @@ func pushAction(c *cli.Context) error {
 		if err != nil {
 			prog.finish()
 			reportPush(c, format, target, outcomes)
-			return serverRejection(fmt.Errorf("%s: %w", relative(r.Path), err))
+			return serverRejection(c, r.Path, err)
 		}
 		outcomes = append(outcomes, o)
 		if format == formatText {
@@ -166,14 +169,58 @@ func pushReport(target transfer.Target, outcomes []*transfer.PushOutcome) transf
 	return out
 }
 
-// serverRejection gives a descriptor the server refused (400, 413) exit
-// status 1, "rejected", rather than the 2 of a usage error.
-func serverRejection(err error) error {
+// serverRejection names the file in err and gives a descriptor the server
+// refused (400, 413) exit status 1, "rejected", rather than the 2 of a
+// usage error, after printing the server's findings as local validation
+// prints its own.
+func serverRejection(c *cli.Context, path string, err error) error {
+	err = fmt.Errorf("%s: %w", relative(path), err)
 	var inv *client.InvalidError
-	if errors.As(err, &inv) || config.ErrorKind(err) == config.KindTooLarge {
+	if errors.As(err, &inv) {
+		printServerFindings(c, path, inv.Findings)
+	}
+	if inv != nil || config.ErrorKind(err) == config.KindTooLarge {
 		return &exitError{Code: exitFailed, Msg: err.Error()}
 	}
 	return err
+}
+
+// printServerFindings writes the findings of a server that refused the
+// descriptor in path, as file:line:column lines. The server numbered the
+// lines of what it was sent (the canonical form, or a merge); each
+// finding is placed in the local file by its JSON pointer instead, at the
+// nearest member the file has.
+func printServerFindings(c *cli.Context, path string, findings []api.Finding) {
+	if len(findings) == 0 {
+		return
+	}
+	src, _ := os.ReadFile(path)
+	doc, _ := config.ParseDocument(src)
+	r := &schema.Report{Path: relative(path)}
+	for _, f := range findings {
+		d := config.Diagnostic{Severity: f.Severity, Rule: f.Rule, Pointer: f.Pointer, Message: f.Message, Hint: f.Hint}
+		d.Line, d.Column = f.Line, f.Column
+		if doc != nil {
+			d.Position = doc.KeyPosition(nearestPointer(doc, f.Pointer))
+		}
+		r.Diagnostics = append(r.Diagnostics, d)
+	}
+	report.Write(c.App.ErrWriter, "text", []*schema.Report{r}, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
+}
+
+// nearestPointer returns ptr, or its nearest ancestor that doc holds.
+func nearestPointer(doc *config.Document, ptr string) string {
+	for ptr != "" {
+		if _, ok := doc.Lookup(ptr); ok {
+			return ptr
+		}
+		i := strings.LastIndexByte(ptr, '/')
+		if i < 0 {
+			return "" // not a pointer: the whole file
+		}
+		ptr = ptr[:i]
+	}
+	return ptr
 }
 
 func show(v any) string {

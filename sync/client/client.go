@@ -67,7 +67,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	cc := clientcredentials.Config{
-		ClientID: o.Login, ClientSecret: o.Password, TokenURL: base + "/" + url.PathEscape(o.Runtime) + "/api/az/v1/token",
+		ClientID: o.Login, ClientSecret: o.Password, TokenURL: base + api.TokenPath(url.PathEscape(o.Runtime)),
 		Scopes: strings.Fields(o.Scope), AuthStyle: oauth2.AuthStyleInHeader,
 	}
 	ts := oauth2.ReuseTokenSource(nil, cc.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, hc)))
@@ -75,11 +75,11 @@ func New(ctx context.Context, o Options) (*Client, error) {
 }
 
 func (c *Client) appsPath() string {
-	return api.Base + "/runtimes/" + url.PathEscape(c.runtime) + "/applications"
+	return api.ApplicationsPath(url.PathEscape(c.runtime))
 }
 
 func (c *Client) appPath(key config.AppKey) string {
-	return c.appsPath() + "/" + url.PathEscape(key.ID) + "/" + url.PathEscape(string(key.Platform)) + "/" + url.PathEscape(key.Version)
+	return api.ApplicationPath(url.PathEscape(c.runtime), url.PathEscape(key.ID), url.PathEscape(string(key.Platform)), url.PathEscape(key.Version))
 }
 
 // Applications lists the applications of the runtime. Their strings are
@@ -96,13 +96,13 @@ func (c *Client) Applications(ctx context.Context) ([]api.Application, error) {
 // Descriptor returns the descriptor of an application, as the server sent
 // it (not validated: the caller must), and its revision, from the ETag.
 func (c *Client) Descriptor(ctx context.Context, key config.AppKey) ([]byte, int64, error) {
-	return c.content(ctx, c.appPath(key)+"/descriptor", "the descriptor of "+key.String())
+	return c.content(ctx, api.DescriptorPath(c.appPath(key)), "the descriptor of "+key.String())
 }
 
 // Revision returns revision n of an application, as the server sent it
 // (not validated: the caller must).
 func (c *Client) Revision(ctx context.Context, key config.AppKey, n int64) ([]byte, error) {
-	body, rev, err := c.content(ctx, c.appPath(key)+"/revisions/"+strconv.FormatInt(n, 10), fmt.Sprintf("revision %d of %s", n, key))
+	body, rev, err := c.content(ctx, api.RevisionPath(c.appPath(key), strconv.FormatInt(n, 10)), fmt.Sprintf("revision %d of %s", n, key))
 	if err == nil && rev != n {
 		return nil, config.Errorf(config.KindUnavailable, "%s answered the request for revision %d of %s with revision %d", c.base, n, key, rev)
 	}
@@ -113,23 +113,17 @@ func (c *Client) Revision(ctx context.Context, key config.AppKey, n int64) ([]by
 // Printable strings.
 func (c *Client) Revisions(ctx context.Context, key config.AppKey) ([]api.Application, error) {
 	var out api.RevisionList
-	_, err := c.doJSON(ctx, "GET", c.appPath(key)+"/revisions", nil, nil, &out)
+	_, err := c.doJSON(ctx, "GET", api.RevisionsPath(c.appPath(key)), nil, nil, &out)
 	for i := range out.Revisions {
 		out.Revisions[i] = printableApp(out.Revisions[i])
 	}
 	return out.Revisions, err
 }
 
-// Apply sends a descriptor to the apply endpoint. ifMatch > 0 sends
-// If-Match, ifMatch < 0 If-None-Match: * (create only).
-func (c *Client) Apply(ctx context.Context, content []byte, ifMatch int64, dryRun bool) (*api.ApplyResponse, error) {
+// Apply sends a descriptor to the apply endpoint under a precondition.
+func (c *Client) Apply(ctx context.Context, content []byte, ifMatch api.Precondition, dryRun bool) (*api.ApplyResponse, error) {
 	h := http.Header{"Content-Type": {"application/json"}}
-	switch {
-	case ifMatch > 0:
-		h.Set("If-Match", `"`+strconv.FormatInt(ifMatch, 10)+`"`)
-	case ifMatch < 0:
-		h.Set("If-None-Match", "*")
-	}
+	ifMatch.SetHeader(h)
 	path := c.appsPath()
 	if dryRun {
 		path += "?dryRun=true"
@@ -152,7 +146,7 @@ func (c *Client) content(ctx context.Context, path, what string) ([]byte, int64,
 		return nil, 0, err
 	}
 	etag := resp.Header.Get("ETag")
-	rev, ok := parseETag(etag)
+	rev, ok := api.ParseETag(etag)
 	if !ok {
 		got := "no ETag"
 		if etag != "" {
@@ -161,21 +155,6 @@ func (c *Client) content(ctx context.Context, path, what string) ([]byte, int64,
 		return nil, 0, config.Errorf(config.KindUnavailable, "%s sent %s without a revision (%s; scoped sends a number in quotes such as \"3\")", c.base, what, got)
 	}
 	return body, rev, nil
-}
-
-// parseETag reads a strong ETag holding a revision number, such as "3".
-func parseETag(v string) (int64, bool) {
-	if len(v) < 3 || len(v) > 20 || v[0] != '"' || v[len(v)-1] != '"' {
-		return 0, false
-	}
-	digits := v[1 : len(v)-1]
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	return n, err == nil && n > 0
 }
 
 func (c *Client) doJSON(ctx context.Context, method, path string, h http.Header, body []byte, out any) (*http.Response, error) {
@@ -269,15 +248,6 @@ func retryAfter(resp *http.Response, attempt int) (time.Duration, bool) {
 	return min(max(wait, 0), 30*time.Second), true
 }
 
-// StaleError reports a 412: the server's revision moved past the base.
-type StaleError struct {
-	Current int64
-}
-
-func (e *StaleError) Error() string {
-	return fmt.Sprintf("the server has revision %d, newer than the base of this copy", e.Current)
-}
-
 // InvalidError is a 400 from the apply endpoint, with every finding.
 type InvalidError struct {
 	Message  string
@@ -286,39 +256,42 @@ type InvalidError struct {
 
 func (e *InvalidError) Error() string { return e.Message }
 
-// statusError maps an error answer back to the error kinds of config, the
-// same table the server used, read backwards.
+// statusError maps an error answer back to the error kinds of config
+// through the server's own table, api.Status read backwards, with the
+// details of the kinds that have some: the current revision of a stale
+// answer, the findings of an invalid one.
 func (c *Client) statusError(resp *http.Response, data []byte) error {
-	var body api.Error
+	var body struct {
+		Message string          `json:"message"`
+		Details json.RawMessage `json:"details"`
+	}
 	if err := json.Unmarshal(data, &body); err != nil || body.Message == "" {
 		if resp.StatusCode == http.StatusUnauthorized {
 			return config.Errorf(config.KindUnauthorized, "%s refused the credentials", c.base)
 		}
 		return notScoped(c.base)
 	}
-	body.Message = Printable(body.Message)
-	switch code := resp.StatusCode; {
-	case code >= 500:
+	msg := Printable(body.Message)
+	if code := resp.StatusCode; code >= 500 {
 		// The server failed: say which one; the exit status is the
 		// table's for a server that cannot serve, not one it picks.
-		return config.Errorf(config.KindUnavailable, "%s failed (HTTP %d): %s", c.base, code, body.Message)
-	case code == http.StatusPreconditionFailed:
-		var d struct {
-			Details struct{ CurrentRevision int64 } `json:"details"`
-		}
-		json.Unmarshal(data, &d)
-		return &config.Error{Kind: config.KindStale, Message: body.Message, Err: &StaleError{Current: d.Details.CurrentRevision}}
-	case code == http.StatusBadRequest:
-		var d struct {
-			Details []api.Finding `json:"details"`
-		}
-		json.Unmarshal(data, &d)
-		for i := range d.Details {
-			d.Details[i] = printableFinding(d.Details[i])
-		}
-		return &config.Error{Kind: config.KindInvalid, Message: body.Message, Err: &InvalidError{Message: body.Message, Findings: d.Details}}
+		return config.Errorf(config.KindUnavailable, "%s failed (HTTP %d): %s", c.base, code, msg)
 	}
-	return &config.Error{Kind: api.KindOf(resp.StatusCode), Message: body.Message}
+	e := &config.Error{Kind: api.KindOf(resp.StatusCode), Message: msg}
+	switch e.Kind {
+	case config.KindStale:
+		var d config.StaleDetails
+		json.Unmarshal(body.Details, &d)
+		e.Details = d
+	case config.KindInvalid:
+		var findings []api.Finding
+		json.Unmarshal(body.Details, &findings)
+		for i := range findings {
+			findings[i] = printableFinding(findings[i])
+		}
+		e.Details, e.Err = findings, &InvalidError{Message: msg, Findings: findings}
+	}
+	return e
 }
 
 func notScoped(base string) error {

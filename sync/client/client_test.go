@@ -16,6 +16,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -47,7 +48,7 @@ func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	c := connect(t, startScoped(t), "admin-secret")
 	src, key := bank(t)
-	res, err := c.Apply(ctx, src, -1, false)
+	res, err := c.Apply(ctx, src, api.Absent(), false)
 	if err != nil || res.Application.Revision != 1 {
 		t.Fatalf("apply: %+v %v", res, err)
 	}
@@ -57,16 +58,15 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("descriptor rev %d err %v:\n%s", rev, err, got)
 	}
 	changed := strings.Replace(string(src), `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 60`, 1)
-	dry, err := c.Apply(ctx, []byte(changed), 1, true)
+	dry, err := c.Apply(ctx, []byte(changed), api.Revision(1), true)
 	if err != nil || !dry.DryRun || len(dry.Diff) != 1 {
 		t.Fatalf("dry run: %+v %v", dry, err)
 	}
-	if _, err := c.Apply(ctx, []byte(changed), 1, false); err != nil {
+	if _, err := c.Apply(ctx, []byte(changed), api.Revision(1), false); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Apply(ctx, src, 1, false)
-	var stale *client.StaleError
-	if !errors.As(err, &stale) || stale.Current != 2 || config.ErrorKind(err) != config.KindStale {
+	_, err = c.Apply(ctx, src, api.Revision(1), false)
+	if current, ok := config.CurrentRevision(err); !ok || current != 2 {
 		t.Fatalf("stale apply: %v", err)
 	}
 	revs, err := c.Revisions(ctx, key)
@@ -89,7 +89,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestInvalidDescriptorFindings(t *testing.T) {
 	c := connect(t, startScoped(t), "admin-secret")
-	_, err := c.Apply(context.Background(), []byte(`{"applicationKey":{"id":"a","clientPlatform":"web","version":"1"},"maxTokenExpiraton":1}`), 0, false)
+	_, err := c.Apply(context.Background(), []byte(`{"applicationKey":{"id":"a","clientPlatform":"web","version":"1"},"maxTokenExpiraton":1}`), api.Any(), false)
 	var inv *client.InvalidError
 	if !errors.As(err, &inv) || len(inv.Findings) != 1 || inv.Findings[0].Pointer != "/maxTokenExpiraton" {
 		t.Fatalf("got %v", err)

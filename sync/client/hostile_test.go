@@ -141,14 +141,14 @@ func TestServerStringsArePrintable(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen = append(seen, apps[0].ID)
-	dry, err := c.Apply(ctx, []byte("{}"), 0, true)
+	dry, err := c.Apply(ctx, []byte("{}"), api.Any(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, ch := range dry.Diff {
 		seen = append(seen, ch.String(), ch.Added[0])
 	}
-	_, err = c.Apply(ctx, []byte("{}"), 0, false)
+	_, err = c.Apply(ctx, []byte("{}"), api.Any(), false)
 	var inv *client.InvalidError
 	if !strings.Contains(err.Error(), `\x1b]0;pwned\x07`) {
 		t.Errorf("error %q", err)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"mime"
@@ -23,31 +24,6 @@ func applicationJSON(r store.Revision) api.Application {
 		ID: r.Key.ID, Platform: string(r.Key.Platform), Version: r.Key.Version,
 		Revision: r.Number, Author: r.Author, Time: r.Time, Hash: r.Hash, Summary: r.Summary,
 	}
-}
-
-func etag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
-
-// parseIfMatch reads the preconditions this API supports into a store
-// precondition: If-Match: "N" (a revision ETag) gives N, If-None-Match: *
-// gives -1 (must not exist), neither gives 0. Anything else (weak tags,
-// lists, other If-None-Match values) is refused rather than ignored.
-func parseIfMatch(r *http.Request) (int64, error) {
-	switch v := strings.TrimSpace(r.Header.Get("If-None-Match")); v {
-	case "":
-	case "*":
-		return -1, nil
-	default:
-		return 0, config.Errorf(config.KindInvalid, "If-None-Match supports only *")
-	}
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(v, `"`), `"`), 10, 64)
-	if err != nil || n < 1 || !strings.HasPrefix(v, `"`) || !strings.HasSuffix(v, `"`) {
-		return 0, config.Errorf(config.KindInvalid, `If-Match must be one revision ETag such as "3" (not weak, not a list, not *)`)
-	}
-	return n, nil
 }
 
 func appKeyOf(r *http.Request) (config.AppKey, error) {
@@ -87,7 +63,7 @@ func (s *Server) handleDescriptor(w http.ResponseWriter, r *http.Request) {
 
 func writeDescriptor(w http.ResponseWriter, rev store.Revision) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("ETag", etag(rev.Number))
+	w.Header().Set("ETag", api.ETag(rev.Number))
 	w.Write(rev.Content)
 }
 
@@ -131,8 +107,8 @@ func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	key, err := appKeyOf(r)
 	if err == nil {
-		var ifMatch int64
-		if ifMatch, err = parseIfMatch(r); err == nil {
+		var ifMatch api.Precondition
+		if ifMatch, err = api.ParsePrecondition(r.Header); err == nil {
 			err = s.store.Delete(r.Context(), r.PathValue("runtime"), key, ifMatch)
 		}
 	}
@@ -154,7 +130,7 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.applies.Observe(since(start))
-	w.Header().Set("ETag", etag(resp.Application.Revision))
+	w.Header().Set("ETag", api.ETag(resp.Application.Revision))
 	writeJSON(w, status, resp)
 }
 
@@ -167,7 +143,7 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	ifMatch, err := parseIfMatch(r)
+	ifMatch, err := api.ParsePrecondition(r.Header)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -192,8 +168,7 @@ func (s *Server) apply(r *http.Request) (*api.ApplyResponse, int, error) {
 	// retry.
 	for attempt := 0; ; attempt++ {
 		resp, status, err := s.applyOnce(r, req, d, ifMatch)
-		var stale *store.StaleError
-		if ifMatch != 0 || !errors.As(err, &stale) || attempt == maxApplyAttempts {
+		if !ifMatch.IsAny() || config.ErrorKind(err) != config.KindStale || attempt == maxApplyAttempts {
 			return resp, status, err
 		}
 	}
@@ -243,19 +218,19 @@ func (l *keyLocks) lock(runtime, key string) func() {
 // maxApplyAttempts bounds the retries of an unconditional apply.
 const maxApplyAttempts = 10
 
-func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
+func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.Descriptor, ifMatch api.Precondition) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), req.Runtime, req.Key)
 	created := config.ErrorKind(err) == config.KindNotFound
 	switch {
 	case created:
 		head.Content = (&config.Descriptor{ApplicationKey: d.ApplicationKey}).Canonical()
-		req.IfMatch = -1
+		req.IfMatch = api.Absent()
 	case err != nil:
 		return nil, 0, err
 	default:
-		req.IfMatch = head.Number
+		req.IfMatch = api.Revision(head.Number)
 	}
-	if ifMatch != 0 {
+	if !ifMatch.IsAny() {
 		req.IfMatch = ifMatch
 	}
 	diff, err := diffFrom(head.Content, d)
@@ -274,7 +249,7 @@ func (s *Server) applyOnce(r *http.Request, req store.ApplyRequest, d *config.De
 	return &api.ApplyResponse{Application: applicationJSON(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(diff)}, status, nil
 }
 
-func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch int64) (*api.ApplyResponse, int, error) {
+func (s *Server) dryRun(r *http.Request, runtime string, d *config.Descriptor, ifMatch api.Precondition) (*api.ApplyResponse, int, error) {
 	head, err := s.store.Head(r.Context(), runtime, d.ApplicationKey)
 	exists := err == nil
 	if err != nil && config.ErrorKind(err) != config.KindNotFound {
@@ -354,8 +329,5 @@ func invalidDescriptor(r *schema.Report) error {
 		})
 	}
 	errs, _ := r.Count()
-	return &detailedError{
-		err:     config.Errorf(config.KindInvalid, "the descriptor is invalid: %d error(s)", errs),
-		details: findings,
-	}
+	return &config.Error{Kind: config.KindInvalid, Message: fmt.Sprintf("the descriptor is invalid: %d error(s)", errs), Details: findings}
 }

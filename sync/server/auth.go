@@ -69,7 +69,7 @@ func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if !c.has(scope) {
-			insufficientScope(w, scope)
+			s.writeError(w, r, insufficientScope(scope))
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
@@ -81,14 +81,13 @@ func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime string) (caller, bool) {
 	header := r.Header.Get("Authorization")
 	if len(header) > maxAuthorizationHeader {
-		invalidToken(w, "the Authorization header is too long")
+		s.writeError(w, r, invalidToken("the Authorization header is too long"))
 		return caller{}, false
 	}
 	scheme, credentials, _ := strings.Cut(header, " ")
 	switch {
 	case header == "":
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: "an access token is required"})
+		s.writeError(w, r, challenge(config.KindUnauthorized, "Bearer", "an access token is required"))
 	case strings.EqualFold(scheme, "Bearer"):
 		claims, granted, err := s.verifyToken(r.Context(), runtime, strings.TrimSpace(credentials))
 		if config.ErrorKind(err) == config.KindInternal {
@@ -96,7 +95,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 			return caller{}, false
 		}
 		if err != nil {
-			invalidToken(w, err.Error())
+			s.writeError(w, r, invalidToken(err.Error()))
 			return caller{}, false
 		}
 		return caller{clientID: claims.ClientID, scope: granted}, true
@@ -112,13 +111,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 			return caller{}, false
 		}
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
-			writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: err.Error()})
+			s.writeError(w, r, challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, err.Error()))
 			return caller{}, false
 		}
 		return caller{clientID: client.ID, scope: client.AllowedScope, patterns: true}, true
 	default:
-		invalidToken(w, "unsupported authorization scheme; use Bearer")
+		s.writeError(w, r, invalidToken("unsupported authorization scheme; use Bearer"))
 	}
 	return caller{}, false
 }
@@ -132,14 +130,29 @@ func tooManyFailures(w http.ResponseWriter, e *throttledError) {
 	})
 }
 
-func invalidToken(w http.ResponseWriter, msg string) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+headerSafe(msg)+`"`)
-	writeJSON(w, http.StatusUnauthorized, api.Error{Error: config.KindUnauthorized, Message: msg})
+// challengeError is an authentication or authorization failure with the
+// WWW-Authenticate challenge its answer carries (RFC 9110 §11.6.1,
+// RFC 6750 §3); writeError sends both.
+type challengeError struct {
+	err       *config.Error
+	challenge string
 }
 
-func insufficientScope(w http.ResponseWriter, scope string) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-	writeJSON(w, http.StatusForbidden, api.Error{Error: config.KindForbidden, Message: "this resource requires scope " + scope})
+func (e *challengeError) Error() string { return e.err.Error() }
+func (e *challengeError) Unwrap() error { return e.err }
+
+// challenge returns the error of kind (unauthorized or forbidden) whose
+// answer carries the WWW-Authenticate header value header.
+func challenge(kind config.Kind, header, msg string) error {
+	return &challengeError{err: &config.Error{Kind: kind, Message: msg}, challenge: header}
+}
+
+func invalidToken(msg string) error {
+	return challenge(config.KindUnauthorized, `Bearer error="invalid_token", error_description="`+headerSafe(msg)+`"`, msg)
+}
+
+func insufficientScope(scope string) error {
+	return challenge(config.KindForbidden, `Bearer error="insufficient_scope", scope="`+scope+`"`, "this resource requires scope "+scope)
 }
 
 // headerSafe keeps a message within the quoted-string of a header.

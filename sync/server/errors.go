@@ -8,38 +8,30 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
-	"github.com/scopectl/scopectl/sync/store"
 )
 
-// detailedError is an application error with structured details for the
-// body, such as every validation finding.
-type detailedError struct {
-	err     *config.Error
-	details any
-}
-
-func (e *detailedError) Error() string { return e.err.Error() }
-func (e *detailedError) Unwrap() error { return e.err }
-
-// writeError answers with the status of err's kind and a JSON body.
+// writeError answers with the status of err's kind and a JSON body with
+// its details; a stale answer names the current revision in its ETag too,
+// a 401 or 403 its WWW-Authenticate challenge.
 // Internal causes are logged (repeated ones rate-limited), never sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := config.ErrorKind(err)
 	body := api.Error{Error: kind, Message: err.Error()}
-	var stale *store.StaleError
-	var detailed *detailedError
-	switch {
-	case errors.As(err, &stale):
-		kind = config.KindStale
-		body = api.Error{Error: kind, Message: stale.Error(), Details: map[string]int64{"currentRevision": stale.Current}}
-		if stale.Current > 0 {
-			w.Header().Set("ETag", etag(stale.Current))
-		}
-	case errors.As(err, &detailed):
-		body.Details = detailed.details
-	case kind == config.KindInternal:
+	var e *config.Error
+	if errors.As(err, &e) {
+		body.Details = e.Details
+	}
+	var ch *challengeError
+	if errors.As(err, &ch) {
+		w.Header().Set("WWW-Authenticate", ch.challenge)
+	}
+	if current, ok := config.CurrentRevision(err); ok && current > 0 {
+		w.Header().Set("ETag", api.ETag(current))
+	}
+	if kind == config.KindInternal {
 		s.errLog.error(r.Context(), "internal error", err, "method", r.Method, "path", r.URL.Path)
 		body.Message = "internal server error"
+		body.Details = nil
 	}
 	writeJSON(w, api.Status[kind], body)
 }

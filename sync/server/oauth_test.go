@@ -223,8 +223,13 @@ func TestProtectedResourceAnswers(t *testing.T) {
 		})
 	}
 	r := e.do("GET", apps, nil, nil).want(t, 401)
-	if r.header.Get("WWW-Authenticate") != "Bearer" {
-		t.Errorf("no token: WWW-Authenticate %q, want Bearer", r.header.Get("WWW-Authenticate"))
+	if r.header.Get("WWW-Authenticate") != "Bearer" || r.body != `{"error":"unauthorized","message":"an access token is required"}`+"\n" {
+		t.Errorf("no token: WWW-Authenticate %q, want Bearer; body %s", r.header.Get("WWW-Authenticate"), r.body)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("monitor:wrong"))
+	r = e.do("GET", apps, http.Header{"Authorization": {basic}}, nil).want(t, 401)
+	if h := r.header.Get("WWW-Authenticate"); h != `Basic realm="mfp"` || !strings.HasPrefix(r.body, `{"error":"unauthorized","message":`) {
+		t.Errorf("wrong Basic secret: WWW-Authenticate %q, body %s", h, r.body)
 	}
 	e.do("GET", apps, bearer(good), nil).want(t, 200)
 	r = e.do("POST", apps, jsonHeader(good), strings.NewReader(fixture(t, "valid/com.example.minimal-android-1.0.json"))).want(t, 403)

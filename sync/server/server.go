@@ -26,9 +26,6 @@ const MaxBodySize = 1 << 20
 // maxAuthorizationHeader is the longest Authorization header examined.
 const maxAuthorizationHeader = 8 << 10
 
-// adminBase is the path prefix of the admin API.
-const adminBase = api.Base
-
 // Config is what a Server needs. Every field is required unless its
 // comment says otherwise.
 type Config struct {
@@ -91,20 +88,20 @@ func New(cfg Config) *Server {
 }
 
 func (s *Server) routes(reg *prometheus.Registry) {
-	az := "/{runtime}/api/az/v1"
-	s.handle("POST "+az+"/token", s.handleToken)
-	s.handle("POST "+az+"/introspection", s.protect(introspectScope, s.handleIntrospection))
-	s.handle("GET "+az+"/jwks", s.handleJWKS)
+	const runtime = "{runtime}"
+	s.handle("POST "+api.TokenPath(runtime), s.handleToken)
+	s.handle("POST "+api.IntrospectionPath(runtime), s.protect(introspectScope, s.handleIntrospection))
+	s.handle("GET "+api.JWKSPath(runtime), s.handleJWKS)
 
-	apps := adminBase + "/runtimes/{runtime}/applications"
-	app := apps + "/{app}/{platform}/{version}"
+	apps := api.ApplicationsPath(runtime)
+	app := api.ApplicationPath(runtime, "{app}", "{platform}", "{version}")
 	s.handle("GET "+apps, s.admin(roleMonitor, s.handleList))
 	s.handle("POST "+apps, s.admin(roleOperator, s.handleApply))
-	s.handle("GET "+app+"/descriptor", s.admin(roleMonitor, s.handleDescriptor))
-	s.handle("GET "+app+"/revisions", s.admin(roleMonitor, s.handleRevisions))
-	s.handle("GET "+app+"/revisions/{n}", s.admin(roleMonitor, s.handleRevision))
+	s.handle("GET "+api.DescriptorPath(app), s.admin(roleMonitor, s.handleDescriptor))
+	s.handle("GET "+api.RevisionsPath(app), s.admin(roleMonitor, s.handleRevisions))
+	s.handle("GET "+api.RevisionPath(app, "{n}"), s.admin(roleMonitor, s.handleRevision))
 	s.handle("DELETE "+app, s.admin(roleOperator, s.handleDelete))
-	clients := adminBase + "/runtimes/{runtime}/confidentialclients"
+	clients := api.ClientsPath(runtime)
 	s.handle("GET "+clients, s.admin(roleMonitor, s.handleGetClients))
 	s.handle("PUT "+clients, s.admin(roleDeployer, s.handlePutClients))
 
@@ -163,7 +160,7 @@ func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool
 // issuerOf is the authorization-server URL of a runtime: the iss and aud
 // of its tokens.
 func (s *Server) issuerOf(runtime string) string {
-	return s.issuer + "/" + runtime + "/api/az/v1"
+	return s.issuer + api.AuthzPath(runtime)
 }
 
 func quote(s string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -73,11 +73,10 @@ func SeedApplications(ctx context.Context, st store.Store, runtime string, fsys 
 			return added, fmt.Errorf("seed %s: invalid descriptor", name)
 		}
 		req := applyRequest(runtime, r.Descriptor, author)
-		req.IfMatch, req.Summary = -1, "created"
+		req.IfMatch, req.Summary = api.Absent(), "created"
 		_, err = st.Apply(ctx, req)
-		var stale *store.StaleError
 		switch {
-		case errors.As(err, &stale): // already there
+		case config.ErrorKind(err) == config.KindStale: // already there
 		case err != nil:
 			return added, fmt.Errorf("seed %s: %w", name, err)
 		default:

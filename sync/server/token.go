@@ -21,28 +21,37 @@ import (
 
 // oauthError is an RFC 6749 §5.2 error answer.
 type oauthError struct {
-	status int
-	code   string // invalid_request, invalid_client, invalid_scope, ...
-	desc   string
+	kind config.Kind // its status, by the one table api.Status
+	code string      // invalid_request, invalid_client, invalid_scope, ...
+	desc string
 	// retryAfter, in seconds, is sent as Retry-After when set.
 	retryAfter int
 }
 
 func (e *oauthError) Error() string { return e.code + ": " + e.desc }
 
+// status is the HTTP status of e: its kind's, or 429 when the client
+// must wait.
+func (e *oauthError) status() int {
+	if e.retryAfter > 0 {
+		return http.StatusTooManyRequests
+	}
+	return api.Status[e.kind]
+}
+
 func writeOAuthError(w http.ResponseWriter, runtime string, e *oauthError) {
-	if e.code == "invalid_client" {
+	if e.kind == config.KindUnauthorized { // invalid_client
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
 	}
 	if e.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
+	writeJSON(w, e.status(), map[string]string{"error": e.code, "error_description": e.desc})
 }
 
-func newOAuthError(status int, code, desc string) *oauthError {
-	return &oauthError{status: status, code: code, desc: desc}
+func newOAuthError(kind config.Kind, code, desc string) *oauthError {
+	return &oauthError{kind: kind, code: code, desc: desc}
 }
 
 // handleToken is the client-credentials token endpoint (RFC 6749 §4.4).
@@ -65,38 +74,38 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauthError) {
 	if err := parseForm(r); err != nil {
-		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", err.Error())
+		return nil, newOAuthError(config.KindInvalid, "invalid_request", err.Error())
 	}
 	if r.PostForm.Has("client_secret") {
-		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body")
+		return nil, newOAuthError(config.KindInvalid, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body")
 	}
 	client, err := s.authenticateClient(r, runtime)
 	var throttled *throttledError
 	if errors.As(err, &throttled) {
-		return nil, &oauthError{status: http.StatusTooManyRequests, code: "temporarily_unavailable", desc: err.Error(), retryAfter: throttled.seconds()}
+		return nil, &oauthError{kind: config.KindUnavailable, code: "temporarily_unavailable", desc: err.Error(), retryAfter: throttled.seconds()}
 	}
 	if config.ErrorKind(err) == config.KindInternal {
 		s.errLog.error(r.Context(), "authenticate client", err)
-		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "the server cannot check credentials now")
+		return nil, newOAuthError(config.KindInternal, "server_error", "the server cannot check credentials now")
 	}
 	if err != nil {
-		return nil, newOAuthError(http.StatusUnauthorized, "invalid_client", err.Error())
+		return nil, newOAuthError(config.KindUnauthorized, "invalid_client", err.Error())
 	}
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "client_credentials":
 	case "":
-		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "grant_type is required")
+		return nil, newOAuthError(config.KindInvalid, "invalid_request", "grant_type is required")
 	default:
-		return nil, newOAuthError(http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
+		return nil, newOAuthError(config.KindInvalid, "unsupported_grant_type", "only client_credentials is supported")
 	}
 	scope, err := oauth.Grant(client.AllowedScope, r.PostForm.Get("scope"))
 	if err != nil {
-		return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", err.Error())
+		return nil, newOAuthError(config.KindInvalid, "invalid_scope", err.Error())
 	}
 	token, claims, err := s.tokens.Issue(r.Context(), s.issuerOf(runtime), client.ID, scope, client.SecretSetAt.UnixMicro())
 	if err != nil {
 		s.errLog.error(r.Context(), "issue token", err)
-		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "cannot issue a token")
+		return nil, newOAuthError(config.KindInternal, "server_error", "cannot issue a token")
 	}
 	return &api.Token{
 		AccessToken: token, TokenType: "Bearer", Scope: claims.Scope,
@@ -209,12 +218,12 @@ const introspectScope = "authorization.introspect"
 func (s *Server) handleIntrospection(w http.ResponseWriter, r *http.Request) {
 	runtime := r.PathValue("runtime")
 	if err := parseForm(r); err != nil {
-		writeOAuthError(w, runtime, newOAuthError(http.StatusBadRequest, "invalid_request", err.Error()))
+		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
 		return
 	}
 	token := r.PostForm.Get("token")
 	if token == "" {
-		writeOAuthError(w, runtime, newOAuthError(http.StatusBadRequest, "invalid_request", "token is required"))
+		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "invalid_request", "token is required"))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.introspect(r.Context(), runtime, token))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // Store is the storage of one scoped deployment. Several scoped processes
@@ -35,7 +36,7 @@ type Store interface {
 	// Delete removes an application; its history is kept and a later
 	// Apply continues its revision numbers, so an old ETag never matches
 	// new content. ifMatch is a precondition as in ApplyRequest.
-	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error
+	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
 
 	// Clients returns the confidential clients of a runtime, ordered by id.
 	Clients(ctx context.Context, runtime string) ([]Client, error)
@@ -89,10 +90,8 @@ type ApplyRequest struct {
 	Hash    string // hex SHA-256 of Content
 	Summary string // one line: what changed from the head
 	Author  string
-	// IfMatch > 0 requires the head revision to be IfMatch; IfMatch < 0
-	// requires that the application does not exist yet; 0 applies
-	// unconditionally.
-	IfMatch int64
+	// IfMatch is what the head must be for the apply to happen.
+	IfMatch api.Precondition
 }
 
 // ApplyResult says what Apply did.
@@ -125,24 +124,22 @@ type SigningKey struct {
 
 // CheckPrecondition applies an ApplyRequest.IfMatch to an application
 // whose head is revision current (0 when it does not exist).
-func CheckPrecondition(ifMatch, current int64) error {
-	if (ifMatch > 0 && ifMatch != current) || (ifMatch < 0 && current != 0) {
-		return &StaleError{Current: current}
+func CheckPrecondition(ifMatch api.Precondition, current int64) error {
+	if !ifMatch.Holds(current) {
+		return Stale(current)
 	}
 	return nil
 }
 
-// StaleError reports a precondition that failed because the application
-// changed (or does not exist); Current is its head revision, 0 if none.
-type StaleError struct {
-	Current int64
-}
-
-func (e *StaleError) Error() string {
-	if e.Current == 0 {
-		return "the application does not exist"
+// Stale returns the KindStale error of a precondition that failed because
+// the application changed (or does not exist); current is its head
+// revision, 0 if none, and config.CurrentRevision reads it back.
+func Stale(current int64) error {
+	msg := "the application has changed: its current revision is " + strconv.FormatInt(current, 10)
+	if current == 0 {
+		msg = "the application does not exist"
 	}
-	return "the application has changed: its current revision is " + strconv.FormatInt(e.Current, 10)
+	return &config.Error{Kind: config.KindStale, Message: msg, Details: config.StaleDetails{CurrentRevision: current}}
 }
 
 // NotFound returns the error for a missing application, revision or client.

@@ -12,7 +12,7 @@ import (
 // Pusher is what a push needs of a scoped connection.
 type Pusher interface {
 	Server
-	Apply(ctx context.Context, content []byte, ifMatch int64, dryRun bool) (*api.ApplyResponse, error)
+	Apply(ctx context.Context, content []byte, ifMatch api.Precondition, dryRun bool) (*api.ApplyResponse, error)
 }
 
 // PushOptions change how a push behaves.
@@ -136,7 +136,7 @@ func settle(proj workspace.Project, target Target, local, server *config.Descrip
 // send is what to apply and under which precondition.
 type send struct {
 	content []byte
-	ifMatch int64
+	ifMatch api.Precondition
 	merged  bool // content is local changes merged into the server's version
 }
 
@@ -146,7 +146,7 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *con
 	switch {
 	case server == nil:
 		o.Changes = config.DiffOrAbsent(nil, local)
-		return &send{content: local.Canonical(), ifMatch: -1}, nil // fails if someone creates it first
+		return &send{content: local.Canonical(), ifMatch: api.Absent()}, nil // fails if someone creates it first
 	case force:
 		o.Changes = config.Diff(server, local)
 		return &send{content: local.Canonical()}, nil
@@ -159,7 +159,7 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *con
 	case base == nil:
 		return nil, config.Errorf(config.KindConflict, "differs from the server's revision %d, and nothing tells which version it was based on (no base recorded, and neither the file nor its git HEAD version is a revision of the server); run scopectl app pull %s to merge the server's version into it, keeping your edits, then push again (or push --force to overwrite the server's version)", rev, o.Path)
 	case same(base, server):
-		return &send{content: local.Canonical(), ifMatch: rev}, nil
+		return &send{content: local.Canonical(), ifMatch: api.Revision(rev)}, nil
 	}
 	merged, conflicts := config.Merge3(base, local, server)
 	if len(conflicts) > 0 {
@@ -170,5 +170,5 @@ func plan(o *PushOutcome, local, server *config.Descriptor, rev int64, base *con
 		o.Result, o.Revision = Unchanged, rev
 		return nil, nil
 	}
-	return &send{content: merged.Canonical(), ifMatch: rev, merged: true}, nil
+	return &send{content: merged.Canonical(), ifMatch: api.Revision(rev), merged: true}, nil
 }

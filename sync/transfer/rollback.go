@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
@@ -45,9 +46,9 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 		return nil, err
 	}
 	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want)}
-	ifMatch := rev
+	ifMatch := api.Revision(rev)
 	if server == nil {
-		ifMatch = -1
+		ifMatch = api.Absent()
 	}
 	resp, err := srv.Apply(ctx, want.Canonical(), ifMatch, false)
 	if err != nil {

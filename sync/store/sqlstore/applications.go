@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -99,7 +100,7 @@ func (s *Store) Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyR
 	})
 	if err != nil && s.dialect.IsUniqueViolation(err) {
 		head, _ := s.Head(ctx, req.Runtime, req.Key)
-		return res, &store.StaleError{Current: head.Number}
+		return res, store.Stale(head.Number)
 	}
 	return res, err
 }
@@ -170,7 +171,7 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key co
 	return headState{number: n, head: &rev}, nil
 }
 
-func checkPrecondition(ifMatch int64, head *store.Revision) error {
+func checkPrecondition(ifMatch api.Precondition, head *store.Revision) error {
 	if head == nil {
 		return store.CheckPrecondition(ifMatch, 0)
 	}
@@ -178,7 +179,7 @@ func checkPrecondition(ifMatch int64, head *store.Revision) error {
 }
 
 // Delete marks an application deleted; its revisions stay.
-func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch int64) error {
+func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error {
 	if !storableKey(runtime, key) {
 		return store.NotFound("application %s does not exist in runtime %s", key, runtime)
 	}

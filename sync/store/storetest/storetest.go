@@ -7,13 +7,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -54,7 +54,7 @@ func content(key config.AppKey, maxExp int64) []byte {
 	return (&config.Descriptor{ApplicationKey: key, MaxTokenExpiration: maxExp}).Canonical()
 }
 
-func request(runtime string, key config.AppKey, body []byte, ifMatch int64) store.ApplyRequest {
+func request(runtime string, key config.AppKey, body []byte, ifMatch api.Precondition) store.ApplyRequest {
 	sum := sha256.Sum256(body)
 	return store.ApplyRequest{
 		Runtime: runtime, Key: key, Content: body, Hash: hex.EncodeToString(sum[:]),
@@ -74,11 +74,11 @@ func mustApply(t *testing.T, s store.Store, req store.ApplyRequest) store.ApplyR
 func testApplyAndRead(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	before := time.Now().Add(-time.Second)
-	first := mustApply(t, s, request("mfp", bank, content(bank, 3600), 0))
+	first := mustApply(t, s, request("mfp", bank, content(bank, 3600), api.Any()))
 	if first.Revision.Number != 1 || first.Previous != nil || first.Unchanged {
 		t.Fatalf("first apply: %+v", first)
 	}
-	second := mustApply(t, s, request("mfp", bank, content(bank, 7200), 1))
+	second := mustApply(t, s, request("mfp", bank, content(bank, 7200), api.Revision(1)))
 	if second.Revision.Number != 2 || second.Previous == nil || second.Previous.Number != 1 {
 		t.Fatalf("second apply: %+v", second)
 	}
@@ -102,7 +102,7 @@ func testApplyAndRead(t *testing.T, s store.Store) {
 		t.Fatalf("revision 1: %+v %v", old, err)
 	}
 	other := config.AppKey{ID: "com.example.a", Platform: config.PlatformWeb, Version: "2.0"}
-	mustApply(t, s, request("mfp", other, content(other, 60), 0))
+	mustApply(t, s, request("mfp", other, content(other, 60), api.Any()))
 	apps, err := s.Applications(ctx, "mfp")
 	if err != nil || len(apps) != 2 || apps[0].Key != other || apps[1].Key != bank || apps[1].Number != 2 {
 		t.Fatalf("applications: %+v %v", apps, err)
@@ -110,8 +110,8 @@ func testApplyAndRead(t *testing.T, s store.Store) {
 }
 
 func testUnchangedApply(t *testing.T, s store.Store) {
-	mustApply(t, s, request("mfp", bank, content(bank, 3600), 0))
-	res := mustApply(t, s, request("mfp", bank, content(bank, 3600), 1))
+	mustApply(t, s, request("mfp", bank, content(bank, 3600), api.Any()))
+	res := mustApply(t, s, request("mfp", bank, content(bank, 3600), api.Revision(1)))
 	if !res.Unchanged || res.Revision.Number != 1 {
 		t.Fatalf("re-applying the same content: %+v", res)
 	}
@@ -123,21 +123,20 @@ func testUnchangedApply(t *testing.T, s store.Store) {
 
 func wantStale(t *testing.T, err error, current int64) {
 	t.Helper()
-	var stale *store.StaleError
-	if !errors.As(err, &stale) || stale.Current != current {
-		t.Fatalf("want StaleError{Current: %d}, got %v", current, err)
+	if got, ok := config.CurrentRevision(err); !ok || got != current {
+		t.Fatalf("want a stale error with current revision %d, got %v", current, err)
 	}
 }
 
 func testPreconditions(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	_, err := s.Apply(ctx, request("mfp", bank, content(bank, 1), 3))
+	_, err := s.Apply(ctx, request("mfp", bank, content(bank, 1), api.Revision(3)))
 	wantStale(t, err, 0)
-	mustApply(t, s, request("mfp", bank, content(bank, 1), -1)) // create only
-	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 2), -1))
+	mustApply(t, s, request("mfp", bank, content(bank, 1), api.Absent())) // create only
+	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 2), api.Absent()))
 	wantStale(t, err, 1)
-	mustApply(t, s, request("mfp", bank, content(bank, 2), 1))
-	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), 1))
+	mustApply(t, s, request("mfp", bank, content(bank, 2), api.Revision(1)))
+	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), api.Revision(1)))
 	wantStale(t, err, 2)
 	head, _ := s.Head(ctx, "mfp", bank)
 	if string(head.Content) != string(content(bank, 2)) {
@@ -160,7 +159,7 @@ func testNotFound(t *testing.T, s store.Store) {
 	wantNotFound(t, "revisions", err)
 	_, err = s.Revision(ctx, "mfp", bank, 1)
 	wantNotFound(t, "revision", err)
-	wantNotFound(t, "delete", s.Delete(ctx, "mfp", bank, 0))
+	wantNotFound(t, "delete", s.Delete(ctx, "mfp", bank, api.Any()))
 	_, err = s.Client(ctx, "mfp", "nobody")
 	wantNotFound(t, "client", err)
 	apps, err := s.Applications(ctx, "mfp")
@@ -171,25 +170,25 @@ func testNotFound(t *testing.T, s store.Store) {
 
 func testDelete(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
-	mustApply(t, s, request("mfp", bank, content(bank, 2), 0))
-	wantStale(t, s.Delete(ctx, "mfp", bank, 1), 2)
-	if err := s.Delete(ctx, "mfp", bank, 2); err != nil {
+	mustApply(t, s, request("mfp", bank, content(bank, 1), api.Any()))
+	mustApply(t, s, request("mfp", bank, content(bank, 2), api.Any()))
+	wantStale(t, s.Delete(ctx, "mfp", bank, api.Revision(1)), 2)
+	if err := s.Delete(ctx, "mfp", bank, api.Revision(2)); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.Head(ctx, "mfp", bank)
 	wantNotFound(t, "head after delete", err)
-	wantNotFound(t, "second delete", s.Delete(ctx, "mfp", bank, 0))
+	wantNotFound(t, "second delete", s.Delete(ctx, "mfp", bank, api.Any()))
 	if apps, _ := s.Applications(ctx, "mfp"); len(apps) != 0 {
 		t.Errorf("deleted application still listed: %+v", apps)
 	}
 	if revs, err := s.Revisions(ctx, "mfp", bank); err != nil || len(revs) != 2 {
 		t.Errorf("history lost on delete: %+v %v", revs, err)
 	}
-	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), 2)) // an ETag from before the delete
+	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), api.Revision(2))) // an ETag from before the delete
 	wantStale(t, err, 0)
 	// Re-created, it goes on numbering: an old ETag never matches new content.
-	res := mustApply(t, s, request("mfp", bank, content(bank, 3), -1))
+	res := mustApply(t, s, request("mfp", bank, content(bank, 3), api.Absent()))
 	if res.Revision.Number != 3 || res.Previous != nil {
 		t.Errorf("re-created application: %+v", res)
 	}
@@ -197,8 +196,8 @@ func testDelete(t *testing.T, s store.Store) {
 
 func testRuntimesAreSeparate(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
-	mustApply(t, s, request("other", bank, content(bank, 2), 0))
+	mustApply(t, s, request("mfp", bank, content(bank, 1), api.Any()))
+	mustApply(t, s, request("other", bank, content(bank, 2), api.Any()))
 	a, _ := s.Head(ctx, "mfp", bank)
 	b, _ := s.Head(ctx, "other", bank)
 	if a.Number != 1 || b.Number != 1 || string(a.Content) == string(b.Content) {
@@ -214,7 +213,7 @@ func testUnusualIdentifiers(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	for _, id := range []string{"..", "a'b\"c", "x; DROP TABLE revisions; --", "日本.アプリ", "a/b", `\`, "%_"} {
 		key := config.AppKey{ID: id, Platform: config.PlatformIOS, Version: "1.0"}
-		mustApply(t, s, request("rt'", key, content(key, 5), 0))
+		mustApply(t, s, request("rt'", key, content(key, 5), api.Any()))
 		head, err := s.Head(ctx, "rt'", key)
 		if err != nil || head.Key != key {
 			t.Errorf("id %q: %+v %v", id, head.Key, err)
@@ -234,7 +233,7 @@ func testUnusualIdentifiers(t *testing.T, s store.Store) {
 // update: each lands as exactly one revision or fails as stale.
 func testConcurrentIfMatch(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
+	mustApply(t, s, request("mfp", bank, content(bank, 1), api.Any()))
 	const writers, attempts = 8, 10
 	var mu sync.Mutex
 	landed := map[int64]bool{}
@@ -248,10 +247,9 @@ func testConcurrentIfMatch(t *testing.T, s store.Store) {
 					return
 				}
 				body := content(bank, int64(1000+w*attempts+a))
-				res, err := s.Apply(ctx, request("mfp", bank, body, head.Number))
-				var stale *store.StaleError
+				res, err := s.Apply(ctx, request("mfp", bank, body, api.Revision(head.Number)))
 				switch {
-				case errors.As(err, &stale):
+				case config.ErrorKind(err) == config.KindStale:
 				case err != nil:
 					t.Error(err)
 					return
@@ -459,7 +457,7 @@ var unstorable = []string{"a\x00b", "\x00", "\xff", "caf\xe9", "\xed\xa0\x80", "
 // and neither is an internal error nor leaves the store unusable.
 func testUnstorableText(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	mustApply(t, s, request("mfp", bank, content(bank, 1), 0))
+	mustApply(t, s, request("mfp", bank, content(bank, 1), api.Any()))
 	replaceClients(t, s, "mfp", []store.Client{{ID: "c", SecretHash: "h"}})
 	if err := s.AddSigningKey(ctx, store.SigningKey{ID: "k", PrivatePEM: []byte("pem"), Created: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -478,8 +476,8 @@ func testUnstorableText(t *testing.T, s store.Store) {
 				wantNotFound(t, fmt.Sprintf("revisions %q %q", rt, key), err)
 				_, err = s.Revision(ctx, rt, key, 1)
 				wantNotFound(t, fmt.Sprintf("revision %q %q", rt, key), err)
-				wantNotFound(t, fmt.Sprintf("delete %q %q", rt, key), s.Delete(ctx, rt, key, 0))
-				wantInvalid(t, fmt.Sprintf("apply %q %q", rt, key), applyErr(s, request(rt, key, content(key, 2), 0)))
+				wantNotFound(t, fmt.Sprintf("delete %q %q", rt, key), s.Delete(ctx, rt, key, api.Any()))
+				wantInvalid(t, fmt.Sprintf("apply %q %q", rt, key), applyErr(s, request(rt, key, content(key, 2), api.Any())))
 			}
 		}
 		if apps, err := s.Applications(ctx, bad); err != nil || len(apps) != 0 {
@@ -494,10 +492,10 @@ func testUnstorableText(t *testing.T, s store.Store) {
 		wantNotFound(t, fmt.Sprintf("client c of runtime %q", bad), err)
 		wantNotFound(t, fmt.Sprintf("retire key %q", bad), s.RetireSigningKey(ctx, bad))
 
-		req := request("mfp", bank, content(bank, 3), 0)
+		req := request("mfp", bank, content(bank, 3), api.Any())
 		req.Author = bad
 		wantInvalid(t, fmt.Sprintf("apply by author %q", bad), applyErr(s, req))
-		req = request("mfp", bank, content(bank, 3), 0)
+		req = request("mfp", bank, content(bank, 3), api.Any())
 		req.Summary = bad
 		wantInvalid(t, fmt.Sprintf("apply with summary %q", bad), applyErr(s, req))
 		for _, c := range []store.Client{{ID: bad, SecretHash: "h"}, {ID: "d", DisplayName: bad, SecretHash: "h"}} {
@@ -517,7 +515,7 @@ func testUnstorableText(t *testing.T, s store.Store) {
 	if keys, err := s.SigningKeys(ctx); err != nil || len(keys) != 1 {
 		t.Errorf("signing keys after the refused writes: %+v %v", keys, err)
 	}
-	mustApply(t, s, request("mfp", bank, content(bank, 4), 1))
+	mustApply(t, s, request("mfp", bank, content(bank, 4), api.Revision(1)))
 }
 
 func applyErr(s store.Store, req store.ApplyRequest) error {

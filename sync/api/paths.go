@@ -1,0 +1,44 @@
+package api
+
+// The paths of the API, one copy for the server's routes and the
+// client's requests. Their arguments are path segments as they appear in
+// the URL: the client passes url.PathEscape of each value, the server
+// ServeMux wildcards such as "{runtime}".
+
+// AuthzPath is the path of a runtime's authorization server; the issuer
+// of its tokens is the server's URL followed by it.
+func AuthzPath(runtime string) string { return "/" + runtime + "/api/az/v1" }
+
+// TokenPath is the path of a runtime's token endpoint.
+func TokenPath(runtime string) string { return AuthzPath(runtime) + "/token" }
+
+// IntrospectionPath is the path of a runtime's token introspection.
+func IntrospectionPath(runtime string) string { return AuthzPath(runtime) + "/introspection" }
+
+// JWKSPath is the path of the keys that verify a runtime's tokens.
+func JWKSPath(runtime string) string { return AuthzPath(runtime) + "/jwks" }
+
+// ApplicationsPath is the path of a runtime's applications: list, apply.
+func ApplicationsPath(runtime string) string { return Base + "/runtimes/" + runtime + "/applications" }
+
+// ApplicationPath is the path of one application: delete.
+func ApplicationPath(runtime, id, platform, version string) string {
+	return ApplicationsPath(runtime) + "/" + id + "/" + platform + "/" + version
+}
+
+// DescriptorPath is the path of an application's current descriptor,
+// below its ApplicationPath.
+func DescriptorPath(app string) string { return app + "/descriptor" }
+
+// RevisionsPath is the path of an application's history, below its
+// ApplicationPath.
+func RevisionsPath(app string) string { return app + "/revisions" }
+
+// RevisionPath is the path of revision n (a decimal number, or the
+// server's wildcard) of an application, below its ApplicationPath.
+func RevisionPath(app, n string) string { return RevisionsPath(app) + "/" + n }
+
+// ClientsPath is the path of a runtime's confidential clients.
+func ClientsPath(runtime string) string {
+	return Base + "/runtimes/" + runtime + "/confidentialclients"
+}
