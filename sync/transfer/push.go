@@ -82,42 +82,53 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 			return nil, err
 		}
 	}
-	send, err := plan(o, local, server, rev, base, opt.Force)
-	if err != nil || send == nil {
+	s, err := plan(o, local, server, rev, base, opt.Force)
+	if err != nil || s == nil {
 		if err == nil && o.Result == Unchanged && !opt.DryRun {
 			err = settle(proj, target, local, server, rev)
 		}
 		return o, err
 	}
-	if send.merged && !opt.DryRun {
-		if err := proj.CheckWrite(key); err != nil { // the merge is written back: make sure it can be, before the server has it
-			return nil, err
-		}
-	}
 	if opt.DryRun {
-		resp, err := srv.Apply(ctx, send.content, send.ifMatch, true)
-		if err != nil {
+		return dryRun(ctx, srv, o, s)
+	}
+	return apply(ctx, srv, proj, target, o, s, opt.Confirm)
+}
+
+// dryRun asks the server what sending s would change.
+func dryRun(ctx context.Context, srv Pusher, o *PushOutcome, s *send) (*PushOutcome, error) {
+	resp, err := srv.Apply(ctx, s.content, s.ifMatch, true)
+	if err != nil {
+		return nil, err
+	}
+	o.Result, o.Revision, o.Changes = DryRun, resp.Application.Revision, resp.Diff
+	return o, nil
+}
+
+// apply sends s once confirm (if any) agrees, writes a merged result back
+// to the file, and records what the server now has as the base.
+func apply(ctx context.Context, srv Pusher, proj workspace.Project, target Target, o *PushOutcome, s *send, confirm func(*PushOutcome) bool) (*PushOutcome, error) {
+	if s.merged {
+		if err := proj.CheckWrite(o.Key); err != nil { // the merge is written back: make sure it can be, before the server has it
 			return nil, err
 		}
-		o.Result, o.Revision, o.Changes = DryRun, resp.Application.Revision, resp.Diff
-		return o, nil
 	}
-	if opt.Confirm != nil && !opt.Confirm(o) {
+	if confirm != nil && !confirm(o) {
 		o.Result = Skipped
 		return o, nil
 	}
-	resp, err := srv.Apply(ctx, send.content, send.ifMatch, false)
+	resp, err := srv.Apply(ctx, s.content, s.ifMatch, false)
 	if err != nil {
 		return nil, err
 	}
 	o.Revision, o.Result = resp.Application.Revision, Applied
-	if send.merged {
+	if s.merged {
 		o.Result = Merged
-		if err := proj.WriteDescriptor(key, send.content); err != nil {
+		if err := proj.WriteDescriptor(o.Key, s.content); err != nil {
 			return nil, err
 		}
 	}
-	return o, saveBase(proj, target, key, o.Revision, send.content)
+	return o, saveBase(proj, target, o.Key, o.Revision, s.content)
 }
 
 // settle records the server's version as the base when nothing needs to
