@@ -17,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/accesstoken"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -256,7 +257,7 @@ func parseKey(sk store.SigningKey) (signingKey, error) {
 	}
 	signer, err := jose.NewSigner(
 		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: sk.ID}},
-		(&jose.SignerOptions{}).WithType("at+jwt"))
+		(&jose.SignerOptions{}).WithType(accesstoken.Type))
 	if err != nil {
 		return signingKey{}, fmt.Errorf("signing key %s: %w", sk.ID, err)
 	}
@@ -317,8 +318,9 @@ func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
 // not turn every request into a store read.
 const unknownKeyReload = 100 * time.Millisecond
 
-// public returns the public key of kid if kid is published now.
-func (ks *KeySet) public(ctx context.Context, kid string) (*rsa.PublicKey, bool) {
+// PublicKey returns the public key of kid if kid is published now; it
+// makes KeySet the accesstoken.PublicKeys of scoped's own tokens.
+func (ks *KeySet) PublicKey(ctx context.Context, kid string) (*rsa.PublicKey, bool) {
 	ks.refreshIfStale(ctx)
 	if pub, ok := ks.lookup(kid); ok {
 		return pub, true
@@ -349,10 +351,4 @@ func (ks *KeySet) JWKS(ctx context.Context) jose.JSONWebKeySet {
 		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.id, Algorithm: string(jose.RS256), Use: "sig"})
 	}
 	return set
-}
-
-// publishes reports whether kid is published now.
-func (ks *KeySet) publishes(ctx context.Context, kid string) bool {
-	_, ok := ks.public(ctx, kid)
-	return ok
 }

@@ -39,11 +39,11 @@ func signWith(t *testing.T, k store.SigningKey, claims map[string]any) string {
 	return token
 }
 
-// TestVerifyCapsTheLifetime: a token signed by the real key is refused
-// when its exp lies beyond the configured lifetime (from now, or from its
-// iat), or when it has no iat; Issue never exceeds the lifetime, also
-// with a TTL that is not whole seconds.
-func TestVerifyCapsTheLifetime(t *testing.T) {
+// TestIssueStaysWithinTheLifetime: Issue never exceeds the lifetime the
+// verifier accepts, also with a TTL that is not whole seconds, and a
+// token signed by the stored key but claiming a longer lifetime is
+// refused. (The claim checks themselves are tested in sync/accesstoken.)
+func TestIssueStaysWithinTheLifetime(t *testing.T) {
 	tokens, st := newTokensAndStore(t)
 	ctx := context.Background()
 	keys, err := st.SigningKeys(ctx)
@@ -51,31 +51,10 @@ func TestVerifyCapsTheLifetime(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	claims := func(iat, exp time.Time) map[string]any {
-		c := map[string]any{"iss": "https://iss/mfp", "aud": "https://iss/mfp", "sub": "admin", "client_id": "admin",
-			"scope": "mfpadmin", "jti": "j", "exp": exp.Unix()}
-		if !iat.IsZero() {
-			c["iat"] = iat.Unix()
-		}
-		return c
-	}
-	if _, err := tokens.Verify(ctx, signWith(t, keys[0], claims(now, now.Add(time.Hour))), "https://iss/mfp"); err != nil {
-		t.Fatalf("a token of the configured lifetime: %v", err)
-	}
-	for name, c := range map[string]map[string]any{
-		"exp in 2100":                  claims(now, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)),
-		"exp - iat over the TTL":       claims(now.Add(-2*time.Hour), now.Add(10*time.Minute)),
-		"exp beyond now + TTL":         claims(now.Add(20*time.Second), now.Add(time.Hour+time.Minute)),
-		"no iat":                       claims(time.Time{}, now.Add(time.Minute)),
-		"iat and exp both far ahead":   claims(now.Add(50*365*24*time.Hour), now.Add(50*365*24*time.Hour+time.Hour)),
-		"one second over the lifetime": claims(now, now.Add(time.Hour+time.Second)),
-	} {
-		token := signWith(t, keys[0], c)
-		for attempt := range 2 { // the second one finds the signature cached
-			if _, err := tokens.Verify(ctx, token, "https://iss/mfp"); config.ErrorKind(err) != config.KindUnauthorized {
-				t.Errorf("%s (attempt %d): %v; want refused", name, attempt, err)
-			}
-		}
+	long := signWith(t, keys[0], map[string]any{"iss": "https://iss/mfp", "aud": "https://iss/mfp", "sub": "admin",
+		"client_id": "admin", "scope": "mfpadmin", "jti": "j", "iat": now.Unix(), "exp": now.Add(2 * time.Hour).Unix()})
+	if _, err := tokens.Verify(ctx, long, "https://iss/mfp"); config.ErrorKind(err) != config.KindUnauthorized {
+		t.Errorf("a token of the stored key living 2 h with TTL 1 h: %v; want refused", err)
 	}
 	tokens.TTL = 1500 * time.Millisecond
 	for range 3 {

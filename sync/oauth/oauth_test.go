@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,12 +147,25 @@ func newTokensAndStore(t testing.TB) (*oauth.Tokens, store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	k, err := sharedKey()
+	if err == nil {
+		err = st.AddFirstSigningKey(context.Background(), k)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	keys, err := oauth.NewKeySet(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return oauth.NewTokens(keys, time.Hour), st
 }
+
+// sharedKey is the first signing key of every test store: generating an
+// RSA key takes a few hundred milliseconds. Rotations still make new keys.
+var sharedKey = sync.OnceValues(func() (store.SigningKey, error) {
+	return oauth.GenerateKey(time.Now())
+})
 
 func TestVerifyChecksClaims(t *testing.T) {
 	tokens := newTokens(t)

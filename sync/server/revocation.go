@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/scopectl/scopectl/config"
-	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/accesstoken"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -60,8 +60,8 @@ func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Cl
 // against its client as it is now: the client must exist, must still have
 // the secret the token was issued under, and must still be allowed every
 // element the token grants. It returns the claims and the granted scope.
-func (s *Server) verifyToken(ctx context.Context, runtime, token string) (oauth.Claims, config.Scope, error) {
-	c, err := s.tokens.Verify(ctx, token, s.issuerOf(runtime))
+func (s *Server) verifyToken(ctx context.Context, runtime, token string) (accesstoken.Claims, config.Scope, error) {
+	c, err := s.tokens.Verifier.Verify(ctx, token, s.issuerOf(runtime))
 	if err != nil {
 		return c, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,6 +57,12 @@ type Options struct {
 	// Production applies the production client-secret policy of the
 	// admin API; by default short secrets are allowed, as with --dev.
 	Production bool
+	// OwnKey gives the server a signing key of its own. By default a
+	// store without keys gets one RSA key shared by every test server of
+	// the test binary (generating one takes a few hundred milliseconds,
+	// several times that under -race), so servers on different stores
+	// accept each other's signatures; their tokens still differ in issuer.
+	OwnKey bool
 	// Store, if set, is served instead of the SQLite file (DB is then
 	// unused); the caller closes it.
 	Store store.Store
@@ -98,6 +105,11 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if !opt.OwnKey {
+		if err := addSharedKey(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
 	keys, err := oauth.NewKeySet(ctx, st)
 	if err != nil {
 		t.Fatal(err)
@@ -129,4 +141,23 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return &Server{URL: ts.URL, DB: opt.DB, Store: st, Tokens: tokens, Keys: keys, Secrets: v, Handler: h}
+}
+
+// sharedKey is the signing key that test servers share unless
+// Options.OwnKey is set; it is generated once per test binary.
+var sharedKey = sync.OnceValues(func() (store.SigningKey, error) {
+	return oauth.GenerateKey(time.Now())
+})
+
+// addSharedKey gives st the shared signing key if it has no key yet.
+func addSharedKey(ctx context.Context, st store.Store) error {
+	stored, err := st.SigningKeys(ctx)
+	if err != nil || len(stored) > 0 {
+		return err
+	}
+	k, err := sharedKey()
+	if err != nil {
+		return err
+	}
+	return st.AddFirstSigningKey(ctx, k)
 }

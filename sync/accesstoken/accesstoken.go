@@ -1,0 +1,180 @@
+// Package accesstoken verifies the JWT access tokens scoped issues (RFC
+// 9068): the signature (RS256 only, by a published key named in the
+// token's kid), the type (at+jwt) and the claims (issuer, audience,
+// lifetime capped at the issuer's TTL, expiry, with clock skew tolerated).
+// It imports neither the store nor the server: the public keys come
+// through the PublicKeys interface, so that a resource server can verify
+// tokens with the keys it fetched, as scoped does with the keys it stores.
+package accesstoken
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Claims are the claims of an access token (RFC 9068 §2.2).
+type Claims struct {
+	Issuer   string           `json:"iss"`
+	Subject  string           `json:"sub"`
+	Audience jwt.Audience     `json:"aud"`
+	ClientID string           `json:"client_id"`
+	Scope    string           `json:"scope"`
+	IssuedAt *jwt.NumericDate `json:"iat"`
+	Expiry   *jwt.NumericDate `json:"exp"`
+	ID       string           `json:"jti"`
+	// SecretVersion identifies the client secret the token was issued
+	// under (when it was set, in Unix microseconds); a token whose client
+	// has another secret now is refused.
+	SecretVersion int64 `json:"sv,omitempty"`
+}
+
+// Type is the typ header of an access token (RFC 9068 §2.1).
+const Type = "at+jwt"
+
+// Leeway is the clock skew tolerated between the issuer and the verifier.
+const Leeway = 30 * time.Second
+
+// PublicKeys gives the public keys that may verify tokens now.
+type PublicKeys interface {
+	// PublicKey returns the public key named kid if it is published now.
+	PublicKey(ctx context.Context, kid string) (*rsa.PublicKey, bool)
+}
+
+// Verifier verifies access tokens against the keys Keys publishes.
+type Verifier struct {
+	Keys PublicKeys
+	// TTL is the longest lifetime a token may claim to be accepted (the
+	// lifetime the issuer gives its tokens): a token whose exp is more
+	// than TTL after its iat, or more than TTL (plus Leeway) from now, is
+	// refused even if a published key signed it.
+	TTL time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+
+	mu       sync.Mutex
+	verified map[[sha256.Size]byte]verifiedToken // tokens whose signature checked out
+}
+
+// verifiedToken is a token whose signature checked out, and the key that
+// signed it: it stays accepted only while that key is published.
+type verifiedToken struct {
+	claims Claims
+	kid    string
+}
+
+// maxVerifiedTokens bounds the cache of verified tokens.
+const maxVerifiedTokens = 50000
+
+// Verify checks a token's signature (RS256 only, by a key published now
+// and named in its kid), type, issuer, audience and lifetime, and returns
+// its claims. A token verified before is not checked again, but its key
+// must still be published: a retired key's tokens are refused as soon as
+// Keys stops publishing it. Every failure is a KindUnauthorized error.
+func (v *Verifier) Verify(ctx context.Context, token, issuer string) (Claims, error) {
+	sum := sha256.Sum256([]byte(token))
+	v.mu.Lock()
+	vt, ok := v.verified[sum]
+	v.mu.Unlock()
+	switch {
+	case !ok:
+		var err error
+		if vt, err = v.verifySignature(ctx, token); err != nil {
+			return Claims{}, err
+		}
+		v.remember(sum, vt)
+	case !v.publishes(ctx, vt.kid):
+		v.mu.Lock()
+		delete(v.verified, sum)
+		v.mu.Unlock()
+		return Claims{}, errUnknownKey
+	}
+	if err := Check(vt.claims, issuer, v.TTL, v.now()); err != nil {
+		return Claims{}, err
+	}
+	return vt.claims, nil
+}
+
+var errUnknownKey = invalid("the token was signed by an unknown or retired key")
+
+func (v *Verifier) now() time.Time {
+	if v.Now == nil {
+		return time.Now()
+	}
+	return v.Now()
+}
+
+func (v *Verifier) publishes(ctx context.Context, kid string) bool {
+	_, ok := v.Keys.PublicKey(ctx, kid)
+	return ok
+}
+
+func (v *Verifier) remember(sum [sha256.Size]byte, vt verifiedToken) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.verified == nil || len(v.verified) >= maxVerifiedTokens {
+		v.verified = make(map[[sha256.Size]byte]verifiedToken)
+	}
+	v.verified[sum] = vt
+}
+
+func invalid(format string, args ...any) error {
+	return config.Errorf(config.KindUnauthorized, format, args...)
+}
+
+func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedToken, error) {
+	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return verifiedToken{}, invalid("the access token is malformed or not signed with RS256")
+	}
+	h := parsed.Headers[0]
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != Type {
+		return verifiedToken{}, invalid("the token is not an access token (typ must be at+jwt)")
+	}
+	pub, ok := v.Keys.PublicKey(ctx, h.KeyID)
+	if !ok {
+		return verifiedToken{}, errUnknownKey
+	}
+	var c Claims
+	if err := parsed.Claims(pub, &c); err != nil {
+		return verifiedToken{}, invalid("the token signature is invalid")
+	}
+	return verifiedToken{claims: c, kid: h.KeyID}, nil
+}
+
+// Check checks the claims of a token whose signature checked out, at time
+// now: it is not expired (beyond Leeway), was not issued in the future,
+// claims no longer lifetime than ttl, was issued by and for issuer, and
+// names a client. A failure is a KindUnauthorized error.
+func Check(c Claims, issuer string, ttl time.Duration, now time.Time) error {
+	maxLifetime := MaxLifetime(ttl)
+	switch {
+	case c.Expiry == nil || now.After(c.Expiry.Time().Add(Leeway)):
+		return invalid("the access token has expired")
+	case c.IssuedAt == nil:
+		return invalid("the access token has no iat")
+	case c.IssuedAt.Time().After(now.Add(Leeway)):
+		return invalid("the access token was issued in the future")
+	case c.Expiry.Time().Sub(c.IssuedAt.Time()) > maxLifetime || c.Expiry.Time().After(now.Add(maxLifetime+Leeway)):
+		return invalid("the access token claims a longer lifetime than this server issues (%s)", ttl)
+	case c.Issuer != issuer || !c.Audience.Contains(issuer):
+		return invalid("the access token was issued by %s, not by %s (another runtime, or processes with different --issuer)", c.Issuer, issuer)
+	case c.ClientID == "":
+		return invalid("the access token names no client")
+	}
+	return nil
+}
+
+// MaxLifetime is the longest lifetime a token of an issuer whose tokens
+// live ttl may claim: ttl rounded up to whole seconds, the unit of iat
+// and exp.
+func MaxLifetime(ttl time.Duration) time.Duration {
+	return (ttl + time.Second - 1).Truncate(time.Second)
+}
