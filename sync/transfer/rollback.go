@@ -29,11 +29,7 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if err != nil {
 		return nil, err
 	}
-	old, err := srv.Revision(ctx, key, n)
-	if err != nil {
-		return nil, err
-	}
-	want, err := checkAnswer(target, key, fmt.Sprintf("revision %d of %s", n, key), old)
+	want, err := oldRevision(ctx, srv, target, key, n)
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +41,23 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 	if err := proj.CheckWrite(key); err != nil { // the old revision is written to the file: make sure it can be first
 		return nil, err
 	}
+	return restore(ctx, srv, proj, target, path, want, server, rev)
+}
+
+// oldRevision reads revision n of key from the server and checks it like
+// any descriptor a server sends.
+func oldRevision(ctx context.Context, srv Rollbacker, target Target, key config.AppKey, n int64) (*config.Descriptor, error) {
+	old, err := srv.Revision(ctx, key, n)
+	if err != nil {
+		return nil, err
+	}
+	return checkAnswer(target, key, fmt.Sprintf("revision %d of %s", n, key), old)
+}
+
+// restore applies want over the server's head (revision rev of server)
+// and writes it to the file.
+func restore(ctx context.Context, srv Rollbacker, proj workspace.Project, target Target, path string, want, server *config.Descriptor, rev int64) (*PushOutcome, error) {
+	key := want.ApplicationKey
 	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want)}
 	ifMatch := api.Revision(rev)
 	if server == nil {
