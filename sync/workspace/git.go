@@ -82,7 +82,7 @@ func treeDescriptors(tree *object.Tree, spec *pathSpec, found map[string]plumbin
 		case err != nil:
 			return err
 		}
-		if e.Mode.IsFile() && e.Mode != filemode.Symlink && isDescriptorName(name) {
+		if e.Mode.IsFile() && e.Mode != filemode.Symlink && IsDescriptorPath(name) {
 			found[path.Join(spec.path, name)] = e.Hash
 		}
 	}

@@ -185,20 +185,11 @@ func matchSpecs(specs []*pathSpec, name string) bool {
 		if s.path == "" {
 			rest, below = name, true
 		}
-		if name == s.path || below && isDescriptorName(rest) {
+		if name == s.path || below && IsDescriptorPath(rest) {
 			s.matched, found = true, true
 		}
 	}
 	return found
-}
-
-func isDescriptorName(rel string) bool {
-	for part := range strings.SplitSeq(rel, "/") {
-		if strings.HasPrefix(part, ".") {
-			return false
-		}
-	}
-	return path.Ext(rel) == ".json"
 }
 
 // stagedFile reports whether the entry holds file content: not a symbolic
