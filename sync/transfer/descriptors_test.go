@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scopectl/scopectl/sync/gitrepo"
 	"github.com/scopectl/scopectl/sync/transfer"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
@@ -23,7 +24,7 @@ func gitIn(t *testing.T, dir string, args ...string) {
 }
 
 // TestOneRuleForDescriptorFiles: validate and fmt (FindDescriptors), the
-// pre-commit hook (StagedDescriptors) and pull and push of every local
+// pre-commit hook (gitrepo.StagedDescriptors) and pull and push of every local
 // application (LocalKeys) take the same files of mobilefirst/ for
 // descriptors. LocalKeys looks only at mobilefirst/ itself, and the hook
 // skips a staged symbolic link (git records the link, not the file).
@@ -83,7 +84,7 @@ func TestOneRuleForDescriptorFiles(t *testing.T) {
 				t.Errorf("FindDescriptors took it: %v (files %q, error %v), want %v", found, files, err, c.want)
 			}
 
-			blobs, err := workspace.StagedDescriptors(root, "", []string{workspace.DefaultDir})
+			blobs, err := gitrepo.StagedDescriptors(root, "", []string{workspace.DefaultDir})
 			if err != nil {
 				t.Fatal(err)
 			}

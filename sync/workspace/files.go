@@ -33,7 +33,7 @@ func FindDescriptors(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, pathError(p, err)
+			return nil, PathError(p, err)
 		}
 		if !info.IsDir() {
 			add(p)
@@ -41,7 +41,7 @@ func FindDescriptors(paths []string) ([]string, error) {
 		}
 		found, err := descriptorsIn(p)
 		if err != nil {
-			return nil, pathError(p, err)
+			return nil, PathError(p, err)
 		}
 		if len(found) == 0 {
 			return nil, config.Errorf(config.KindInvalid, "%s: no descriptors (*.json files) in this directory", p)
@@ -55,9 +55,9 @@ func FindDescriptors(paths []string) ([]string, error) {
 
 // IsDescriptorName reports whether a file of this name is a descriptor
 // when a directory is searched for them: a *.json name (case matters) that
-// is not hidden. It is the one rule of FindDescriptors, StagedDescriptors
-// and transfer.LocalKeys; a file named explicitly is taken whatever its
-// name.
+// is not hidden. It is the one rule of FindDescriptors,
+// gitrepo.StagedDescriptors, gitrepo.DescriptorsAtRevision and
+// transfer.LocalKeys; a file named explicitly is taken whatever its name.
 func IsDescriptorName(name string) bool {
 	return !hidden(name) && path.Ext(name) == ".json"
 }
@@ -98,7 +98,9 @@ func descriptorsIn(dir string) ([]string, error) {
 	return found, err
 }
 
-func pathError(path string, err error) error {
+// PathError is a KindInvalid error for a path that cannot be read: the
+// path and the reason, without the operation that met it.
+func PathError(path string, err error) error {
 	msg := err.Error()
 	var pe *fs.PathError
 	switch {
