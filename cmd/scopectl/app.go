@@ -10,6 +10,7 @@ import (
 
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/schema/report"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
@@ -92,7 +93,7 @@ func validateStaged(c *cli.Context) ([]*schema.Report, error) {
 		return nil, err
 	}
 	schema.Preload() // compile while go-git reads the index and blobs
-	staged, err := workspace.StagedDescriptors(wd, os.Getenv("GIT_INDEX_FILE"), paths)
+	staged, err := gitrepo.StagedDescriptors(wd, os.Getenv("GIT_INDEX_FILE"), paths)
 	if err != nil {
 		return nil, err
 	}

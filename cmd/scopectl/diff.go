@@ -14,8 +14,8 @@ import (
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/diffview"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 	"github.com/scopectl/scopectl/sync/transfer"
-	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 func appDiffCommand() *cli.Command {
@@ -295,7 +295,7 @@ func diffRevisions(c *cli.Context, from, to, format string) error {
 // git revision rev, by name; an invalid one is reported and makes the
 // command exit 2.
 func revisionDescriptors(wd, rev string, paths []string) (map[string]*config.Descriptor, error) {
-	files, err := workspace.DescriptorsAtRevision(wd, rev, paths)
+	files, err := gitrepo.DescriptorsAtRevision(wd, rev, paths)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 
@@ -14,7 +13,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/diffview"
-	"github.com/scopectl/scopectl/sync/workspace"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 )
 
 func gitCommand() *cli.Command {
@@ -34,7 +33,7 @@ func gitSetupCommand() *cli.Command {
 		Name:  "setup",
 		Usage: "route descriptors to scopectl in git diff, show and log",
 		Description: `Adds the line
-  ` + workspace.AttributesLine + `
+  ` + gitrepo.AttributesLine + `
 to the project's .gitattributes (commit it, so the whole team gets it), and
 sets in the repository's git config (through go-git; each clone runs this
 once):
@@ -47,7 +46,7 @@ Running it again changes nothing.`,
 			if err != nil {
 				return err
 			}
-			changes, err := workspace.SetupGit(wd, c.String(programFlagName))
+			changes, err := gitrepo.SetupGit(wd, c.String(programFlagName))
 			if err != nil {
 				return err
 			}
@@ -190,19 +189,9 @@ func gitColor(when string, w io.Writer) (bool, error) {
 	f, ok := w.(*os.File)
 	tty := ok && isTerminal(f)
 	if !tty && os.Getenv("GIT_PAGER_IN_USE") == "true" { // git's pager: colour unless color.pager is false
-		tty = gitConfig("--type=bool", "--default=true", "--get", "color.pager") == "true"
+		tty = gitrepo.Config("--type=bool", "--default=true", "--get", "color.pager") == "true"
 	}
-	return gitConfig("--get-colorbool", "color.diff", strconv.FormatBool(tty)) == "true", nil
-}
-
-// gitConfig runs git config with args and returns what it printed, or ""
-// when git is missing or fails.
-func gitConfig(args ...string) string {
-	out, err := exec.Command("git", append([]string{"config"}, args...)...).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
+	return gitrepo.Config("--get-colorbool", "color.diff", strconv.FormatBool(tty)) == "true", nil
 }
 
 func gitTextconvCommand() *cli.Command {

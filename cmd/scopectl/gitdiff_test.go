@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scopectl/scopectl/sync/workspace"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 )
 
 const semanticLine = "replace /scopeElementMapping/accessRestricted: +UserLogin -PinCodeAttempts"
@@ -85,7 +85,7 @@ func TestGitSetupIsIdempotent(t *testing.T) {
 	if readFile(t, ".gitattributes") != attrs || readFile(t, filepath.Join(".git", "config")) != config {
 		t.Error("second run changed files")
 	}
-	if got := strings.TrimSpace(r.git("config", "diff.scopectl.command")); got != workspace.DriverCommand("scopectl") {
+	if got := strings.TrimSpace(r.git("config", "diff.scopectl.command")); got != gitrepo.DriverCommand("scopectl") {
 		t.Errorf("git reads diff.scopectl.command as %q", got)
 	}
 	if got := strings.TrimSpace(r.git("check-attr", "diff", "mobilefirst/x.json")); got != "mobilefirst/x.json: diff: scopectl" {
@@ -276,13 +276,13 @@ func TestGitSetupProgramWithSpaces(t *testing.T) {
 	if out := r.git("diff"); !strings.Contains(out, semanticLine) {
 		t.Errorf("git diff through a program path with spaces:\n%s", out)
 	}
-	if got := strings.TrimSpace(r.git("config", "diff.scopectl.textconv")); got != workspace.TextconvCommand("'"+tools+"/scopectl'") {
+	if got := strings.TrimSpace(r.git("config", "diff.scopectl.textconv")); got != gitrepo.TextconvCommand("'"+tools+"/scopectl'") {
 		t.Errorf("textconv: %q", got)
 	}
 	configPath := filepath.Join(".git", "config")
 	os.WriteFile(configPath, []byte(readFile(t, configPath)+"# the team's comment\n[alias]\n\tst = status -sb\n"), 0o644)
 	scopectl(t, "git", "setup").wantCode(t, exitOK)
-	if got := r.git("config", "--get-all", "diff.scopectl.command"); got != workspace.DriverCommand("scopectl")+"\n" {
+	if got := r.git("config", "--get-all", "diff.scopectl.command"); got != gitrepo.DriverCommand("scopectl")+"\n" {
 		t.Errorf("after a second setup git reads %q", got)
 	}
 	if !strings.Contains(readFile(t, configPath), "# the team's comment\n[alias]\n\tst = status -sb\n") {

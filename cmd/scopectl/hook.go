@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/scopectl/scopectl/sync/workspace"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 )
 
 func hookCommand() *cli.Command {
@@ -21,7 +21,7 @@ func hookCommand() *cli.Command {
 set), which runs "scopectl app validate --staged" on the project's
 descriptors: a commit whose staged descriptors are invalid is refused,
 whatever the working tree holds. A hook that is already there is renamed
-pre-commit` + workspace.ChainedSuffix + ` and run first; "scopectl hook
+pre-commit` + gitrepo.ChainedSuffix + ` and run first; "scopectl hook
 uninstall" puts it back. Installing again rewrites scopectl's hook only.`,
 				Flags:  []cli.Flag{programFlag()},
 				Action: hookInstallAction,
@@ -30,7 +30,7 @@ uninstall" puts it back. Installing again rewrites scopectl's hook only.`,
 				Name:  "uninstall",
 				Usage: "remove scopectl's pre-commit hook and restore the one it chained",
 				Description: `Removes the pre-commit hook that "scopectl hook install" wrote and
-renames pre-commit` + workspace.ChainedSuffix + ` back, if there is one. A hook
+renames pre-commit` + gitrepo.ChainedSuffix + ` back, if there is one. A hook
 that scopectl did not write is left alone (exit status 4).`,
 				Action: hookUninstallAction,
 			},
@@ -38,12 +38,12 @@ that scopectl did not write is left alone (exit status 4).`,
 	}
 }
 
-func preCommitHook(c *cli.Context) (*workspace.Hook, error) {
+func preCommitHook(c *cli.Context) (*gitrepo.Hook, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	return workspace.PreCommitHook(wd, c.String(programFlagName))
+	return gitrepo.PreCommitHook(wd, c.String(programFlagName))
 }
 
 func hookInstallAction(c *cli.Context) error {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/cmd/scopectl/internal/profiles"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
-	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 func serverCommand() *cli.Command {
@@ -70,9 +70,9 @@ func profilesPath() string {
 }
 
 // editProfiles loads the servers file, lets edit change it, and saves it.
-func editProfiles(edit func(*workspace.Profiles) error) error {
+func editProfiles(edit func(*profiles.Profiles) error) error {
 	path := profilesPath()
-	p, err := workspace.LoadProfiles(path)
+	p, err := profiles.LoadProfiles(path)
 	if err != nil {
 		return err
 	}
@@ -121,8 +121,8 @@ func serverAddAction(c *cli.Context) error {
 	if c.IsSet("password") && c.String("password") != os.Getenv("SCOPECTL_PASSWORD") && c.String("password-file") == "" {
 		warnf(c, "--password on the command line is visible to other users of this machine (ps, shell history); prefer --password-file or SCOPECTL_PASSWORD")
 	}
-	prof := workspace.Profile{Name: name, URL: c.String("url"), Runtime: c.String("runtime"), Login: c.String("login"), Password: secret}
-	err = editProfiles(func(p *workspace.Profiles) error {
+	prof := profiles.Profile{Name: name, URL: c.String("url"), Runtime: c.String("runtime"), Login: c.String("login"), Password: secret}
+	err = editProfiles(func(p *profiles.Profiles) error {
 		if err := p.Add(prof); err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func serverListAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := workspace.LoadProfiles(profilesPath())
+	p, err := profiles.LoadProfiles(profilesPath())
 	if err != nil {
 		return err
 	}
@@ -184,9 +184,9 @@ func serverRemoveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var now workspace.Profile
+	var now profiles.Profile
 	wasDefault := false
-	err = editProfiles(func(p *workspace.Profiles) error {
+	err = editProfiles(func(p *profiles.Profiles) error {
 		wasDefault = p.DefaultName() == name
 		if err := p.Remove(name); err != nil {
 			return err
@@ -210,8 +210,8 @@ func serverDefaultAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var prof workspace.Profile
-	err = editProfiles(func(p *workspace.Profiles) error {
+	var prof profiles.Profile
+	err = editProfiles(func(p *profiles.Profiles) error {
 		if err := p.SetDefault(name); err != nil {
 			return err
 		}
@@ -226,8 +226,8 @@ func serverDefaultAction(c *cli.Context) error {
 }
 
 // describeProfile names a profile and where it points, for messages.
-func describeProfile(p workspace.Profile) string {
-	if p == workspace.LocalProfile {
+func describeProfile(p profiles.Profile) string {
+	if p == profiles.LocalProfile {
 		return p.Name + " (built in: " + p.URL + ")"
 	}
 	return p.Name + " (" + p.URL + ")"
@@ -241,7 +241,7 @@ func warnf(c *cli.Context, format string, args ...any) {
 // warnInsecure warns when a server URL would carry secrets unencrypted
 // over the network.
 func warnInsecure(c *cli.Context, url string) {
-	if workspace.Insecure(url) {
+	if profiles.Insecure(url) {
 		warnf(c, "%s is not encrypted: the client secret and tokens cross the network in clear text; use https://", url)
 	}
 }
@@ -295,10 +295,10 @@ func serverInfoAction(c *cli.Context) error {
 // resolveProfile returns the profile for a --server value (a name or a
 // URL), with SCOPECTL_LOGIN, SCOPECTL_PASSWORD and --password-file taking
 // precedence over stored credentials, for CI.
-func resolveProfile(c *cli.Context, server string) (workspace.Profile, error) {
-	p, err := workspace.LoadProfiles(profilesPath())
+func resolveProfile(c *cli.Context, server string) (profiles.Profile, error) {
+	p, err := profiles.LoadProfiles(profilesPath())
 	if err != nil {
-		return workspace.Profile{}, err
+		return profiles.Profile{}, err
 	}
 	prof, err := p.Resolve(server)
 	if err != nil {

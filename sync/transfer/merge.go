@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
@@ -55,7 +56,7 @@ func findBase(ctx context.Context, srv Server, proj workspace.Project, target Ta
 // headVersion returns the valid descriptor at path in the project's git
 // HEAD, or nil (no repository, no commit, not committed, not valid).
 func headVersion(proj workspace.Project, path string) *config.Descriptor {
-	blobs, err := workspace.DescriptorsAtRevision(proj.Root, "HEAD", []string{path})
+	blobs, err := gitrepo.DescriptorsAtRevision(proj.Root, "HEAD", []string{path})
 	if err != nil || len(blobs) != 1 {
 		return nil
 	}

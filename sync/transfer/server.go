@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
@@ -97,15 +96,19 @@ func firstError(r *schema.Report) string {
 }
 
 // LocalKeys lists the applications that have a descriptor in the
-// project's mobilefirst/ folder.
+// project's mobilefirst/ folder (not below it): the files there whose
+// names workspace.IsDescriptorName takes, as FindDescriptors does.
 func LocalKeys(proj workspace.Project) ([]config.AppKey, error) {
-	files, err := filepath.Glob(filepath.Join(proj.Root, workspace.DefaultDir, "*.json"))
+	files, err := filepath.Glob(filepath.Join(proj.Root, workspace.DefaultDir, "*"))
 	if err != nil {
 		return nil, err
 	}
 	var keys []config.AppKey
 	for _, f := range files {
-		if strings.HasPrefix(filepath.Base(f), ".") {
+		if !workspace.IsDescriptorName(filepath.Base(f)) {
+			continue
+		}
+		if info, err := os.Lstat(f); err == nil && info.IsDir() { // FindDescriptors looks into it
 			continue
 		}
 		key, err := FileKey(proj, f)

@@ -64,8 +64,8 @@ func ReplaceFile(path string, data []byte) error {
 	if info.Mode().Perm()&0o222 == 0 {
 		return fmt.Errorf("%s is read-only; not rewritten", path)
 	}
-	if links(info) > 1 {
-		return fmt.Errorf("%s has %d hard links; not rewritten (rewriting would split them)", path, links(info))
+	if links(target, info) > 1 {
+		return fmt.Errorf("%s has %d hard links; not rewritten (rewriting would split them)", path, links(target, info))
 	}
 	return WriteFile(target, data, info.Mode().Perm())
 }

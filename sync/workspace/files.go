@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,7 +33,7 @@ func FindDescriptors(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, pathError(p, err)
+			return nil, PathError(p, err)
 		}
 		if !info.IsDir() {
 			add(p)
@@ -40,7 +41,7 @@ func FindDescriptors(paths []string) ([]string, error) {
 		}
 		found, err := descriptorsIn(p)
 		if err != nil {
-			return nil, pathError(p, err)
+			return nil, PathError(p, err)
 		}
 		if len(found) == 0 {
 			return nil, config.Errorf(config.KindInvalid, "%s: no descriptors (*.json files) in this directory", p)
@@ -52,15 +53,43 @@ func FindDescriptors(paths []string) ([]string, error) {
 	return files, nil
 }
 
+// IsDescriptorName reports whether a file of this name is a descriptor
+// when a directory is searched for them: a *.json name (case matters) that
+// is not hidden. It is the one rule of FindDescriptors,
+// gitrepo.StagedDescriptors, gitrepo.DescriptorsAtRevision and
+// transfer.LocalKeys; a file named explicitly is taken whatever its name.
+func IsDescriptorName(name string) bool {
+	return !hidden(name) && path.Ext(name) == ".json"
+}
+
+// IsDescriptorPath reports whether the slash-separated path rel, below a
+// directory that is searched, is a descriptor: its name is one
+// (IsDescriptorName) and no directory on the way is hidden.
+func IsDescriptorPath(rel string) bool {
+	dir, name := path.Split(rel)
+	for part := range strings.SplitSeq(dir, "/") {
+		if hidden(part) {
+			return false
+		}
+	}
+	return IsDescriptorName(name)
+}
+
+// hidden reports whether a file or directory name is hidden (editor lock
+// files, .scopectl/, .git/).
+func hidden(name string) bool {
+	return strings.HasPrefix(name, ".")
+}
+
 func descriptorsIn(dir string) ([]string, error) {
 	var found []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			return err
-		case d.IsDir() && path != dir && strings.HasPrefix(d.Name(), "."):
+		case d.IsDir() && path != dir && hidden(d.Name()):
 			return filepath.SkipDir
-		case !d.IsDir() && strings.HasSuffix(d.Name(), ".json") && !strings.HasPrefix(d.Name(), "."):
+		case !d.IsDir() && IsDescriptorName(d.Name()):
 			found = append(found, path)
 		}
 		return nil
@@ -69,7 +98,9 @@ func descriptorsIn(dir string) ([]string, error) {
 	return found, err
 }
 
-func pathError(path string, err error) error {
+// PathError is a KindInvalid error for a path that cannot be read: the
+// path and the reason, without the operation that met it.
+func PathError(path string, err error) error {
 	msg := err.Error()
 	var pe *fs.PathError
 	switch {

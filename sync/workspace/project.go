@@ -85,8 +85,8 @@ func (p Project) CheckWrite(key config.AppKey) error {
 		return config.Errorf(config.KindInvalid, "%s is not a regular file; not written", path)
 	case info.Mode().Perm()&0o222 == 0:
 		return config.Errorf(config.KindInvalid, "%s is read-only; not written", path)
-	case links(info) > 1:
-		return config.Errorf(config.KindInvalid, "%s has %d hard links; not written (writing would split them)", path, links(info))
+	case links(path, info) > 1:
+		return config.Errorf(config.KindInvalid, "%s has %d hard links; not written (writing would split them)", path, links(path, info))
 	}
 	return nil
 }

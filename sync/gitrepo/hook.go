@@ -1,4 +1,4 @@
-package workspace
+package gitrepo
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 // hookMarker is the line that identifies a hook scopectl wrote.
@@ -52,7 +53,7 @@ func PreCommitHook(wd, program string) (*Hook, error) {
 	if err != nil {
 		return nil, err
 	}
-	descriptors := relSlash(root, filepath.Join(FindProject(wd).Root, DefaultDir))
+	descriptors := relSlash(root, filepath.Join(workspace.FindProject(wd).Root, workspace.DefaultDir))
 	check := command + " app validate --staged " + shellQuote(descriptors)
 	dir, err := gitPath(wd, "hooks")
 	if err != nil {
@@ -125,7 +126,7 @@ func (h *Hook) Installed() (bool, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	case err != nil:
-		return false, pathError(h.Path, err)
+		return false, workspace.PathError(h.Path, err)
 	}
 	return bytes.Contains(b, []byte("\n"+hookMarker+"\n")), nil
 }
@@ -154,7 +155,7 @@ func (h *Hook) Install() (chained bool, err error) {
 		return false, err
 	}
 	tmp := h.Path + ".scopectl-new"
-	if err := WriteFile(tmp, h.Script(), 0o755); err != nil {
+	if err := workspace.WriteFile(tmp, h.Script(), 0o755); err != nil {
 		return false, err
 	}
 	if chain {

@@ -1,4 +1,7 @@
-package workspace
+// Package profiles keeps scopectl's server profiles: the named scoped
+// servers, their credentials and the default, in the user's servers.json
+// (written 0600). Only the scopectl command uses them.
+package profiles
 
 import (
 	"encoding/json"
@@ -14,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 // Profile is a named scoped server and the credentials to use with it.
@@ -74,7 +78,7 @@ func (p *Profiles) Save(path string) error {
 			return err
 		}
 	}
-	return WriteFile(path, append(data, '\n'), 0o600)
+	return workspace.WriteFile(path, append(data, '\n'), 0o600)
 }
 
 // Add stores a profile under its name, replacing one of the same name.

@@ -1,4 +1,4 @@
-package workspace
+package gitrepo
 
 import (
 	"errors"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 // stageMerged is the stage of an index entry without a merge conflict.
@@ -185,20 +186,11 @@ func matchSpecs(specs []*pathSpec, name string) bool {
 		if s.path == "" {
 			rest, below = name, true
 		}
-		if name == s.path || below && isDescriptorName(rest) {
+		if name == s.path || below && workspace.IsDescriptorPath(rest) {
 			s.matched, found = true, true
 		}
 	}
 	return found
-}
-
-func isDescriptorName(rel string) bool {
-	for part := range strings.SplitSeq(rel, "/") {
-		if strings.HasPrefix(part, ".") {
-			return false
-		}
-	}
-	return path.Ext(rel) == ".json"
 }
 
 // stagedFile reports whether the entry holds file content: not a symbolic
@@ -226,7 +218,7 @@ func checkSpecs(specs []*pathSpec, head *object.Tree) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && path.Ext(s.path) != ".json":
 		case err != nil:
-			return pathError(s.arg, err)
+			return workspace.PathError(s.arg, err)
 		case !info.IsDir():
 			return config.Errorf(config.KindInvalid, "%s: not in the git index; git add it first", s.arg)
 		}

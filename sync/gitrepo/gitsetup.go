@@ -1,4 +1,4 @@
-package workspace
+package gitrepo
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	format "github.com/go-git/go-git/v5/plumbing/format/config"
+
+	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 // DiffDriver is the name under which scopectl registers itself as a git
@@ -19,7 +21,7 @@ const DiffDriver = "scopectl"
 
 // AttributesLine is the .gitattributes line that routes descriptors to
 // the scopectl diff driver.
-const AttributesLine = DefaultDir + "/*.json diff=" + DiffDriver
+const AttributesLine = workspace.DefaultDir + "/*.json diff=" + DiffDriver
 
 // SetupGit makes git show descriptors through scopectl: it adds
 // AttributesLine to the .gitattributes file of the project that contains
@@ -32,7 +34,7 @@ func SetupGit(wd, program string) (changes []string, err error) {
 	if err != nil {
 		return nil, err
 	}
-	project := FindProject(wd).Root
+	project := workspace.FindProject(wd).Root
 	if rel, err := filepath.Rel(root, project); err != nil || strings.HasPrefix(rel, "..") {
 		project = root
 	}
@@ -103,7 +105,7 @@ func writeDriverConfig(root string, section *format.Config) error {
 	}
 	old, err := os.ReadFile(path)
 	if err != nil {
-		return pathError(path, err)
+		return workspace.PathError(path, err)
 	}
 	buf := bytes.NewBuffer(withoutDriverSection(old))
 	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
@@ -112,7 +114,7 @@ func writeDriverConfig(root string, section *format.Config) error {
 	if err := format.NewEncoder(buf).Encode(section); err != nil {
 		return err
 	}
-	return ReplaceFile(path, buf.Bytes())
+	return workspace.ReplaceFile(path, buf.Bytes())
 }
 
 // driverHeader matches the header line of scopectl's diff section.
@@ -144,7 +146,7 @@ func ensureLine(path, line string) (bool, error) {
 	old, err := os.ReadFile(path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, pathError(path, err)
+		return false, workspace.PathError(path, err)
 	}
 	for l := range strings.Lines(string(old)) {
 		if strings.Join(strings.Fields(l), " ") == line {
@@ -157,9 +159,9 @@ func ensureLine(path, line string) (bool, error) {
 	}
 	buf = append(buf, line+"\n"...)
 	if !exists {
-		return true, WriteFile(path, buf, 0o644)
+		return true, workspace.WriteFile(path, buf, 0o644)
 	}
-	return true, ReplaceFile(path, buf) // through a symbolic link, as the user set it up
+	return true, workspace.ReplaceFile(path, buf) // through a symbolic link, as the user set it up
 }
 
 func relSlash(root, path string) string {

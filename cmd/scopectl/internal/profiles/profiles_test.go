@@ -1,24 +1,24 @@
-package workspace_test
+package profiles_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/scopectl/scopectl/cmd/scopectl/internal/profiles"
 	"github.com/scopectl/scopectl/config"
-	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 func TestProfilesRoundTripAndResolve(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "servers.json")
-	p, err := workspace.LoadProfiles(path)
+	p, err := profiles.LoadProfiles(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := p.Resolve(""); got != workspace.LocalProfile {
+	if got, _ := p.Resolve(""); got != profiles.LocalProfile {
 		t.Errorf("default is %+v, want the built-in local profile", got)
 	}
-	if err := p.Add(workspace.Profile{Name: "prod", URL: "https://x.example/", Runtime: "mfp", Login: "ci", Password: "pw"}); err != nil {
+	if err := p.Add(profiles.Profile{Name: "prod", URL: "https://x.example/", Runtime: "mfp", Login: "ci", Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.SetDefault("prod"); err != nil {
@@ -27,7 +27,7 @@ func TestProfilesRoundTripAndResolve(t *testing.T) {
 	if err := p.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := workspace.LoadProfiles(path)
+	loaded, err := profiles.LoadProfiles(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestProfilesRoundTripAndResolve(t *testing.T) {
 func TestProfilesFileErrors(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "servers.json")
 	os.WriteFile(path, []byte("{not json"), 0o600)
-	if _, err := workspace.LoadProfiles(path); config.ErrorKind(err) != config.KindInvalid {
+	if _, err := profiles.LoadProfiles(path); config.ErrorKind(err) != config.KindInvalid {
 		t.Errorf("corrupt file: %v", err)
 	}
 }
@@ -62,8 +62,8 @@ func TestProfilesFileErrors(t *testing.T) {
 // TestResolveURLUsesMatchingProfile: --server URL takes the credentials of
 // the profile with that URL, loopback names being the same server.
 func TestResolveURLUsesMatchingProfile(t *testing.T) {
-	p, _ := workspace.LoadProfiles(filepath.Join(t.TempDir(), "servers.json"))
-	for _, prof := range []workspace.Profile{
+	p, _ := profiles.LoadProfiles(filepath.Join(t.TempDir(), "servers.json"))
+	for _, prof := range []profiles.Profile{
 		{Name: "dev", URL: "http://127.0.0.1:9080", Runtime: "mfp", Login: "dev", Password: "a"},
 		{Name: "prod", URL: "https://scoped.example.com", Runtime: "prod", Login: "ci", Password: "b"},
 		{Name: "prod2", URL: "https://SCOPED.example.com:443/", Runtime: "mfp", Login: "ci2", Password: "c"},
@@ -93,7 +93,7 @@ func TestResolveURLUsesMatchingProfile(t *testing.T) {
 		t.Errorf("the default profile decides: %+v %v", got, err)
 	}
 	// The built-in local profile serves the README's URL.
-	p2, _ := workspace.LoadProfiles(filepath.Join(t.TempDir(), "none.json"))
+	p2, _ := profiles.LoadProfiles(filepath.Join(t.TempDir(), "none.json"))
 	if got, err := p2.Resolve("http://127.0.0.1:9080"); err != nil || got.Name != "local" || got.Password != "admin" {
 		t.Errorf("local for 127.0.0.1:9080: %+v %v", got, err)
 	}
@@ -104,7 +104,7 @@ func TestInsecure(t *testing.T) {
 		"http://scoped.example.com": true, "http://10.0.0.5:9080": true,
 		"https://scoped.example.com": false, "http://localhost:9080": false, "http://127.0.0.1:1": false, "http://[::1]:9": false,
 	} {
-		if got := workspace.Insecure(url); got != want {
+		if got := profiles.Insecure(url); got != want {
 			t.Errorf("Insecure(%s) = %v", url, got)
 		}
 	}

@@ -1,4 +1,4 @@
-package workspace
+package gitrepo
 
 import (
 	"errors"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/workspace"
 )
 
 // DescriptorsAtRevision returns the descriptors under paths (files or
@@ -82,7 +83,7 @@ func treeDescriptors(tree *object.Tree, spec *pathSpec, found map[string]plumbin
 		case err != nil:
 			return err
 		}
-		if e.Mode.IsFile() && e.Mode != filemode.Symlink && isDescriptorName(name) {
+		if e.Mode.IsFile() && e.Mode != filemode.Symlink && workspace.IsDescriptorPath(name) {
 			found[path.Join(spec.path, name)] = e.Hash
 		}
 	}

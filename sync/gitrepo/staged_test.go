@@ -1,4 +1,4 @@
-package workspace_test
+package gitrepo_test
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/scopectl/scopectl/config"
-	"github.com/scopectl/scopectl/sync/workspace"
+	"github.com/scopectl/scopectl/sync/gitrepo"
 )
 
 // gitIn runs the real git program in dir.
@@ -29,7 +29,7 @@ func gitIn(t testing.TB, dir string, args ...string) string {
 // staged returns name → staged content as StagedDescriptors sees it.
 func staged(t *testing.T, wd string, paths ...string) map[string]string {
 	t.Helper()
-	files, err := workspace.StagedDescriptors(wd, "", paths)
+	files, err := gitrepo.StagedDescriptors(wd, "", paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +42,17 @@ func staged(t *testing.T, wd string, paths ...string) map[string]string {
 		out[f.Name] = string(f.Content)
 	}
 	return out
+}
+
+// write creates the file at path, and its folders, with content.
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func newRepo(t *testing.T) string {
@@ -169,7 +180,7 @@ func TestStagedDescriptorsErrors(t *testing.T) {
 		{dir, filepath.Dir(dir), "outside the git repository"},
 		{t.TempDir(), ".", "is not in a git repository"},
 	} {
-		_, err := workspace.StagedDescriptors(tc.wd, "", []string{tc.path})
+		_, err := gitrepo.StagedDescriptors(tc.wd, "", []string{tc.path})
 		if err == nil || !strings.Contains(err.Error(), tc.msg) || config.ErrorKind(err) != config.KindInvalid {
 			t.Errorf("%s: got %v, want %q", tc.path, err, tc.msg)
 		}
@@ -191,7 +202,7 @@ func BenchmarkStagedDescriptors(b *testing.B) {
 	os.WriteFile(filepath.Join(dir, "mobilefirst", "app100.json"), []byte("changed"), 0o644)
 	gitIn(b, dir, "add", ".")
 	for b.Loop() {
-		files, err := workspace.StagedDescriptors(dir, "", []string{"mobilefirst"})
+		files, err := gitrepo.StagedDescriptors(dir, "", []string{"mobilefirst"})
 		if err != nil || len(files) != 1 {
 			b.Fatal(err, len(files))
 		}
