@@ -66,15 +66,8 @@ func pushAction(c *cli.Context) error {
 	}
 	wd, _ := os.Getwd()
 	proj := workspace.FindProject(wd)
-	opt := transfer.PushOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
 	prog := startProgress(c, "pushing", len(reports))
-	if !c.Bool("yes") && !opt.DryRun && isTerminal(os.Stdin) {
-		confirm := confirmer(c, target)
-		opt.Confirm = func(o *transfer.PushOutcome) (yes bool) {
-			prog.clear(func() { yes = confirm(o) })
-			return yes
-		}
-	}
+	opt := pushOptions(c, target, prog)
 	var outcomes []*transfer.PushOutcome
 	for _, r := range reports {
 		prog.step(relative(r.Path))
@@ -91,6 +84,20 @@ func pushAction(c *cli.Context) error {
 	}
 	prog.finish()
 	return pushDone(c, format, target, outcomes)
+}
+
+// pushOptions are the push flags, and a confirmation on a terminal
+// unless --yes or --dry-run; the question pauses the progress line.
+func pushOptions(c *cli.Context, target transfer.Target, prog *progress) transfer.PushOptions {
+	opt := transfer.PushOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
+	if !c.Bool("yes") && !opt.DryRun && isTerminal(os.Stdin) {
+		confirm := confirmer(c, target)
+		opt.Confirm = func(o *transfer.PushOutcome) (yes bool) {
+			prog.clear(func() { yes = confirm(o) })
+			return yes
+		}
+	}
+	return opt
 }
 
 // pushDone reports the whole push and fails when a file had conflicts.
