@@ -82,29 +82,29 @@ func StartServer(t testing.TB, clients ...Client) *Server {
 	return StartWith(t, Options{}, clients...)
 }
 
-// StartWith is StartServer with options. Secrets are hashed with the
-// lowest bcrypt cost, to keep tests fast.
-func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
+// openStore returns opt.Store, or a new SQLite store at opt.DB (in a
+// temporary folder when empty) closed when the test ends.
+func openStore(t testing.TB, opt *Options) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	if opt.DB == "" && opt.Store == nil {
+	if opt.Store != nil {
+		return opt.Store
+	}
+	if opt.DB == "" {
 		opt.DB = filepath.Join(t.TempDir(), "scoped.db")
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
+	db, err := sqlite.Open(context.Background(), opt.DB)
+	if err != nil {
+		t.Fatal(err)
 	}
-	st := opt.Store
-	if st == nil {
-		db, err := sqlite.Open(ctx, opt.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		st = db
-	}
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// prepare puts the signing key (the shared one unless opt.OwnKey) and the
+// clients in st, and returns the key set and the secret verifier.
+func prepare(t testing.TB, st store.Store, opt Options, clients []Client) (*oauth.KeySet, *oauth.SecretVerifier) {
+	t.Helper()
+	ctx := context.Background()
 	if !opt.OwnKey {
 		if err := addSharedKey(ctx, st); err != nil {
 			t.Fatal(err)
@@ -126,6 +126,21 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 			t.Fatal(err)
 		}
 	}
+	return keys, v
+}
+
+// StartWith is StartServer with options. Secrets are hashed with the
+// lowest bcrypt cost, to keep tests fast.
+func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
+	t.Helper()
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	st := openStore(t, &opt)
+	keys, v := prepare(t, st, opt, clients)
 	tokens := oauth.NewTokens(keys, time.Hour)
 	tokens.Now = opt.Now
 	ts := httptest.NewUnstartedServer(nil)
