@@ -463,47 +463,9 @@ func testUnstorableText(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	for _, bad := range unstorable {
-		keys := []config.AppKey{
-			{ID: bad, Platform: bank.Platform, Version: bank.Version},
-			{ID: bank.ID, Platform: config.Platform(bad), Version: bank.Version},
-			{ID: bank.ID, Platform: bank.Platform, Version: bad},
-		}
-		for _, key := range keys {
-			for _, rt := range []string{"mfp", bad} {
-				_, err := s.Head(ctx, rt, key)
-				wantNotFound(t, fmt.Sprintf("head %q %q", rt, key), err)
-				_, err = s.Revisions(ctx, rt, key)
-				wantNotFound(t, fmt.Sprintf("revisions %q %q", rt, key), err)
-				_, err = s.Revision(ctx, rt, key, 1)
-				wantNotFound(t, fmt.Sprintf("revision %q %q", rt, key), err)
-				wantNotFound(t, fmt.Sprintf("delete %q %q", rt, key), s.Delete(ctx, rt, key, api.Any()))
-				wantInvalid(t, fmt.Sprintf("apply %q %q", rt, key), applyErr(s, request(rt, key, content(key, 2), api.Any())))
-			}
-		}
-		if apps, err := s.Applications(ctx, bad); err != nil || len(apps) != 0 {
-			t.Errorf("applications of runtime %q: %+v %v", bad, apps, err)
-		}
-		if clients, err := s.Clients(ctx, bad); err != nil || len(clients) != 0 {
-			t.Errorf("clients of runtime %q: %+v %v", bad, clients, err)
-		}
-		_, err := s.Client(ctx, "mfp", bad)
-		wantNotFound(t, fmt.Sprintf("client %q", bad), err)
-		_, err = s.Client(ctx, bad, "c")
-		wantNotFound(t, fmt.Sprintf("client c of runtime %q", bad), err)
-		wantNotFound(t, fmt.Sprintf("retire key %q", bad), s.RetireSigningKey(ctx, bad))
-
-		req := request("mfp", bank, content(bank, 3), api.Any())
-		req.Author = bad
-		wantInvalid(t, fmt.Sprintf("apply by author %q", bad), applyErr(s, req))
-		req = request("mfp", bank, content(bank, 3), api.Any())
-		req.Summary = bad
-		wantInvalid(t, fmt.Sprintf("apply with summary %q", bad), applyErr(s, req))
-		for _, c := range []store.Client{{ID: bad, SecretHash: "h"}, {ID: "d", DisplayName: bad, SecretHash: "h"}} {
-			err := s.UpdateClients(ctx, "mfp", func(current []store.Client) ([]store.Client, error) { return append(current, c), nil })
-			wantInvalid(t, fmt.Sprintf("add client %+v", c), err)
-		}
-		wantInvalid(t, fmt.Sprintf("clients of runtime %q", bad), s.UpdateClients(ctx, bad, func(c []store.Client) ([]store.Client, error) { return c, nil }))
-		wantInvalid(t, fmt.Sprintf("add key %q", bad), s.AddSigningKey(ctx, store.SigningKey{ID: bad, PrivatePEM: []byte("pem"), Created: time.Now()}))
+		unstorableApplications(t, s, bad)
+		unstorableLookups(t, s, bad)
+		unstorableWrites(t, s, bad)
 	}
 	// Nothing was written, and the store still works.
 	if revs, err := s.Revisions(ctx, "mfp", bank); err != nil || len(revs) != 1 {
@@ -516,6 +478,64 @@ func testUnstorableText(t *testing.T, s store.Store) {
 		t.Errorf("signing keys after the refused writes: %+v %v", keys, err)
 	}
 	mustApply(t, s, request("mfp", bank, content(bank, 4), api.Revision(1)))
+}
+
+// unstorableApplications: applications whose key or runtime holds bad
+// are not found, and applying one is invalid.
+func unstorableApplications(t *testing.T, s store.Store, bad string) {
+	ctx := context.Background()
+	keys := []config.AppKey{
+		{ID: bad, Platform: bank.Platform, Version: bank.Version},
+		{ID: bank.ID, Platform: config.Platform(bad), Version: bank.Version},
+		{ID: bank.ID, Platform: bank.Platform, Version: bad},
+	}
+	for _, key := range keys {
+		for _, rt := range []string{"mfp", bad} {
+			_, err := s.Head(ctx, rt, key)
+			wantNotFound(t, fmt.Sprintf("head %q %q", rt, key), err)
+			_, err = s.Revisions(ctx, rt, key)
+			wantNotFound(t, fmt.Sprintf("revisions %q %q", rt, key), err)
+			_, err = s.Revision(ctx, rt, key, 1)
+			wantNotFound(t, fmt.Sprintf("revision %q %q", rt, key), err)
+			wantNotFound(t, fmt.Sprintf("delete %q %q", rt, key), s.Delete(ctx, rt, key, api.Any()))
+			wantInvalid(t, fmt.Sprintf("apply %q %q", rt, key), applyErr(s, request(rt, key, content(key, 2), api.Any())))
+		}
+	}
+}
+
+// unstorableLookups: runtimes, clients and keys named bad are not found.
+func unstorableLookups(t *testing.T, s store.Store, bad string) {
+	ctx := context.Background()
+	if apps, err := s.Applications(ctx, bad); err != nil || len(apps) != 0 {
+		t.Errorf("applications of runtime %q: %+v %v", bad, apps, err)
+	}
+	if clients, err := s.Clients(ctx, bad); err != nil || len(clients) != 0 {
+		t.Errorf("clients of runtime %q: %+v %v", bad, clients, err)
+	}
+	_, err := s.Client(ctx, "mfp", bad)
+	wantNotFound(t, fmt.Sprintf("client %q", bad), err)
+	_, err = s.Client(ctx, bad, "c")
+	wantNotFound(t, fmt.Sprintf("client c of runtime %q", bad), err)
+	wantNotFound(t, fmt.Sprintf("retire key %q", bad), s.RetireSigningKey(ctx, bad))
+
+}
+
+// unstorableWrites: an author, summary, client or key holding bad is
+// invalid.
+func unstorableWrites(t *testing.T, s store.Store, bad string) {
+	ctx := context.Background()
+	req := request("mfp", bank, content(bank, 3), api.Any())
+	req.Author = bad
+	wantInvalid(t, fmt.Sprintf("apply by author %q", bad), applyErr(s, req))
+	req = request("mfp", bank, content(bank, 3), api.Any())
+	req.Summary = bad
+	wantInvalid(t, fmt.Sprintf("apply with summary %q", bad), applyErr(s, req))
+	for _, c := range []store.Client{{ID: bad, SecretHash: "h"}, {ID: "d", DisplayName: bad, SecretHash: "h"}} {
+		err := s.UpdateClients(ctx, "mfp", func(current []store.Client) ([]store.Client, error) { return append(current, c), nil })
+		wantInvalid(t, fmt.Sprintf("add client %+v", c), err)
+	}
+	wantInvalid(t, fmt.Sprintf("clients of runtime %q", bad), s.UpdateClients(ctx, bad, func(c []store.Client) ([]store.Client, error) { return c, nil }))
+	wantInvalid(t, fmt.Sprintf("add key %q", bad), s.AddSigningKey(ctx, store.SigningKey{ID: bad, PrivatePEM: []byte("pem"), Created: time.Now()}))
 }
 
 func applyErr(s store.Store, req store.ApplyRequest) error {
