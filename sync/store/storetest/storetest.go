@@ -235,31 +235,13 @@ func testConcurrentIfMatch(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustApply(t, s, request("mfp", bank, content(bank, 1), api.Any()))
 	const writers, attempts = 8, 10
-	var mu sync.Mutex
-	landed := map[int64]bool{}
+	var landed acknowledged
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
 			for a := range attempts {
-				head, err := s.Head(ctx, "mfp", bank)
-				if err != nil {
-					t.Error(err)
+				if !readModifyWrite(t, s, int64(1000+w*attempts+a), &landed) {
 					return
-				}
-				body := content(bank, int64(1000+w*attempts+a))
-				res, err := s.Apply(ctx, request("mfp", bank, body, api.Revision(head.Number)))
-				switch {
-				case config.ErrorKind(err) == config.KindStale:
-				case err != nil:
-					t.Error(err)
-					return
-				default:
-					mu.Lock()
-					if landed[res.Revision.Number] {
-						t.Errorf("revision %d landed twice", res.Revision.Number)
-					}
-					landed[res.Revision.Number] = true
-					mu.Unlock()
 				}
 			}
 		})
@@ -269,17 +251,59 @@ func testConcurrentIfMatch(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(revs) != len(landed)+1 {
-		t.Errorf("%d revisions stored, %d applies acknowledged (+1 initial)", len(revs), len(landed))
+	if len(revs) != len(landed.numbers)+1 {
+		t.Errorf("%d revisions stored, %d applies acknowledged (+1 initial)", len(revs), len(landed.numbers))
 	}
 	for i, r := range revs {
 		if r.Number != int64(i+1) {
 			t.Fatalf("revision numbers have a gap: %+v", revs)
 		}
 	}
-	if len(landed) == 0 {
+	if len(landed.numbers) == 0 {
 		t.Error("no concurrent apply landed")
 	}
+}
+
+// acknowledged records the revision numbers applies were acknowledged
+// with; safe for concurrent use.
+type acknowledged struct {
+	mu      sync.Mutex
+	numbers map[int64]bool
+}
+
+// add records n, reporting a number acknowledged twice.
+func (a *acknowledged) add(t *testing.T, n int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.numbers == nil {
+		a.numbers = map[int64]bool{}
+	}
+	if a.numbers[n] {
+		t.Errorf("revision %d landed twice", n)
+	}
+	a.numbers[n] = true
+}
+
+// readModifyWrite reads the head of bank and applies a new content under
+// If-Match of it; a stale answer is expected, any other error reported
+// (and false returned).
+func readModifyWrite(t *testing.T, s store.Store, maxExp int64, landed *acknowledged) bool {
+	ctx := context.Background()
+	head, err := s.Head(ctx, "mfp", bank)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	res, err := s.Apply(ctx, request("mfp", bank, content(bank, maxExp), api.Revision(head.Number)))
+	switch {
+	case config.ErrorKind(err) == config.KindStale:
+	case err != nil:
+		t.Error(err)
+		return false
+	default:
+		landed.add(t, res.Revision.Number)
+	}
+	return true
 }
 
 func testClients(t *testing.T, s store.Store) {
