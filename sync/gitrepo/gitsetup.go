@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/go-git/go-git/v5"
 	format "github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -50,6 +51,14 @@ func SetupGit(wd, program string) (changes []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	set, err := setDriverConfig(repo, root, command)
+	return append(changes, set...), err
+}
+
+// setDriverConfig sets the diff driver's command and textconv in the
+// repository's config to run command, when they differ, and returns a
+// line for each option it changed.
+func setDriverConfig(repo *git.Repository, root, command string) (changes []string, err error) {
 	cfg, err := repo.Config()
 	if err != nil {
 		return nil, fmt.Errorf("read git config: %w", err)
@@ -57,18 +66,16 @@ func SetupGit(wd, program string) (changes []string, err error) {
 	driver := cfg.Raw.Section("diff").Subsection(DiffDriver)
 	want := format.New()
 	section := want.Section("diff").Subsection(DiffDriver)
-	stale := false
 	for _, kv := range [][2]string{
 		{"command", DriverCommand(command)},
 		{"textconv", TextconvCommand(command)},
 	} {
 		section.SetOption(kv[0], kv[1])
 		if driver.Option(kv[0]) != kv[1] {
-			stale = true
 			changes = append(changes, fmt.Sprintf("git config diff.%s.%s %q", DiffDriver, kv[0], kv[1]))
 		}
 	}
-	if stale {
+	if len(changes) > 0 {
 		if err := writeDriverConfig(root, want); err != nil {
 			return nil, fmt.Errorf("write git config: %w", err)
 		}
