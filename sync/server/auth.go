@@ -89,34 +89,44 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 	case header == "":
 		s.writeError(w, r, challenge(config.KindUnauthorized, "Bearer", "an access token is required"))
 	case strings.EqualFold(scheme, "Bearer"):
-		claims, granted, err := s.verifyToken(r.Context(), runtime, strings.TrimSpace(credentials))
-		if config.ErrorKind(err) == config.KindInternal {
-			s.writeError(w, r, err)
-			return caller{}, false
-		}
-		if err != nil {
-			s.writeError(w, r, invalidToken(err.Error()))
-			return caller{}, false
-		}
-		return caller{clientID: claims.ClientID, scope: granted}, true
+		return s.bearerCaller(w, r, runtime, strings.TrimSpace(credentials))
 	case strings.EqualFold(scheme, "Basic"):
-		client, err := s.authenticateClient(r, runtime)
-		var throttled *throttledError
-		if errors.As(err, &throttled) {
-			tooManyFailures(w, throttled)
-			return caller{}, false
-		}
-		if config.ErrorKind(err) == config.KindInternal {
-			s.writeError(w, r, err)
-			return caller{}, false
-		}
-		if err != nil {
-			s.writeError(w, r, challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, err.Error()))
-			return caller{}, false
-		}
-		return caller{clientID: client.ID, scope: client.AllowedScope, patterns: true}, true
+		return s.basicCaller(w, r, runtime)
 	default:
 		s.writeError(w, r, invalidToken("unsupported authorization scheme; use Bearer"))
+	}
+	return caller{}, false
+}
+
+// bearerCaller is the caller an access token names, or answers 401 (500
+// when the token could not be checked) and returns false.
+func (s *Server) bearerCaller(w http.ResponseWriter, r *http.Request, runtime, token string) (caller, bool) {
+	claims, granted, err := s.verifyToken(r.Context(), runtime, token)
+	switch {
+	case config.ErrorKind(err) == config.KindInternal:
+		s.writeError(w, r, err)
+	case err != nil:
+		s.writeError(w, r, invalidToken(err.Error()))
+	default:
+		return caller{clientID: claims.ClientID, scope: granted}, true
+	}
+	return caller{}, false
+}
+
+// basicCaller is the client HTTP Basic credentials name, or answers 429
+// (over the failure budget), 401 or 500 and returns false.
+func (s *Server) basicCaller(w http.ResponseWriter, r *http.Request, runtime string) (caller, bool) {
+	client, err := s.authenticateClient(r, runtime)
+	var throttled *throttledError
+	switch {
+	case errors.As(err, &throttled):
+		tooManyFailures(w, throttled)
+	case config.ErrorKind(err) == config.KindInternal:
+		s.writeError(w, r, err)
+	case err != nil:
+		s.writeError(w, r, challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, err.Error()))
+	default:
+		return caller{clientID: client.ID, scope: client.AllowedScope, patterns: true}, true
 	}
 	return caller{}, false
 }
