@@ -118,7 +118,7 @@ func pullResult(files []transfer.PullFile, err error) error {
 // attention, then sums up on stderr.
 func printPulled(c *cli.Context, files []transfer.PullFile, target transfer.Target) {
 	w := c.App.Writer
-	count := map[string]int{}
+	count := map[transfer.PullOutcome]int{}
 	for _, f := range files {
 		count[f.Outcome]++
 		name := relative(f.Path)
@@ -139,14 +139,14 @@ func printPulled(c *cli.Context, files []transfer.PullFile, target transfer.Targ
 	if len(files) == 0 {
 		return
 	}
-	parts := summaryParts(count, []string{transfer.PullWritten, transfer.PullMerged, transfer.PullConflict, transfer.PullKept, transfer.PullUnchanged},
-		map[string]string{transfer.PullWritten: "pulled", transfer.PullMerged: "merged", transfer.PullConflict: "with conflicts", transfer.PullKept: "kept with local edits", transfer.PullUnchanged: "up to date"})
+	parts := summaryParts(count, []transfer.PullOutcome{transfer.PullWritten, transfer.PullMerged, transfer.PullConflict, transfer.PullKept, transfer.PullUnchanged},
+		map[transfer.PullOutcome]string{transfer.PullWritten: "pulled", transfer.PullMerged: "merged", transfer.PullConflict: "with conflicts", transfer.PullKept: "kept with local edits", transfer.PullUnchanged: "up to date"})
 	fmt.Fprintf(c.App.ErrWriter, "%d %s from %s: %s\n", len(files), plural(len(files), "application", "applications"), target.URL, parts)
 }
 
 // summaryParts writes counts in a fixed order, "2 pulled, 15 up to date",
 // leaving out zeros.
-func summaryParts(count map[string]int, order []string, words map[string]string) string {
+func summaryParts[K ~string](count map[K]int, order []K, words map[K]string) string {
 	var parts []string
 	for _, k := range order {
 		if count[k] > 0 {
@@ -158,11 +158,11 @@ func summaryParts(count map[string]int, order []string, words map[string]string)
 
 // pulledFile is one file of pull --format json.
 type pulledFile struct {
-	File        string            `json:"file"`
-	Application string            `json:"application"`
-	Outcome     string            `json:"outcome"`
-	Revision    int64             `json:"revision"`
-	Conflicts   []config.Conflict `json:"conflicts,omitempty"`
+	File        string               `json:"file"`
+	Application string               `json:"application"`
+	Outcome     transfer.PullOutcome `json:"outcome"`
+	Revision    int64                `json:"revision"`
+	Conflicts   []config.Conflict    `json:"conflicts,omitempty"`
 }
 
 // transferReport is the --format json output of pull and push.

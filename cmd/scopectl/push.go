@@ -126,12 +126,12 @@ func reportPush(c *cli.Context, format string, target transfer.Target, outcomes 
 	if len(outcomes) == 0 {
 		return nil
 	}
-	count := map[string]int{}
+	count := map[transfer.PushResult]int{}
 	for _, o := range outcomes {
 		count[o.Result]++
 	}
-	parts := summaryParts(count, []string{transfer.Applied, transfer.Merged, transfer.DryRun, transfer.Conflict, transfer.Skipped, transfer.Unchanged},
-		map[string]string{transfer.Applied: "pushed", transfer.Merged: "merged and pushed", transfer.DryRun: "would change", transfer.Conflict: "with conflicts", transfer.Skipped: "skipped", transfer.Unchanged: "up to date"})
+	parts := summaryParts(count, []transfer.PushResult{transfer.Applied, transfer.Merged, transfer.DryRun, transfer.Conflict, transfer.Skipped, transfer.Unchanged},
+		map[transfer.PushResult]string{transfer.Applied: "pushed", transfer.Merged: "merged and pushed", transfer.DryRun: "would change", transfer.Conflict: "with conflicts", transfer.Skipped: "skipped", transfer.Unchanged: "up to date"})
 	fmt.Fprintf(c.App.ErrWriter, "%d %s to %s: %s\n", len(outcomes), plural(len(outcomes), "file", "files"), target.URL, parts)
 	return nil
 }
@@ -150,7 +150,7 @@ func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) 
 	case transfer.Skipped:
 		fmt.Fprintf(w, "%s: skipped\n", name)
 	default:
-		verb := map[string]string{transfer.Applied: "pushed", transfer.Merged: "merged with changes made on the server and pushed", transfer.DryRun: "would push"}[o.Result]
+		verb := map[transfer.PushResult]string{transfer.Applied: "pushed", transfer.Merged: "merged with changes made on the server and pushed", transfer.DryRun: "would push"}[o.Result]
 		fmt.Fprintf(w, "%s: %s to %s, revision %d (%d %s)\n", name, verb, target.URL, o.Revision, len(o.Changes), plural(len(o.Changes), "change", "changes"))
 		for _, ch := range o.Changes {
 			fmt.Fprintf(w, "  %s\n", ch)
@@ -160,12 +160,12 @@ func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) 
 
 // pushedFile is one file of push --format json.
 type pushedFile struct {
-	File        string            `json:"file"`
-	Application string            `json:"application"`
-	Result      string            `json:"result"`
-	Revision    int64             `json:"revision"`
-	Changes     []config.Change   `json:"changes"`
-	Conflicts   []config.Conflict `json:"conflicts,omitempty"`
+	File        string              `json:"file"`
+	Application string              `json:"application"`
+	Result      transfer.PushResult `json:"result"`
+	Revision    int64               `json:"revision"`
+	Changes     []config.Change     `json:"changes"`
+	Conflicts   []config.Conflict   `json:"conflicts,omitempty"`
 }
 
 func pushReport(target transfer.Target, outcomes []*transfer.PushOutcome) transferReport[pushedFile] {

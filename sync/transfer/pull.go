@@ -19,20 +19,23 @@ import (
 	"github.com/scopectl/scopectl/sync/workspace"
 )
 
-// What pull did to one file.
+// PullOutcome is what pull did to one file.
+type PullOutcome string
+
+// The outcomes of a pull.
 const (
-	PullWritten   = "written"   // the file holds the server's version
-	PullMerged    = "merged"    // local edits merged with the server's changes
-	PullConflict  = "conflict"  // merged, with conflict markers to resolve
-	PullKept      = "kept"      // local edits kept; nothing new from the server
-	PullUnchanged = "unchanged" // the file already held the server's version
+	PullWritten   PullOutcome = "written"   // the file holds the server's version
+	PullMerged                = "merged"    // local edits merged with the server's changes
+	PullConflict              = "conflict"  // merged, with conflict markers to resolve
+	PullKept                  = "kept"      // local edits kept; nothing new from the server
+	PullUnchanged             = "unchanged" // the file already held the server's version
 )
 
 // PullFile says what pull did to one file.
 type PullFile struct {
 	Path      string
 	Key       config.AppKey
-	Outcome   string            // one of the Pull constants
+	Outcome   PullOutcome
 	Revision  int64             // the server's revision, now the file's base
 	Conflicts []config.Conflict // for PullConflict
 }

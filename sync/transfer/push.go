@@ -24,21 +24,24 @@ type PushOptions struct {
 	Confirm func(o *PushOutcome) bool
 }
 
-// Result of one file's push.
+// PushResult is what pushing one file did.
+type PushResult string
+
+// The results of a push.
 const (
-	Applied   = "applied"
-	Merged    = "merged" // the server had moved; local changes were merged in
-	Unchanged = "unchanged"
-	Conflict  = "conflict"
-	DryRun    = "dry-run"
-	Skipped   = "skipped"
+	Applied   PushResult = "applied"
+	Merged               = "merged" // the server had moved; local changes were merged in
+	Unchanged            = "unchanged"
+	Conflict             = "conflict"
+	DryRun               = "dry-run"
+	Skipped              = "skipped"
 )
 
 // PushOutcome says what pushing one descriptor did.
 type PushOutcome struct {
 	Path      string
 	Key       config.AppKey
-	Result    string
+	Result    PushResult
 	Revision  int64             // the server's revision afterwards
 	Changes   []config.Change   // what changed (or would change) on the server
 	Conflicts []config.Conflict // for Conflict
