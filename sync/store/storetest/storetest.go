@@ -22,27 +22,32 @@ type Opener func(t *testing.T) store.Store
 
 // Run runs the whole suite against stores from open.
 func Run(t *testing.T, open Opener) {
-	for name, test := range map[string]func(*testing.T, store.Store){
-		"ApplyAndRead":                  testApplyAndRead,
-		"UnchangedApplyAddsNothing":     testUnchangedApply,
-		"Preconditions":                 testPreconditions,
-		"NotFound":                      testNotFound,
-		"Delete":                        testDelete,
-		"RuntimesAreSeparate":           testRuntimesAreSeparate,
-		"UnusualIdentifiers":            testUnusualIdentifiers,
-		"ConcurrentIfMatchLosesNothing": testConcurrentIfMatch,
-		"Clients":                       testClients,
-		"SigningKeys":                   testSigningKeys,
-		"ConcurrentClientUpdates":       testConcurrentClientUpdates,
-		"FirstSigningKeyOnce":           testFirstSigningKeyOnce,
-		"RetireSigningKey":              testRetireSigningKey,
-		"UnstorableText":                testUnstorableText,
-		"Probe":                         testProbe,
+	// A slice, not a map: the cases run in this order every time, so that
+	// a failure that depends on the order reproduces.
+	for _, tc := range []struct {
+		name string
+		test func(*testing.T, store.Store)
+	}{
+		{"ApplyAndRead", testApplyAndRead},
+		{"UnchangedApplyAddsNothing", testUnchangedApply},
+		{"Preconditions", testPreconditions},
+		{"NotFound", testNotFound},
+		{"Delete", testDelete},
+		{"RuntimesAreSeparate", testRuntimesAreSeparate},
+		{"UnusualIdentifiers", testUnusualIdentifiers},
+		{"ConcurrentIfMatchLosesNothing", testConcurrentIfMatch},
+		{"Clients", testClients},
+		{"SigningKeys", testSigningKeys},
+		{"ConcurrentClientUpdates", testConcurrentClientUpdates},
+		{"FirstSigningKeyOnce", testFirstSigningKeyOnce},
+		{"RetireSigningKey", testRetireSigningKey},
+		{"UnstorableText", testUnstorableText},
+		{"Probe", testProbe},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() { s.Close() })
-			test(t, s)
+			tc.test(t, s)
 		})
 	}
 }
