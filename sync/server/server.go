@@ -1,8 +1,8 @@
 // Package server is scoped's HTTP interface: the authorization server
 // (token, introspection, JWKS) under /{runtime}/api/az/v1/ and the admin
 // API with the apply endpoint under /mfpadmin/management-apis/2.0/. Handlers
-// decode, call the store and the oauth package, and encode; one table maps
-// error kinds to statuses.
+// decode, call the admin service (sync/admin), the store or the oauth
+// package, and encode; one table maps error kinds to statuses.
 package server
 
 import (
@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
@@ -62,8 +63,7 @@ type Server struct {
 	throttle *throttle
 	health   *health
 	errLog   *errorLog // ERROR lines, rate-limited
-	// applyLocks serialises applies of one application in this process.
-	applyLocks keyLocks
+	svc      *admin.Service
 	// minSecret is the shortest client secret the admin API accepts.
 	minSecret int
 }
@@ -79,6 +79,7 @@ func New(cfg Config) *Server {
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
 		mux: http.NewServeMux(), throttle: newThrottle(now), minSecret: MinSecretLength,
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
+		svc: admin.New(admin.Config{Store: cfg.Store}),
 	}
 	if cfg.AllowShortSecrets {
 		s.minSecret = 1

@@ -1,0 +1,53 @@
+// Package admin is the service behind scoped's admin API: applying
+// descriptors (validate, canonicalise, diff, precondition, store, dry
+// run), the client-list policy (who may grant which scopes) and the
+// bootstrap of a store (setup clients, seed applications). It speaks in
+// config.Error kinds and knows nothing of HTTP: sync/server decodes a
+// request, calls it and encodes the answer, and the console and the
+// runtime will call it the same way, never the store.
+package admin
+
+import (
+	"context"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// ApplicationStore is the part of the store that keeps descriptors.
+type ApplicationStore interface {
+	Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error)
+	Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyResult, error)
+}
+
+// Store is what a Service needs of the store.
+type Store interface {
+	ApplicationStore
+}
+
+// Config is what a Service needs.
+type Config struct {
+	Store Store
+}
+
+// Service carries out the admin operations on one store. Its methods are
+// safe for concurrent use.
+type Service struct {
+	store Store
+	// applyLocks serialises applies of one application in this process.
+	applyLocks keyLocks
+}
+
+// New returns the Service of cfg.
+func New(cfg Config) *Service {
+	return &Service{store: cfg.Store}
+}
+
+// Application is the wire form of a revision's metadata.
+func Application(r store.Revision) api.Application {
+	return api.Application{
+		ID: r.Key.ID, Platform: string(r.Key.Platform), Version: r.Key.Version,
+		Revision: r.Number, Author: r.Author, Time: r.Time, Hash: r.Hash, Summary: r.Summary,
+	}
+}
