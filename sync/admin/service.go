@@ -21,27 +21,50 @@ type ApplicationStore interface {
 	Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyResult, error)
 }
 
+// ClientStore is the part of the store that keeps confidential clients.
+type ClientStore interface {
+	UpdateClients(ctx context.Context, runtime string, update func(current []store.Client) ([]store.Client, error)) error
+}
+
 // Store is what a Service needs of the store.
 type Store interface {
 	ApplicationStore
+	ClientStore
+}
+
+// Secrets hashes client secrets and checks a secret against a hash, as
+// oauth.SecretVerifier does.
+type Secrets interface {
+	Hash(secret string) (string, error)
+	Verify(id, secret, storedHash string) bool
 }
 
 // Config is what a Service needs.
 type Config struct {
-	Store Store
+	Store   Store
+	Secrets Secrets
+	// MinSecret is the fewest characters of a client secret set through
+	// ReplaceClients; optional, MinSecretLength by default.
+	MinSecret int
 }
 
 // Service carries out the admin operations on one store. Its methods are
 // safe for concurrent use.
 type Service struct {
-	store Store
+	store     Store
+	secrets   Secrets
+	minSecret int
 	// applyLocks serialises applies of one application in this process.
 	applyLocks keyLocks
 }
 
 // New returns the Service of cfg.
 func New(cfg Config) *Service {
-	return &Service{store: cfg.Store}
+	s := &Service{store: cfg.Store, secrets: cfg.Secrets, minSecret: cfg.MinSecret}
+	if s.minSecret <= 0 {
+		s.minSecret = MinSecretLength
+	}
+	return s
 }
 
 // Application is the wire form of a revision's metadata.

@@ -141,7 +141,7 @@ func (s *Server) apply(r *http.Request) (*admin.ApplyResult, error) {
 		return nil, err
 	}
 	return s.svc.Apply(r.Context(), admin.ApplyRequest{
-		Runtime: r.PathValue("runtime"), Body: body, IfMatch: ifMatch, DryRun: dryRun, Author: callerOf(r.Context()).clientID,
+		Runtime: r.PathValue("runtime"), Body: body, IfMatch: ifMatch, DryRun: dryRun, Author: callerOf(r.Context()).ID,
 	})
 }
 

@@ -41,7 +41,7 @@ type Config struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
 	// AllowShortSecrets lets the admin API set client secrets shorter
-	// than MinSecretLength (development mode); optional.
+	// than admin.MinSecretLength (development mode); optional.
 	AllowShortSecrets bool
 	// Now is the clock of the failed-authentication throttle, of the
 	// health check's cache and of the rate limit of error logs; optional,
@@ -64,8 +64,6 @@ type Server struct {
 	health   *health
 	errLog   *errorLog // ERROR lines, rate-limited
 	svc      *admin.Service
-	// minSecret is the shortest client secret the admin API accepts.
-	minSecret int
 }
 
 // New returns a Server for cfg.
@@ -74,15 +72,16 @@ func New(cfg Config) *Server {
 	if now == nil {
 		now = time.Now
 	}
+	minSecret := admin.MinSecretLength
+	if cfg.AllowShortSecrets {
+		minSecret = 1
+	}
 	s := &Server{
 		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
-		mux: http.NewServeMux(), throttle: newThrottle(now), minSecret: MinSecretLength,
+		mux: http.NewServeMux(), throttle: newThrottle(now),
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
-		svc: admin.New(admin.Config{Store: cfg.Store}),
-	}
-	if cfg.AllowShortSecrets {
-		s.minSecret = 1
+		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
 	s.routes(cfg.Registry)
 	return s
