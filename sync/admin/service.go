@@ -15,21 +15,29 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 )
 
-// ApplicationStore is the part of the store that keeps descriptors.
+// ApplicationStore is the part of the store that applies descriptors
+// (SeedApplications needs only this).
 type ApplicationStore interface {
 	Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error)
 	Apply(ctx context.Context, req store.ApplyRequest) (store.ApplyResult, error)
 }
 
-// ClientStore is the part of the store that keeps confidential clients.
+// ClientStore is the part of the store that changes confidential clients
+// (EnsureClient and RemoveDevClient need only this).
 type ClientStore interface {
 	UpdateClients(ctx context.Context, runtime string, update func(current []store.Client) ([]store.Client, error)) error
 }
 
-// Store is what a Service needs of the store.
+// Store is what a Service needs of the store: applying and reading
+// descriptors and their history, and reading and changing clients.
 type Store interface {
 	ApplicationStore
 	ClientStore
+	Applications(ctx context.Context, runtime string) ([]store.Revision, error)
+	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error)
+	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error)
+	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
+	Clients(ctx context.Context, runtime string) ([]store.Client, error)
 }
 
 // Secrets hashes client secrets and checks a secret against a hash, as

@@ -24,7 +24,7 @@ func appKeyOf(r *http.Request) (config.AppKey, error) {
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
-	heads, err := s.store.Applications(r.Context(), r.PathValue("runtime"))
+	heads, err := s.svc.Applications(r.Context(), r.PathValue("runtime"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -42,7 +42,7 @@ func (s *Server) handleDescriptor(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	head, err := s.store.Head(r.Context(), r.PathValue("runtime"), key)
+	head, err := s.svc.Head(r.Context(), r.PathValue("runtime"), key)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -62,7 +62,7 @@ func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	revs, err := s.store.Revisions(r.Context(), r.PathValue("runtime"), key)
+	revs, err := s.svc.Revisions(r.Context(), r.PathValue("runtime"), key)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, config.Errorf(config.KindNotFound, "revision %s does not exist", quote(r.PathValue("n"))))
 		return
 	}
-	rev, err := s.store.Revision(r.Context(), r.PathValue("runtime"), key, n)
+	rev, err := s.svc.Revision(r.Context(), r.PathValue("runtime"), key, n)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -98,7 +98,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var ifMatch api.Precondition
 		if ifMatch, err = api.ParsePrecondition(r.Header); err == nil {
-			err = s.store.Delete(r.Context(), r.PathValue("runtime"), key, ifMatch)
+			err = s.svc.Delete(r.Context(), r.PathValue("runtime"), key, ifMatch)
 		}
 	}
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
-	clients, err := s.store.Clients(r.Context(), r.PathValue("runtime"))
+	clients, err := s.svc.Clients(r.Context(), r.PathValue("runtime"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
