@@ -20,6 +20,7 @@ func TestDependencyRule(t *testing.T) {
 		"sync/client":      {"sync/server", "sync/store", "sync/oauth", "cmd/"},
 		"sync/transfer":    {"sync/server", "sync/store", "cmd/"},
 		"sync/server":      {"sync/client", "sync/transfer", "cmd/"},
+		"sync/admin":       {"sync/server", "sync/client", "sync/transfer", "cmd/"},
 		"sync/store":       {"sync/server", "sync/oauth", "cmd/"},
 		"sync/oauth":       {"sync/server", "cmd/"},
 		"sync/workspace":   {"sync/transfer", "sync/client", "cmd/"},
@@ -39,6 +40,20 @@ func TestDependencyRule(t *testing.T) {
 					t.Errorf("%s depends on %s", pkg, rel)
 				}
 			}
+		}
+	}
+}
+
+// TestServiceKnowsNoHTTP: the admin service, which the console and the
+// runtime will call too, imports neither net/http nor the server.
+func TestServiceKnowsNoHTTP(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, "../sync/admin").Output()
+	if err != nil {
+		t.Fatalf("go list sync/admin: %v", err)
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		if imp == "net/http" || imp == module+"sync/server" {
+			t.Errorf("sync/admin imports %s", imp)
 		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
+	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server"
 	"github.com/scopectl/scopectl/sync/store"
@@ -257,11 +258,11 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, cfg 
 // The development banner goes to stderr, next to the log.
 func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg serveConfig, log *slog.Logger, stderr io.Writer) error {
 	for _, rt := range cfg.Runtimes {
-		if err := server.EnsureClient(ctx, st, v, rt, "admin", cfg.AdminSecret, config.NewScope("mfpadmin")); err != nil {
+		if err := admin.EnsureClient(ctx, st, v, rt, "admin", cfg.AdminSecret, config.NewScope("mfpadmin")); err != nil {
 			return fmt.Errorf("admin client: %w", err)
 		}
 		if !cfg.Dev {
-			removed, err := server.RemoveDevClient(ctx, st, v, rt, "test", devTestSecret)
+			removed, err := admin.RemoveDevClient(ctx, st, v, rt, "test", devTestSecret)
 			if err != nil {
 				return err
 			}
@@ -285,11 +286,11 @@ func bootstrap(ctx context.Context, st store.Store, v *oauth.SecretVerifier, cfg
 }
 
 func seedDev(ctx context.Context, st store.Store, v *oauth.SecretVerifier, rt string, log *slog.Logger) error {
-	if err := server.EnsureClient(ctx, st, v, rt, "test", devTestSecret, config.NewScope("*")); err != nil {
+	if err := admin.EnsureClient(ctx, st, v, rt, "test", devTestSecret, config.NewScope("*")); err != nil {
 		return fmt.Errorf("test client: %w", err)
 	}
 	samples, _ := fs.Sub(fixtures.FS, "valid")
-	n, err := server.SeedApplications(ctx, st, rt, samples, "scoped --dev")
+	n, err := admin.SeedApplications(ctx, st, rt, samples, "scoped --dev")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
 )
 
@@ -24,28 +25,10 @@ const (
 // scope is the role's scope element.
 func (r role) scope() string { return config.AdminRoles[len(config.AdminRoles)-1-int(r)] }
 
-// caller is who made an admin request and what it may do: a token's
-// granted scope (taken literally), or a Basic-authenticated client's
-// allowed scope (patterns).
-type caller struct {
-	clientID string
-	scope    config.Scope
-	patterns bool
-}
-
-// has reports whether the caller holds scope element elem, administration
-// roles including the roles below them.
-func (c caller) has(elem string) bool {
-	if c.patterns {
-		return c.scope.AllowsRole(elem)
-	}
-	return c.scope.HasRole(elem)
-}
-
 type callerKey struct{}
 
-func callerOf(ctx context.Context) caller {
-	c, _ := ctx.Value(callerKey{}).(caller)
+func callerOf(ctx context.Context) admin.Caller {
+	c, _ := ctx.Value(callerKey{}).(admin.Caller)
 	return c
 }
 
@@ -68,7 +51,7 @@ func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if !c.has(scope) {
+		if !c.Has(scope) {
 			s.writeError(w, r, insufficientScope(scope))
 			return
 		}
@@ -78,11 +61,11 @@ func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
 
 // authenticate identifies the caller of a protected resource, or answers
 // 401 and returns false.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime string) (caller, bool) {
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime string) (admin.Caller, bool) {
 	header := r.Header.Get("Authorization")
 	if len(header) > maxAuthorizationHeader {
 		s.writeError(w, r, invalidToken("the Authorization header is too long"))
-		return caller{}, false
+		return admin.Caller{}, false
 	}
 	scheme, credentials, _ := strings.Cut(header, " ")
 	switch {
@@ -95,12 +78,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime st
 	default:
 		s.writeError(w, r, invalidToken("unsupported authorization scheme; use Bearer"))
 	}
-	return caller{}, false
+	return admin.Caller{}, false
 }
 
 // bearerCaller is the caller an access token names, or answers 401 (500
 // when the token could not be checked) and returns false.
-func (s *Server) bearerCaller(w http.ResponseWriter, r *http.Request, runtime, token string) (caller, bool) {
+func (s *Server) bearerCaller(w http.ResponseWriter, r *http.Request, runtime, token string) (admin.Caller, bool) {
 	claims, granted, err := s.verifyToken(r.Context(), runtime, token)
 	switch {
 	case config.ErrorKind(err) == config.KindInternal:
@@ -108,14 +91,14 @@ func (s *Server) bearerCaller(w http.ResponseWriter, r *http.Request, runtime, t
 	case err != nil:
 		s.writeError(w, r, invalidToken(err.Error()))
 	default:
-		return caller{clientID: claims.ClientID, scope: granted}, true
+		return admin.Caller{ID: claims.ClientID, Scope: granted}, true
 	}
-	return caller{}, false
+	return admin.Caller{}, false
 }
 
 // basicCaller is the client HTTP Basic credentials name, or answers 429
 // (over the failure budget), 401 or 500 and returns false.
-func (s *Server) basicCaller(w http.ResponseWriter, r *http.Request, runtime string) (caller, bool) {
+func (s *Server) basicCaller(w http.ResponseWriter, r *http.Request, runtime string) (admin.Caller, bool) {
 	client, err := s.authenticateClient(r, runtime)
 	var throttled *throttledError
 	switch {
@@ -126,9 +109,9 @@ func (s *Server) basicCaller(w http.ResponseWriter, r *http.Request, runtime str
 	case err != nil:
 		s.writeError(w, r, challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, err.Error()))
 	default:
-		return caller{clientID: client.ID, scope: client.AllowedScope, patterns: true}, true
+		return admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}, true
 	}
-	return caller{}, false
+	return admin.Caller{}, false
 }
 
 // tooManyFailures answers 429 to an authentication over its failure

@@ -3,20 +3,13 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
-	"github.com/scopectl/scopectl/sync/store"
 )
 
 func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
-	clients, err := s.store.Clients(r.Context(), r.PathValue("runtime"))
+	clients, err := s.svc.Clients(r.Context(), r.PathValue("runtime"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -28,16 +21,14 @@ func (s *Server) handleGetClients(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// handlePutClients replaces the whole client list, as MobileFirst does. A
-// client listed without a secret keeps its current one. The list may not
-// drop the caller's own client, nor leave nobody with scope mfpadmin.
+// handlePutClients replaces the whole client list, as MobileFirst does,
+// through admin.Service.ReplaceClients, which holds the policy: who may
+// grant which scopes, and that nobody is locked out.
 func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 	runtime := r.PathValue("runtime")
 	list, err := decodeClientList(r)
 	if err == nil {
-		err = s.store.UpdateClients(r.Context(), runtime, func(current []store.Client) ([]store.Client, error) {
-			return s.replaceClients(callerOf(r.Context()), current, list)
-		})
+		err = s.svc.ReplaceClients(r.Context(), runtime, callerOf(r.Context()), list.Clients)
 		s.clients.forget()
 	}
 	if err != nil {
@@ -57,117 +48,4 @@ func decodeClientList(r *http.Request) (api.ClientList, error) {
 		return list, config.Errorf(config.KindInvalid, "the body must be {\"clients\": [...]}: %v", err)
 	}
 	return list, nil
-}
-
-// replaceClients builds the new client list from the request and checks it
-// against the current one, inside the store's update transaction.
-func (s *Server) replaceClients(c caller, current []store.Client, list api.ClientList) ([]store.Client, error) {
-	var next []store.Client
-	for i, cl := range list.Clients {
-		sc, err := s.newClient(cl, i, current, next)
-		if err != nil {
-			return nil, err
-		}
-		next = append(next, sc)
-	}
-	if err := checkNoLockout(next, c.clientID); err != nil {
-		return nil, err
-	}
-	return next, checkNoEscalation(c, current, next)
-}
-
-// MinSecretLength is the fewest characters of a client secret set through
-// the admin API outside development mode. Secrets are checked with bcrypt
-// at a few guesses a second per client (see throttle.go); 12 random
-// characters put guessing out of reach.
-const MinSecretLength = 12
-
-func (s *Server) newClient(c api.Client, i int, current, seen []store.Client) (store.Client, error) {
-	field := func(name string) string { return "/clients/" + strconv.Itoa(i) + "/" + name }
-	if c.ID == "" || len(c.ID) > 128 || strings.ContainsFunc(c.ID, badIDRune) {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':', '%%' or '+' (HTTP Basic and its form encoding give them meaning)", field("id"))
-	}
-	if slices.ContainsFunc(seen, func(s store.Client) bool { return s.ID == c.ID }) {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s is listed twice", field("id"), quote(c.ID))
-	}
-	scope, err := config.ParseScope(c.AllowedScope)
-	if err != nil {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: %v", field("allowedScope"), err)
-	}
-	out := store.Client{ID: c.ID, DisplayName: c.DisplayName, AllowedScope: scope}
-	if c.Secret == "" {
-		i := slices.IndexFunc(current, func(s store.Client) bool { return s.ID == c.ID })
-		if i < 0 {
-			return store.Client{}, config.Errorf(config.KindInvalid, "%s: new client %s needs a secret", field("secret"), quote(c.ID))
-		}
-		out.SecretHash, out.SecretSetAt = current[i].SecretHash, current[i].SecretSetAt
-		return out, nil
-	}
-	if n := utf8.RuneCountInString(c.Secret); n < s.minSecret {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: the secret of client %s has %d characters; it needs at least %d", field("secret"), quote(c.ID), n, s.minSecret)
-	}
-	if out.SecretHash, err = s.secrets.Hash(c.Secret); err != nil {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s: %v", field("secret"), quote(c.ID), err)
-	}
-	out.SecretSetAt = time.Now()
-	return out, nil
-}
-
-// checkNoEscalation keeps a caller without mfpadmin from creating,
-// changing or removing any client that may do more than the caller: such
-// a client's allowed scope must be covered by the caller's own (a
-// wildcard only by the very same pattern).
-func checkNoEscalation(c caller, current, next []store.Client) error {
-	if c.has(roleAdmin.scope()) {
-		return nil
-	}
-	for _, cl := range changedClients(current, next) {
-		for _, e := range cl.AllowedScope {
-			if !c.has(e) || (strings.Contains(e, "*") && !c.scope.Contains(e)) {
-				return config.Errorf(config.KindForbidden, "client %s would be allowed %q, which the caller %s is not; only mfpadmin may grant more than it has",
-					quote(cl.ID), e, quote(c.clientID))
-			}
-		}
-	}
-	return nil
-}
-
-// changedClients lists the clients that differ between two lists: added,
-// removed, or with another scope or secret (old and new versions both).
-func changedClients(before, after []store.Client) []store.Client {
-	var out []store.Client
-	same := func(a, b store.Client) bool {
-		return a.SecretHash == b.SecretHash && a.AllowedScope.String() == b.AllowedScope.String() && a.DisplayName == b.DisplayName
-	}
-	for _, a := range after {
-		i := slices.IndexFunc(before, func(b store.Client) bool { return b.ID == a.ID })
-		if i < 0 || !same(before[i], a) {
-			out = append(out, a)
-		}
-		if i >= 0 && !same(before[i], a) {
-			out = append(out, before[i])
-		}
-	}
-	for _, b := range before {
-		if !slices.ContainsFunc(after, func(a store.Client) bool { return a.ID == b.ID }) {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
-// badIDRune rejects what HTTP Basic cannot carry in a client id (':'),
-// and what its form encoding would change ('%', '+').
-func badIDRune(r rune) bool {
-	return r == ':' || r == '%' || r == '+' || !unicode.IsGraphic(r) || unicode.IsSpace(r)
-}
-
-func checkNoLockout(clients []store.Client, callerID string) error {
-	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.ID == callerID }) {
-		return config.Errorf(config.KindConflict, "the list drops client %s, which this request is using", quote(callerID))
-	}
-	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.AllowedScope.AllowsRole(roleAdmin.scope()) }) {
-		return config.Errorf(config.KindConflict, "the list leaves no client with scope mfpadmin; nobody could administer the server")
-	}
-	return nil
 }

@@ -1,8 +1,8 @@
 // Package server is scoped's HTTP interface: the authorization server
 // (token, introspection, JWKS) under /{runtime}/api/az/v1/ and the admin
 // API with the apply endpoint under /mfpadmin/management-apis/2.0/. Handlers
-// decode, call the store and the oauth package, and encode; one table maps
-// error kinds to statuses.
+// decode, call the admin service (sync/admin), the store or the oauth
+// package, and encode; one table maps error kinds to statuses.
 package server
 
 import (
@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
@@ -40,7 +41,7 @@ type Config struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
 	// AllowShortSecrets lets the admin API set client secrets shorter
-	// than MinSecretLength (development mode); optional.
+	// than admin.MinSecretLength (development mode); optional.
 	AllowShortSecrets bool
 	// Now is the clock of the failed-authentication throttle, of the
 	// health check's cache and of the rate limit of error logs; optional,
@@ -62,10 +63,7 @@ type Server struct {
 	throttle *throttle
 	health   *health
 	errLog   *errorLog // ERROR lines, rate-limited
-	// applyLocks serialises applies of one application in this process.
-	applyLocks keyLocks
-	// minSecret is the shortest client secret the admin API accepts.
-	minSecret int
+	svc      *admin.Service
 }
 
 // New returns a Server for cfg.
@@ -74,14 +72,16 @@ func New(cfg Config) *Server {
 	if now == nil {
 		now = time.Now
 	}
+	minSecret := admin.MinSecretLength
+	if cfg.AllowShortSecrets {
+		minSecret = 1
+	}
 	s := &Server{
 		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
-		mux: http.NewServeMux(), throttle: newThrottle(now), minSecret: MinSecretLength,
+		mux: http.NewServeMux(), throttle: newThrottle(now),
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
-	}
-	if cfg.AllowShortSecrets {
-		s.minSecret = 1
+		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
 	s.routes(cfg.Registry)
 	return s

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
@@ -162,7 +162,7 @@ func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Clie
 // checkClient returns the client if secret is its secret.
 func (s *Server) checkClient(ctx context.Context, runtime, id, secret string) (store.Client, error) {
 	client, found, err := store.Client{}, false, error(nil)
-	if validClientID(id) { // others cannot exist: no store lookup
+	if admin.ValidClientID(id) { // others cannot exist: no store lookup
 		client, found, err = s.lookupClient(ctx, runtime, id)
 	}
 	switch {
@@ -190,11 +190,6 @@ func basicCredential(s string) string {
 		return d
 	}
 	return s
-}
-
-// validClientID reports whether id can name a client (see newClient).
-func validClientID(id string) bool {
-	return id != "" && len(id) <= 128 && utf8.ValidString(id) && !strings.ContainsFunc(id, badIDRune)
 }
 
 type introspection struct {

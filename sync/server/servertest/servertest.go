@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server"
 	"github.com/scopectl/scopectl/sync/store"
@@ -120,7 +121,7 @@ func prepare(t testing.TB, st store.Store, opt Options, clients []Client) (*oaut
 	for _, c := range clients {
 		sc, err := config.ParseScope(c.Scope)
 		if err == nil {
-			err = server.EnsureClient(ctx, st, v, "mfp", c.ID, c.Secret, sc)
+			err = admin.EnsureClient(ctx, st, v, "mfp", c.ID, c.Secret, sc)
 		}
 		if err != nil {
 			t.Fatal(err)

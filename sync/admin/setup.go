@@ -1,9 +1,7 @@
-package server
+package admin
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -12,14 +10,13 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/api"
-	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
 // EnsureClient makes runtime have client id with the given secret. An
 // existing client keeps its display name, and its allowed scope when that
 // still includes scope; its secret is re-hashed only if it changed.
-func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, runtime, id, secret string, scope config.Scope) error {
+func EnsureClient(ctx context.Context, st ClientStore, v Secrets, runtime, id, secret string, scope config.Scope) error {
 	return st.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
 		i := slices.IndexFunc(current, func(c store.Client) bool { return c.ID == id })
 		if i < 0 {
@@ -43,7 +40,7 @@ func EnsureClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, 
 // RemoveDevClient deletes client id from runtime if its secret is the
 // well-known development secret, so that dev credentials never survive
 // into a production start on the same store. It reports whether it did.
-func RemoveDevClient(ctx context.Context, st store.Store, v *oauth.SecretVerifier, runtime, id, devSecret string) (bool, error) {
+func RemoveDevClient(ctx context.Context, st ClientStore, v Secrets, runtime, id, devSecret string) (bool, error) {
 	removed := false
 	err := st.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
 		return slices.DeleteFunc(current, func(c store.Client) bool {
@@ -57,7 +54,7 @@ func RemoveDevClient(ctx context.Context, st store.Store, v *oauth.SecretVerifie
 
 // SeedApplications applies every *.json descriptor of fsys that the
 // runtime does not have yet, and returns how many it added.
-func SeedApplications(ctx context.Context, st store.Store, runtime string, fsys fs.FS, author string) (int, error) {
+func SeedApplications(ctx context.Context, st ApplicationStore, runtime string, fsys fs.FS, author string) (int, error) {
 	names, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return 0, err
@@ -72,7 +69,7 @@ func SeedApplications(ctx context.Context, st store.Store, runtime string, fsys 
 		if !r.Valid() {
 			return added, fmt.Errorf("seed %s: invalid descriptor", name)
 		}
-		req := applyRequest(runtime, r.Descriptor, author)
+		req := storeRequest(runtime, r.Descriptor, author)
 		req.IfMatch, req.Summary = api.Absent(), "created"
 		_, err = st.Apply(ctx, req)
 		switch {
@@ -84,14 +81,4 @@ func SeedApplications(ctx context.Context, st store.Store, runtime string, fsys 
 		}
 	}
 	return added, nil
-}
-
-// applyRequest prepares the store request for a validated descriptor: its
-// canonical form and that form's hash.
-func applyRequest(runtime string, d *config.Descriptor, author string) store.ApplyRequest {
-	content := d.Canonical()
-	sum := sha256.Sum256(content)
-	return store.ApplyRequest{
-		Runtime: runtime, Key: d.ApplicationKey, Content: content, Hash: hex.EncodeToString(sum[:]), Author: author,
-	}
 }

@@ -1,0 +1,82 @@
+package admin_test
+
+import (
+	"context"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// TestClientPolicy: the client-list policy, called without HTTP. A
+// deployer may not grant a scope it does not hold (KindForbidden), no list
+// may drop the caller or leave nobody with mfpadmin (KindConflict), and a
+// refused list changes nothing; a list within the caller's scope is stored.
+func TestClientPolicy(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	v := oauth.NewSecretVerifier()
+	v.Cost = bcrypt.MinCost
+	svc := admin.New(admin.Config{Store: st, Secrets: v})
+	first := []api.Client{
+		{ID: "admin", Secret: "admin-secret-1", AllowedScope: "mfpadmin"},
+		{ID: "deployer", Secret: "deployer-secret", AllowedScope: "mfpdeployer accessRestricted"},
+	}
+	if err := svc.ReplaceClients(ctx, "mfp", admin.Caller{ID: "admin", Scope: config.NewScope("mfpadmin")}, first); err != nil {
+		t.Fatal(err)
+	}
+	deployer := admin.Caller{ID: "deployer", Scope: config.NewScope("mfpdeployer")}
+	keep := []api.Client{{ID: "admin", AllowedScope: "mfpadmin"}, {ID: "deployer", AllowedScope: "mfpdeployer accessRestricted"}}
+
+	for _, tc := range []struct {
+		name   string
+		caller admin.Caller
+		add    []api.Client
+		drop   bool
+		want   config.Kind
+	}{
+		{"grants more than it has", deployer, []api.Client{{ID: "x", Secret: "x-secret-long", AllowedScope: "mfpadmin"}}, false, config.KindForbidden},
+		{"drops itself", admin.Caller{ID: "deployer", Scope: config.NewScope("mfpadmin")}, nil, true, config.KindConflict},
+		{"secret too short", deployer, []api.Client{{ID: "x", Secret: "short", AllowedScope: "mfpdeployer"}}, false, config.KindInvalid},
+	} {
+		list := append(append([]api.Client(nil), keep...), tc.add...)
+		if tc.drop {
+			list = list[:1]
+		}
+		if err := svc.ReplaceClients(ctx, "mfp", tc.caller, list); config.ErrorKind(err) != tc.want {
+			t.Errorf("%s: err = %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	assertClients(t, st, "admin", "deployer")
+
+	list := append(append([]api.Client(nil), keep...), api.Client{ID: "backend", Secret: "backend-secret", AllowedScope: "mfpdeployer"})
+	if err := svc.ReplaceClients(ctx, "mfp", deployer, list); err != nil {
+		t.Fatalf("a list within the deployer's scope: %v", err)
+	}
+	assertClients(t, st, "admin", "backend", "deployer")
+}
+
+func assertClients(t *testing.T, st store.Store, want ...string) {
+	t.Helper()
+	clients, err := st.Clients(context.Background(), "mfp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range clients {
+		ids = append(ids, c.ID)
+	}
+	if len(ids) != len(want) {
+		t.Fatalf("stored clients %v, want %v", ids, want)
+	}
+	for i := range ids {
+		if ids[i] != want[i] {
+			t.Fatalf("stored clients %v, want %v", ids, want)
+		}
+	}
+}
