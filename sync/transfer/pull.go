@@ -25,10 +25,10 @@ type PullOutcome string
 // The outcomes of a pull.
 const (
 	PullWritten   PullOutcome = "written"   // the file holds the server's version
-	PullMerged                = "merged"    // local edits merged with the server's changes
-	PullConflict              = "conflict"  // merged, with conflict markers to resolve
-	PullKept                  = "kept"      // local edits kept; nothing new from the server
-	PullUnchanged             = "unchanged" // the file already held the server's version
+	PullMerged    PullOutcome = "merged"    // local edits merged with the server's changes
+	PullConflict  PullOutcome = "conflict"  // merged, with conflict markers to resolve
+	PullKept      PullOutcome = "kept"      // local edits kept; nothing new from the server
+	PullUnchanged PullOutcome = "unchanged" // the file already held the server's version
 )
 
 // PullFile says what pull did to one file.

@@ -30,11 +30,11 @@ type PushResult string
 // The results of a push.
 const (
 	Applied   PushResult = "applied"
-	Merged               = "merged" // the server had moved; local changes were merged in
-	Unchanged            = "unchanged"
-	Conflict             = "conflict"
-	DryRun               = "dry-run"
-	Skipped              = "skipped"
+	Merged    PushResult = "merged" // the server had moved; local changes were merged in
+	Unchanged PushResult = "unchanged"
+	Conflict  PushResult = "conflict"
+	DryRun    PushResult = "dry-run"
+	Skipped   PushResult = "skipped"
 )
 
 // PushOutcome says what pushing one descriptor did.
