@@ -6,6 +6,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -27,10 +28,20 @@ const MaxBodySize = 1 << 20
 // maxAuthorizationHeader is the longest Authorization header examined.
 const maxAuthorizationHeader = 8 << 10
 
+// Store is what a Server needs of the store: what its admin service
+// needs, one client by id to authenticate a caller and re-check a
+// token's client, and a write probe for /healthz. Signing keys are read
+// through Tokens.
+type Store interface {
+	admin.Store
+	Client(ctx context.Context, runtime, id string) (store.Client, error)
+	Probe(ctx context.Context) error
+}
+
 // Config is what a Server needs. Every field is required unless its
 // comment says otherwise.
 type Config struct {
-	Store    store.Store
+	Store    Store
 	Tokens   *oauth.Tokens
 	Secrets  *oauth.SecretVerifier
 	Runtimes []string // runtimes served, e.g. ["mfp"]
@@ -51,7 +62,7 @@ type Config struct {
 
 // Server serves scoped's HTTP API.
 type Server struct {
-	store    store.Store
+	store    Store
 	tokens   *oauth.Tokens
 	secrets  *oauth.SecretVerifier
 	runtimes []string
