@@ -9,6 +9,7 @@ import (
 
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
 )
 
 // keysCommand is `scoped keys`: the token signing keys in the store. Each
@@ -44,15 +45,25 @@ func keysCommand() *cli.Command {
 	}
 }
 
-func listKeysAction(c *cli.Context) error {
+// withKeyStore opens the existing store of --db for a keys subcommand
+// that takes no arguments, runs fn on it and closes it.
+func withKeyStore(c *cli.Context, fn func(store.Store) error) error {
 	if c.NArg() > 0 {
-		return exitcode.Errorf(exitcode.Usage, "keys list takes no arguments")
+		return exitcode.Errorf(exitcode.Usage, "keys %s takes no arguments", c.Command.Name)
 	}
 	st, err := openExistingStore(c.Context, c.String("db"))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	return fn(st)
+}
+
+func listKeysAction(c *cli.Context) error {
+	return withKeyStore(c, func(st store.Store) error { return listKeys(c, st) })
+}
+
+func listKeys(c *cli.Context, st store.Store) error {
 	keys, err := oauth.ListKeys(c.Context, st)
 	if err != nil {
 		return err
@@ -70,20 +81,13 @@ func listKeysAction(c *cli.Context) error {
 }
 
 func rotateAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return exitcode.Errorf(exitcode.Usage, "keys rotate takes no arguments")
-	}
-	st, err := openExistingStore(c.Context, c.String("db"))
-	if err != nil {
+	return withKeyStore(c, func(st store.Store) error {
+		id, err := oauth.Rotate(c.Context, st)
+		if err == nil {
+			fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it from now on, the previous key keeps verifying\n", id)
+		}
 		return err
-	}
-	defer st.Close()
-	id, err := oauth.Rotate(c.Context, st)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.App.Writer, "new signing key %s; running servers sign with it from now on, the previous key keeps verifying\n", id)
-	return nil
+	})
 }
 
 func retireAction(c *cli.Context) error {
