@@ -77,7 +77,7 @@ func (s *Service) newClient(c api.Client, i int, current, seen []store.Client) (
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: a client id is 1 to 128 visible characters without ':', '%%' or '+' (HTTP Basic and its form encoding give them meaning)", field("id"))
 	}
 	if slices.ContainsFunc(seen, func(s store.Client) bool { return s.ID == c.ID }) {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s is listed twice", field("id"), quote(c.ID))
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s is listed twice", field("id"), QuoteName(c.ID))
 	}
 	scope, err := config.ParseScope(c.AllowedScope)
 	if err != nil {
@@ -87,16 +87,16 @@ func (s *Service) newClient(c api.Client, i int, current, seen []store.Client) (
 	if c.Secret == "" {
 		i := slices.IndexFunc(current, func(s store.Client) bool { return s.ID == c.ID })
 		if i < 0 {
-			return store.Client{}, config.Errorf(config.KindInvalid, "%s: new client %s needs a secret", field("secret"), quote(c.ID))
+			return store.Client{}, config.Errorf(config.KindInvalid, "%s: new client %s needs a secret", field("secret"), QuoteName(c.ID))
 		}
 		out.SecretHash, out.SecretSetAt = current[i].SecretHash, current[i].SecretSetAt
 		return out, nil
 	}
 	if n := utf8.RuneCountInString(c.Secret); n < s.minSecret {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: the secret of client %s has %d characters; it needs at least %d", field("secret"), quote(c.ID), n, s.minSecret)
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: the secret of client %s has %d characters; it needs at least %d", field("secret"), QuoteName(c.ID), n, s.minSecret)
 	}
 	if out.SecretHash, err = s.secrets.Hash(c.Secret); err != nil {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s: %v", field("secret"), quote(c.ID), err)
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s: %v", field("secret"), QuoteName(c.ID), err)
 	}
 	out.SecretSetAt = time.Now()
 	return out, nil
@@ -114,7 +114,7 @@ func checkNoEscalation(c Caller, current, next []store.Client) error {
 		for _, e := range cl.AllowedScope {
 			if !c.Has(e) || (strings.Contains(e, "*") && !c.Scope.Contains(e)) {
 				return config.Errorf(config.KindForbidden, "client %s would be allowed %q, which the caller %s is not; only mfpadmin may grant more than it has",
-					quote(cl.ID), e, quote(c.ID))
+					QuoteName(cl.ID), e, QuoteName(c.ID))
 			}
 		}
 	}
@@ -159,7 +159,7 @@ func badIDRune(r rune) bool {
 
 func checkNoLockout(clients []store.Client, callerID string) error {
 	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.ID == callerID }) {
-		return config.Errorf(config.KindConflict, "the list drops client %s, which this request is using", quote(callerID))
+		return config.Errorf(config.KindConflict, "the list drops client %s, which this request is using", QuoteName(callerID))
 	}
 	if !slices.ContainsFunc(clients, func(c store.Client) bool { return c.AllowedScope.AllowsRole(adminRole) }) {
 		return config.Errorf(config.KindConflict, "the list leaves no client with scope mfpadmin; nobody could administer the server")
@@ -167,8 +167,8 @@ func checkNoLockout(clients []store.Client, callerID string) error {
 	return nil
 }
 
-// quote quotes a name for a message, cut to 64 bytes, as sync/server does.
-func quote(s string) string {
+// QuoteName quotes a name from a request for a message, cut to 64 bytes.
+func QuoteName(s string) string {
 	if len(s) > 64 {
 		s = s[:64] + "…"
 	}

@@ -18,7 +18,7 @@ import (
 func appKeyOf(r *http.Request) (config.AppKey, error) {
 	key := config.AppKey{ID: r.PathValue("app"), Platform: config.Platform(r.PathValue("platform")), Version: r.PathValue("version")}
 	if key.Platform.IDField() == "" {
-		return key, config.Errorf(config.KindNotFound, "unknown platform %s", quote(string(key.Platform)))
+		return key, config.Errorf(config.KindNotFound, "unknown platform %s", admin.QuoteName(string(key.Platform)))
 	}
 	return key, nil
 }
@@ -82,7 +82,7 @@ func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.ParseInt(r.PathValue("n"), 10, 64)
 	if err != nil || n < 1 {
-		s.writeError(w, r, config.Errorf(config.KindNotFound, "revision %s does not exist", quote(r.PathValue("n"))))
+		s.writeError(w, r, config.Errorf(config.KindNotFound, "revision %s does not exist", admin.QuoteName(r.PathValue("n"))))
 		return
 	}
 	rev, err := s.svc.Revision(r.Context(), r.PathValue("runtime"), key, n)
@@ -175,7 +175,7 @@ func parseDryRun(rawQuery string) (bool, error) {
 func readJSONBody(r *http.Request) ([]byte, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
-		return nil, config.Errorf(config.KindUnsupported, "the body must be application/json, not %s", quote(r.Header.Get("Content-Type")))
+		return nil, config.Errorf(config.KindUnsupported, "the body must be application/json, not %s", admin.QuoteName(r.Header.Get("Content-Type")))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodySize))
 	var tooLarge *http.MaxBytesError

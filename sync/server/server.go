@@ -162,7 +162,7 @@ func (w *jsonErrorWriter) Write(b []byte) (int, error) {
 func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool) {
 	rt := r.PathValue("runtime")
 	if !slices.Contains(s.runtimes, rt) {
-		s.writeError(w, r, config.Errorf(config.KindNotFound, "unknown runtime %s", quote(rt)))
+		s.writeError(w, r, config.Errorf(config.KindNotFound, "unknown runtime %s", admin.QuoteName(rt)))
 		return "", false
 	}
 	return rt, true
@@ -172,13 +172,6 @@ func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool
 // of its tokens.
 func (s *Server) issuerOf(runtime string) string {
 	return s.issuer + api.AuthzPath(runtime)
-}
-
-func quote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }
 
 func since(t time.Time) float64 { return time.Since(t).Seconds() }
