@@ -29,6 +29,7 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 	"github.com/scopectl/scopectl/sync/store/postgres"
 	"github.com/scopectl/scopectl/sync/store/sqlite"
+	"github.com/scopectl/scopectl/sync/store/sqlstore"
 )
 
 // serveConfig is the validated configuration of a serving process.
@@ -77,22 +78,17 @@ func adminSecret(file string) (string, error) {
 	return secret, nil
 }
 
-// MinAdminSecretLength is the fewest characters of the admin secret
-// outside --dev: the admin client may change every descriptor and client.
-const MinAdminSecretLength = 16
-
 func (cfg *serveConfig) validate() error {
 	if cfg.AdminSecret == "" && cfg.Dev {
 		cfg.AdminSecret = devAdminSecret
 	}
-	switch {
-	case cfg.AdminSecret == "":
+	if cfg.AdminSecret == "" {
 		return exitcode.Errorf(exitcode.Usage, "no admin secret: give --admin-secret-file FILE or SCOPED_ADMIN_SECRET (or run with --dev for local development)")
-	case !cfg.Dev && utf8.RuneCountInString(cfg.AdminSecret) < MinAdminSecretLength:
-		return exitcode.Errorf(exitcode.Usage, "the admin secret has %d characters; outside --dev it needs at least %d (for example: head -c 18 /dev/urandom | base64)",
-			utf8.RuneCountInString(cfg.AdminSecret), MinAdminSecretLength)
-	case oauth.CheckSecret(cfg.AdminSecret) != nil:
-		return exitcode.Errorf(exitcode.Usage, "the admin secret: %v", oauth.CheckSecret(cfg.AdminSecret))
+	}
+	if err := cfg.checkAdminSecret(); err != nil {
+		return err
+	}
+	switch {
 	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
 		return exitcode.Errorf(exitcode.Usage, "--log-format must be text or json")
 	case cfg.TokenTTL < time.Second:
@@ -104,6 +100,20 @@ func (cfg *serveConfig) validate() error {
 		if rt == "" || rt == "mfpadmin" || strings.ContainsAny(rt, "/ ") {
 			return exitcode.Errorf(exitcode.Usage, "invalid runtime name %q", rt)
 		}
+	}
+	return nil
+}
+
+// checkAdminSecret applies the rules of client secrets to the admin
+// secret, and outside --dev its minimum length.
+func (cfg *serveConfig) checkAdminSecret() error {
+	if !cfg.Dev {
+		if err := admin.CheckSecretLength(cfg.AdminSecret, admin.MinAdminSecretLength); err != nil {
+			return exitcode.Errorf(exitcode.Usage, "the admin secret %v outside --dev (for example: head -c 18 /dev/urandom | base64)", err)
+		}
+	}
+	if err := oauth.CheckSecret(cfg.AdminSecret); err != nil {
+		return exitcode.Errorf(exitcode.Usage, "the admin secret: %v", err)
 	}
 	return nil
 }
@@ -134,17 +144,25 @@ func openExistingStore(ctx context.Context, db string) (store.Store, error) {
 }
 
 func openDB(ctx context.Context, db string, existing bool) (store.Store, error) {
+	type opener func(context.Context, string) (*sqlstore.Store, error)
+	var open, openExisting opener
+	var arg string
 	switch {
-	case strings.HasPrefix(db, "sqlite:") && existing:
-		return sqlite.OpenExisting(ctx, strings.TrimPrefix(db, "sqlite:"))
 	case strings.HasPrefix(db, "sqlite:"):
-		return sqlite.Open(ctx, strings.TrimPrefix(db, "sqlite:"))
-	case (strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")) && existing:
-		return postgres.OpenExisting(ctx, db)
+		open, openExisting, arg = sqlite.Open, sqlite.OpenExisting, strings.TrimPrefix(db, "sqlite:")
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
-		return postgres.Open(ctx, db)
+		open, openExisting, arg = postgres.Open, postgres.OpenExisting, db
+	default:
+		return nil, exitcode.Errorf(exitcode.Usage, "--db %q: use sqlite:PATH or postgres://...", db)
 	}
-	return nil, exitcode.Errorf(exitcode.Usage, "--db %q: use sqlite:PATH or postgres://...", db)
+	if existing {
+		open = openExisting
+	}
+	st, err := open(ctx, arg)
+	if err != nil {
+		return nil, err // not a nil *sqlstore.Store in a non-nil interface
+	}
+	return st, nil
 }
 
 func serveAction(c *cli.Context) error {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,20 @@ import (
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/store"
 )
+
+// MinAdminSecretLength is the fewest characters of the admin client's
+// secret outside development mode: it may change every descriptor and
+// client.
+const MinAdminSecretLength = 16
+
+// CheckSecretLength reports a secret shorter than min characters, as
+// "has N characters; it needs at least MIN".
+func CheckSecretLength(secret string, min int) error {
+	if n := utf8.RuneCountInString(secret); n < min {
+		return fmt.Errorf("has %d characters; it needs at least %d", n, min)
+	}
+	return nil
+}
 
 // MinSecretLength is the fewest characters of a client secret set through
 // ReplaceClients outside development mode. Secrets are checked with
@@ -92,8 +107,8 @@ func (s *Service) newClient(c api.Client, i int, current, seen []store.Client) (
 		out.SecretHash, out.SecretSetAt = current[i].SecretHash, current[i].SecretSetAt
 		return out, nil
 	}
-	if n := utf8.RuneCountInString(c.Secret); n < s.minSecret {
-		return store.Client{}, config.Errorf(config.KindInvalid, "%s: the secret of client %s has %d characters; it needs at least %d", field("secret"), QuoteName(c.ID), n, s.minSecret)
+	if err := CheckSecretLength(c.Secret, s.minSecret); err != nil {
+		return store.Client{}, config.Errorf(config.KindInvalid, "%s: the secret of client %s %v", field("secret"), QuoteName(c.ID), err)
 	}
 	if out.SecretHash, err = s.secrets.Hash(c.Secret); err != nil {
 		return store.Client{}, config.Errorf(config.KindInvalid, "%s: client %s: %v", field("secret"), QuoteName(c.ID), err)
