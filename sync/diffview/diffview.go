@@ -121,6 +121,15 @@ func writeUnified(w io.Writer, a, b Side, color bool) error {
 	return WriteText(w, a.Name, b.Name, canonical(a.Descriptor), canonical(b.Descriptor), color)
 }
 
+// LineDiff compares x and y line by line. It has no time limit, so that
+// the same texts give the same diff however busy the machine is.
+func LineDiff(x, y string) []diffmatchpatch.Diff {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	a, b, lines := dmp.DiffLinesToChars(x, y)
+	return dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
+}
+
 // WriteText writes a unified line diff of two texts named aName and bName,
 // or nothing when they are equal; it is the fallback for content that is
 // not a descriptor.
@@ -128,9 +137,7 @@ func WriteText(w io.Writer, aName, bName, x, y string, color bool) error {
 	if x == y {
 		return nil
 	}
-	dmp := diffmatchpatch.New()
-	ca, cb, lines := dmp.DiffLinesToChars(x, y)
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
+	diffs := LineDiff(x, y)
 	fmt.Fprintln(w, Paint(color, "\x1b[1m", "--- "+aName))
 	fmt.Fprintln(w, Paint(color, "\x1b[1m", "+++ "+bName))
 	for _, h := range hunks(diffs) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
+	"github.com/scopectl/scopectl/sync/diffview"
 	"github.com/scopectl/scopectl/sync/gitrepo"
 	"github.com/scopectl/scopectl/sync/workspace"
 )
@@ -76,9 +77,6 @@ func headVersion(proj workspace.Project, path string) *config.Descriptor {
 // and keeping one side of every conflict gives exactly that side's
 // canonical form.
 func conflictFile(local, server []byte, rev int64) []byte {
-	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = 0 // the same file every time, however busy the machine
-	a, b, lines := dmp.DiffLinesToChars(string(local), string(server))
 	var out, mine, theirs strings.Builder
 	flush := func() {
 		if mine.Len() == 0 && theirs.Len() == 0 {
@@ -88,7 +86,7 @@ func conflictFile(local, server []byte, rev int64) []byte {
 		mine.Reset()
 		theirs.Reset()
 	}
-	for _, d := range dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines) {
+	for _, d := range diffview.LineDiff(string(local), string(server)) {
 		switch d.Type {
 		case diffmatchpatch.DiffDelete:
 			mine.WriteString(d.Text)
