@@ -35,6 +35,9 @@ Formats: semantic (default; one line per changed member, scope elements
 one by one; coloured on a terminal), unified (the canonical forms, line by
 line), json (the semantic changes), patch (RFC 6902 JSON Patch), github
 (markdown tables for a pull-request comment or $GITHUB_STEP_SUMMARY).
+json and patch print one JSON array with an entry for each file that
+differs: path, from, to and changes (for two files, named after the
+second).
 
 Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 3 server unreachable or credentials refused.`,
@@ -86,12 +89,10 @@ func diffInputs(c *cli.Context) ([]string, []*config.Descriptor, error) {
 	return files, locals, err
 }
 
-// diffTwoFiles compares two local files with each other.
+// diffTwoFiles compares two local files with each other; in json and
+// patch the entry is named after the second.
 func diffTwoFiles(c *cli.Context, format string, files []string, locals []*config.Descriptor, color bool) error {
 	a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
-	if format == "json" || format == "patch" {
-		return diffExit(diffview.Write(c.App.Writer, format, a, b, color))
-	}
 	out := diffview.NewFiles(c.App.Writer, format, color)
 	if err := out.Add(files[1], a, b); err != nil {
 		return err
