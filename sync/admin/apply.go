@@ -119,6 +119,9 @@ func (s *Service) plan(ctx context.Context, ifMatch api.Precondition, sreq store
 		return applyPlan{}, err
 	}
 	p := applyPlan{head: head, store: sreq}
+	if !exists {
+		p.head = store.Revision{Key: d.ApplicationKey}
+	}
 	switch {
 	case !ifMatch.IsAny():
 		p.store.IfMatch = ifMatch
@@ -126,7 +129,6 @@ func (s *Service) plan(ctx context.Context, ifMatch api.Precondition, sreq store
 		p.store.IfMatch = api.Revision(head.Number)
 	default:
 		p.store.IfMatch = api.Absent()
-		p.head = store.Revision{Key: d.ApplicationKey}
 	}
 	if p.diff, err = diffFromHead(head, exists, sreq.Hash, d); err != nil {
 		return applyPlan{}, err

@@ -46,17 +46,23 @@ func TestDryRunStoresNothing(t *testing.T) {
 	}
 }
 
-// TestDryRunShowsWhatApplyReports: a dry run answers the changes that the
-// apply of the same descriptor then reports, for a new application (both
-// from the empty descriptor) and for a change to an existing one.
+// TestDryRunShowsWhatApplyReports: a dry run answers the application and
+// the changes that the apply of the same descriptor then reports, for a
+// new application (both from the empty descriptor) and for a change to an
+// existing one, with and without a precondition.
 func TestDryRunShowsWhatApplyReports(t *testing.T) {
 	ctx := context.Background()
 	svc := newEnv(t).svc
 	for _, step := range []struct {
-		name string
-		body []byte
-	}{{"new application", bank(t)}, {"change", bankWithMaxExp60(t)}} {
-		req := admin.ApplyRequest{Runtime: "mfp", Body: step.body, Author: "ci", DryRun: true}
+		name    string
+		body    []byte
+		ifMatch api.Precondition
+	}{
+		{"new application", bank(t), api.Absent()},
+		{"change", bankWithMaxExp60(t), api.Revision(1)},
+		{"change back", bank(t), api.Any()},
+	} {
+		req := admin.ApplyRequest{Runtime: "mfp", Body: step.body, IfMatch: step.ifMatch, Author: "ci", DryRun: true}
 		dry, err := svc.Apply(ctx, req)
 		if err != nil {
 			t.Fatalf("%s: dry run: %v", step.name, err)
@@ -66,8 +72,12 @@ func TestDryRunShowsWhatApplyReports(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: apply: %v", step.name, err)
 		}
-		if len(applied.Response.Diff) == 0 || !reflect.DeepEqual(dry.Response.Diff, applied.Response.Diff) {
-			t.Errorf("%s: the dry run answered\n%v\nthe apply reported\n%v", step.name, dry.Response.Diff, applied.Response.Diff)
+		d, a := dry.Response, applied.Response
+		if d.Application.ID != a.Application.ID || d.Application.Platform != a.Application.Platform || d.Application.Version != a.Application.Version {
+			t.Errorf("%s: the dry run answered application %+v, the apply %+v", step.name, d.Application, a.Application)
+		}
+		if len(a.Diff) == 0 || !reflect.DeepEqual(d.Diff, a.Diff) {
+			t.Errorf("%s: the dry run answered\n%v\nthe apply reported\n%v", step.name, d.Diff, a.Diff)
 		}
 	}
 }
