@@ -90,7 +90,7 @@ func TestSecretVerifier(t *testing.T) {
 	if cost, _ := bcrypt.Cost([]byte(hash)); cost != bcrypt.MinCost {
 		t.Errorf("cost %d, want the verifier's", cost)
 	}
-	if prod, _ := oauth.HashSecret("s3cret"); !strings.HasPrefix(prod, "$2a$10$") {
+	if prod, _ := oauth.NewSecretVerifier().Hash("s3cret"); !strings.HasPrefix(prod, "$2a$10$") {
 		t.Errorf("production hash %q is not bcrypt cost 10", prod)
 	}
 }
