@@ -50,8 +50,7 @@ type KeySet struct {
 	mu       sync.RWMutex
 	keys     []signingKey // published, the active one first
 	loadedAt time.Time
-	reloadMu sync.Mutex            // one reload at a time
-	parsed   map[string]signingKey // by id, under reloadMu: parse each key once
+	reloadMu sync.Mutex // one reload at a time
 }
 
 type signingKey struct {
@@ -63,7 +62,7 @@ type signingKey struct {
 // NewKeySet loads the keys of s, creating the first one if there is none
 // (once, however many processes start together).
 func NewKeySet(ctx context.Context, s KeyStore) (*KeySet, error) {
-	ks := &KeySet{store: s, Now: time.Now, parsed: map[string]signingKey{}}
+	ks := &KeySet{store: s, Now: time.Now}
 	stored, err := ks.reload(ctx)
 	if err != nil {
 		return nil, err
@@ -213,33 +212,44 @@ func GenerateKey(now time.Time) (store.SigningKey, error) {
 
 // reload reads the keys from the store and keeps the published ones; it
 // returns what it read. With keys in the store but none published (all
-// retired), nothing verifies or signs until a new key is added.
+// retired), nothing verifies or signs until a new key is added. Callers
+// hold reloadMu.
 func (ks *KeySet) reload(ctx context.Context) ([]store.SigningKey, error) {
 	stored, err := ks.store.SigningKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load signing keys: %w", err)
 	}
-	if len(stored) == 0 && len(ks.keys) > 0 {
+	ks.mu.RLock()
+	old := ks.keys
+	ks.mu.RUnlock()
+	if len(stored) == 0 && len(old) > 0 {
 		return nil, fmt.Errorf("load signing keys: the store has none")
 	}
 	var keys []signingKey
-	parsed := map[string]signingKey{}
 	for i, st := range statuses(stored) {
 		if st != KeyActive && st != KeyPublished {
 			continue
 		}
-		k, ok := ks.parsed[stored[i].ID]
-		if !ok {
-			if k, err = parseKey(stored[i]); err != nil {
-				return nil, err
-			}
+		k, err := reuseOrParse(old, stored[i])
+		if err != nil {
+			return nil, err
 		}
-		keys, parsed[k.id] = append(keys, k), k
+		keys = append(keys, k)
 	}
 	ks.mu.Lock()
-	ks.keys, ks.loadedAt, ks.parsed = keys, ks.Now(), parsed
+	ks.keys, ks.loadedAt = keys, ks.Now()
 	ks.mu.Unlock()
 	return stored, nil
+}
+
+// reuseOrParse returns sk from the keys published before, parsed once
+// when it was first read (an RSA key takes a while to check), or parses
+// it.
+func reuseOrParse(published []signingKey, sk store.SigningKey) (signingKey, error) {
+	if i := slices.IndexFunc(published, func(k signingKey) bool { return k.id == sk.ID }); i >= 0 {
+		return published[i], nil
+	}
+	return parseKey(sk)
 }
 
 func parseKey(sk store.SigningKey) (signingKey, error) {

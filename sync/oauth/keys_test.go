@@ -76,13 +76,13 @@ func TestRetire(t *testing.T) {
 	tokens, st := newTokensAndStore(t)
 	ctx := context.Background()
 	clock := time.Now()
-	tokens.Keys.Now = func() time.Time { return clock }
+	tokens.KeySet().Now = func() time.Time { return clock }
 	issue := func() (string, string) {
 		tok, _, err := tokens.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys := tokens.Keys.JWKS(ctx).Keys
+		keys := tokens.KeySet().JWKS(ctx).Keys
 		return tok, keys[0].KeyID
 	}
 	tok1, k1 := issue()
@@ -133,7 +133,7 @@ func TestRetire(t *testing.T) {
 	if len(got) != len(want) || strings.Join(statusStrings(got), " ") != strings.Join(statusStrings(want), " ") {
 		t.Errorf("statuses %v, want %v", got, want)
 	}
-	if jwks := tokens.Keys.JWKS(ctx).Keys; len(jwks) != 1 || jwks[0].KeyID != list[0].ID {
+	if jwks := tokens.KeySet().JWKS(ctx).Keys; len(jwks) != 1 || jwks[0].KeyID != list[0].ID {
 		t.Errorf("JWKS %v, want only the active key", jwks)
 	}
 }
@@ -145,7 +145,7 @@ func TestRetiredKeyNeverSignsAgain(t *testing.T) {
 	tokens, st := newTokensAndStore(t)
 	ctx := context.Background()
 	clock := time.Now()
-	tokens.Keys.Now = func() time.Time { return clock } // frozen: no refresh is due
+	tokens.KeySet().Now = func() time.Time { return clock } // frozen: no refresh is due
 	kidOf := func() string {
 		tok, _, err := tokens.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
 		if err != nil {
@@ -180,7 +180,7 @@ func TestNewKeyVerifiesOnEveryInstanceAtOnce(t *testing.T) {
 	}
 	b := oauth.NewTokens(keysB, time.Hour)
 	clock := time.Now()
-	a.Keys.Now = func() time.Time { return clock }
+	a.KeySet().Now = func() time.Time { return clock }
 	keysB.Now = func() time.Time { return clock }
 	if _, err := oauth.Rotate(ctx, st); err != nil {
 		t.Fatal(err)

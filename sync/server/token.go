@@ -237,5 +237,5 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(s.tokens.Keys.JWKS(r.Context()))
+	json.NewEncoder(w).Encode(s.tokens.KeySet().JWKS(r.Context()))
 }
