@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/scopectl/scopectl/config"
 )
@@ -265,6 +266,21 @@ func (p Project) CheckState(server, runtime string, key config.AppKey) error {
 
 // ignoreState adds the state folder to the project's .gitignore once.
 func (p Project) ignoreState() error {
+	if _, done := stateIgnored.Load(p.Root); done {
+		return nil // a pull saves one base per file: read .gitignore once per run
+	}
+	if err := p.addStateToGitignore(); err != nil {
+		return err
+	}
+	stateIgnored.Store(p.Root, true)
+	return nil
+}
+
+// stateIgnored holds the project roots whose .gitignore this process has
+// seen to name the state folder.
+var stateIgnored sync.Map
+
+func (p Project) addStateToGitignore() error {
 	path := filepath.Join(p.Root, ".gitignore")
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
