@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,14 +13,15 @@ import (
 // banner to the writers it is given, answers on the address it logs, and
 // stops cleanly (exit 0) when its context ends, as on SIGTERM.
 func TestServeInProcess(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdout, stderr := newLogBuffer(), newLogBuffer()
 	code, exited := make(chan int, 1), make(chan struct{})
-	db := filepath.Join(t.TempDir(), "scoped.db")
+	db := keyedSQLite(t)
 	go func() {
 		defer close(exited)
-		code <- runContext(ctx, []string{"scoped", "--dev", "--addr", "127.0.0.1:0", "--db", "sqlite:" + db}, stdout, stderr)
+		code <- runContext(ctx, []string{"scoped", "--dev", "--addr", "127.0.0.1:0", "--db", db}, stdout, stderr)
 	}()
 	line, err := stderr.waitFor("msg=listening ", exited, startTimeout)
 	if err != nil {
@@ -54,6 +54,7 @@ func TestServeInProcess(t *testing.T) {
 // TestEveryFlagHasAVariable: every flag of scoped and of its commands can
 // also be set with a SCOPED_* environment variable, as containers expect.
 func TestEveryFlagHasAVariable(t *testing.T) {
+	t.Parallel()
 	if missing := cliargs.FlagsWithoutVariable(newApp(nil, nil), "SCOPED_"); len(missing) > 0 {
 		t.Errorf("flags without a SCOPED_* variable: %v", missing)
 	}
