@@ -45,6 +45,14 @@ func TestPreCommitHooks(t *testing.T) {
 	}
 	t.Logf("hook environment built in %v (waited %v for it)", rig.built.Round(time.Second), time.Since(start).Round(time.Second))
 
+	// The subtests run pre-commit in parallel, each in its own consumer
+	// repository; the fixtures in canonical form are made here, by
+	// scopectl in-process, which is not meant to run twice at once.
+	rig.canonical = map[string][]byte{}
+	for _, name := range []string{"com.example.bank-android-1.0.json", "com.example.capped-ios-1.0.json", "com.example.unsorted-web-1.0.json"} {
+		rig.canonical[name] = canonicalFixture(t, "valid/"+name)
+	}
+
 	t.Run("valid descriptors pass", rig.testValid)
 	t.Run("invalid descriptor fails with its finding", rig.testInvalid)
 	t.Run("non-canonical descriptor is rewritten", rig.testNotCanonical)
@@ -53,9 +61,10 @@ func TestPreCommitHooks(t *testing.T) {
 
 // testValid: canonical descriptors, one with a warning, pass both hooks.
 func (rig *preCommitRig) testValid(t *testing.T) {
+	t.Parallel()
 	c := rig.consumer(t)
-	c.add(t, "com.example.bank-android-1.0.json", canonicalFixture(t, "valid/com.example.bank-android-1.0.json"))
-	c.add(t, "com.example.capped-ios-1.0.json", canonicalFixture(t, "valid/com.example.capped-ios-1.0.json")) // a warning does not fail
+	c.add(t, "com.example.bank-android-1.0.json", rig.canonicalFixture(t, "com.example.bank-android-1.0.json"))
+	c.add(t, "com.example.capped-ios-1.0.json", rig.canonicalFixture(t, "com.example.capped-ios-1.0.json")) // a warning does not fail
 	r := c.preCommit(t, "run", "--all-files").wantCode(t, 0)
 	wantHookStatus(t, r, "scopectl validate", "Passed")
 	wantHookStatus(t, r, "scopectl fmt", "Passed")
@@ -65,9 +74,10 @@ func (rig *preCommitRig) testValid(t *testing.T) {
 // the finding at the line and column its .want file records, and is left
 // as it was.
 func (rig *preCommitRig) testInvalid(t *testing.T) {
+	t.Parallel()
 	const name = "unknown-top-level-member.json"
 	c := rig.consumer(t)
-	c.add(t, "com.example.bank-android-1.0.json", canonicalFixture(t, "valid/com.example.bank-android-1.0.json"))
+	c.add(t, "com.example.bank-android-1.0.json", rig.canonicalFixture(t, "com.example.bank-android-1.0.json"))
 	path := c.add(t, name, fixtureBytes(t, "invalid/"+name))
 	r := c.preCommit(t, "run", "--all-files")
 	if r.code == 0 {
@@ -84,6 +94,7 @@ func (rig *preCommitRig) testInvalid(t *testing.T) {
 // descriptor into the form app fmt writes and fails, as formatter hooks
 // do; the next run passes.
 func (rig *preCommitRig) testNotCanonical(t *testing.T) {
+	t.Parallel()
 	const name = "com.example.unsorted-web-1.0.json"
 	c := rig.consumer(t)
 	path := c.add(t, name, fixtureBytes(t, "valid/"+name))
@@ -96,7 +107,7 @@ func (rig *preCommitRig) testNotCanonical(t *testing.T) {
 	if !strings.Contains(r.stdout, "- files were modified by this hook") || !strings.Contains(r.stdout, "mobilefirst/"+name) {
 		t.Errorf("scopectl fmt does not say which file it rewrote:\n%s", r.stdout)
 	}
-	if got, want := readFile(t, path), string(canonicalFixture(t, "valid/"+name)); got != want {
+	if got, want := readFile(t, path), string(rig.canonicalFixture(t, name)); got != want {
 		t.Errorf("file after the hook:\n%s\nwant the canonical form:\n%s", got, want)
 	}
 	r = c.preCommit(t, "run", "--all-files").wantCode(t, 0)
@@ -106,6 +117,7 @@ func (rig *preCommitRig) testNotCanonical(t *testing.T) {
 // testCommit: with the hooks installed as git's pre-commit hook, a commit
 // of an invalid descriptor is refused and a valid one goes through.
 func (rig *preCommitRig) testCommit(t *testing.T) {
+	t.Parallel()
 	const name = "unknown-top-level-member.json"
 	c := rig.consumer(t)
 	c.preCommit(t, "install").wantCode(t, 0)
@@ -120,7 +132,7 @@ func (rig *preCommitRig) testCommit(t *testing.T) {
 
 	// With the invalid file gone and a valid one staged, the commit goes through.
 	c.git(t, "rm", "-q", "-f", "mobilefirst/"+name).wantCode(t, 0)
-	c.add(t, "com.example.bank-android-1.0.json", canonicalFixture(t, "valid/com.example.bank-android-1.0.json"))
+	c.add(t, "com.example.bank-android-1.0.json", rig.canonicalFixture(t, "com.example.bank-android-1.0.json"))
 	c.git(t, "commit", "-q", "-m", "add a valid descriptor").wantCode(t, 0)
 	if got := c.commits(t); got != before+1 {
 		t.Errorf("%d commits after a valid commit, want %d", got, before+1)
@@ -135,6 +147,19 @@ type preCommitRig struct {
 	hookRepo string
 	rev      string
 	built    time.Duration // how long setting up the hook environment took
+	// canonical holds fixtures/valid/NAME as scopectl app fmt writes
+	// them, by NAME.
+	canonical map[string][]byte
+}
+
+// canonicalFixture returns fixtures/valid/name as scopectl app fmt writes it.
+func (rig *preCommitRig) canonicalFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, ok := rig.canonical[name]
+	if !ok {
+		t.Fatalf("TestPreCommitHooks did not put %s in canonical form", name)
+	}
+	return data
 }
 
 // checkPreCommitInstalled skips the test without pre-commit, unless
