@@ -13,7 +13,6 @@ import (
 // banner to the writers it is given, answers on the address it logs, and
 // stops cleanly (exit 0) when its context ends, as on SIGTERM.
 func TestServeInProcess(t *testing.T) {
-	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdout, stderr := newLogBuffer(), newLogBuffer()

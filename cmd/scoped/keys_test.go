@@ -17,7 +17,6 @@ import (
 // TestKeysRotate: `scoped keys rotate` adds a signing key that becomes
 // the active one, and the previous key stays published in the JWKS.
 func TestKeysRotate(t *testing.T) {
-	t.Parallel()
 	db := filepath.Join(t.TempDir(), "scoped.db")
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, db)
@@ -48,7 +47,6 @@ func TestKeysRotate(t *testing.T) {
 }
 
 func TestBadDatabaseFlag(t *testing.T) {
-	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"scoped", "keys", "rotate", "--db", "mysql://x"}, &stdout, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), "use sqlite:PATH or postgres://") {
@@ -84,7 +82,6 @@ func runScoped(args ...string) (int, string, string) {
 // says so; `keys list` then shows the old key retired; a second retire
 // says it was retired already.
 func TestKeysRetire(t *testing.T) {
-	t.Parallel()
 	db, first := newKeyDB(t)
 	code, out, errOut := runScoped("keys", "retire", "--db", "sqlite:"+db, "--", first)
 	if code != 0 {
@@ -118,7 +115,6 @@ func TestKeysRetire(t *testing.T) {
 // TestKeysRetireErrors: an unknown key id, or no key id, is a usage error
 // (exit 2) with a clear message; nothing changes.
 func TestKeysRetireErrors(t *testing.T) {
-	t.Parallel()
 	db, first := newKeyDB(t)
 	for _, tc := range []struct {
 		args []string
@@ -144,7 +140,6 @@ func TestKeysRetireErrors(t *testing.T) {
 // TestKeysRetireLeadingDash: key ids are base64url and may start with
 // '-'; after -- such an id is a key id, not a flag.
 func TestKeysRetireLeadingDash(t *testing.T) {
-	t.Parallel()
 	db, first := newKeyDB(t)
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, db)
@@ -170,7 +165,6 @@ func TestKeysRetireLeadingDash(t *testing.T) {
 // TestKeysFlagsAfterArguments: `scoped keys retire KID --db DB`, as the
 // issue and the docs spell it, works like --db before the key id.
 func TestKeysFlagsAfterArguments(t *testing.T) {
-	t.Parallel()
 	db, first := newKeyDB(t)
 	for strings.HasPrefix(first, "-") { // such an id needs -- (TestKeysRetire covers that)
 		db, first = newKeyDB(t)

@@ -3,7 +3,10 @@ package main
 // Process-level tests: the scoped binary is built once (TestMain), started
 // as a real process on 127.0.0.1:0 and driven over HTTP, as an operator and
 // the scopectl CLI would. PostgreSQL tests use the database named by
-// SCOPED_TEST_POSTGRES, in a fresh schema per test.
+// SCOPED_TEST_POSTGRES, in a fresh schema per test. Tests that only start
+// processes run in parallel; those that run scoped in-process (run,
+// runContext) do not, since urfave/cli keeps its help flag in package
+// state.
 
 import (
 	"bytes"

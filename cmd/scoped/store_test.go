@@ -40,7 +40,6 @@ func withDB(args []string, db string) []string {
 // looked for, and creates no file (it used to create an empty store and
 // report success).
 func TestMaintenanceNeedsADatabase(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "typo.db")
 	for _, args := range maintenance {
@@ -59,7 +58,6 @@ func TestMaintenanceNeedsADatabase(t *testing.T) {
 // is an unavailable service (exit 3) for serve and for every maintenance
 // command, as the exit-code table says.
 func TestUnreachableDatabaseIsExit3(t *testing.T) {
-	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +81,6 @@ func TestUnreachableDatabaseIsExit3(t *testing.T) {
 // the store's tables, commands other than serve fail with exit 2 and
 // create no table.
 func TestMaintenanceNeedsAStoreInPostgres(t *testing.T) {
-	t.Parallel()
 	dsn := storetest.PostgresDSN(t)
 	for _, args := range maintenance {
 		code, out, errOut := runScoped(withDB(args, dsn)...)
@@ -132,7 +129,6 @@ func TestRefusesMemoryDatabases(t *testing.T) {
 // refuse an SQLite database that other users can read (the signing keys
 // are in it), with exit 2 and the command that fixes it.
 func TestRefusesDatabaseOpenToOthers(t *testing.T) {
-	t.Parallel()
 	db := filepath.Join(t.TempDir(), "scoped.db")
 	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
