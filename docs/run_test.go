@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,13 +84,31 @@ func TestDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs = append([]string{filepath.Join(repoRoot, "README.md")}, docs...)
-	for _, path := range docs {
+	for _, path := range longestFirst(docs) {
 		name, _ := filepath.Rel(repoRoot, path)
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
 			runDocument(t, path, name)
 		})
 	}
+}
+
+// longestFirst orders documents by their number of steps, most first:
+// the documents run in parallel, and the longest starting first makes
+// them end together instead of one long document running alone at the
+// end. A document that cannot be read or planned sorts last; its test
+// reports why.
+func longestFirst(docs []string) []string {
+	steps := map[string]int{}
+	for _, path := range docs {
+		if src, err := os.ReadFile(path); err == nil {
+			p, _ := loadPlan(string(src))
+			steps[path] = len(p.steps)
+		}
+	}
+	sorted := slices.Clone(docs)
+	slices.SortStableFunc(sorted, func(a, b string) int { return steps[b] - steps[a] })
+	return sorted
 }
 
 // runDocument runs one document in its own sandbox.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,7 +18,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(runAsCLI) == "1" {
 		os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	flag.Parse()
+	stop := preCommitBackground()
+	code := m.Run()
+	stop()
+	os.Exit(code)
 }
 
 // scopectlOnPath puts a scopectl command on PATH that runs this test

@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +12,12 @@ import (
 // (429 + Retry-After after 10 failures), while other clients from the same
 // address keep working; --dev accepts short client secrets.
 func TestClientSecretPolicyAndThrottling(t *testing.T) {
+	t.Parallel()
 	secret := randomHex(12)
 	prod := startScoped(t, "scoped", baseEnv("SCOPED_ADMIN_SECRET="+secret),
-		"--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
+		"--addr", "127.0.0.1:0", "--db", keyedSQLite(t))
 	dev := startScoped(t, "scoped --dev", baseEnv(), "--dev",
-		"--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
+		"--addr", "127.0.0.1:0", "--db", keyedSQLite(t))
 	c := newClient(t)
 	clients := "/mfpadmin/management-apis/2.0/runtimes/mfp/confidentialclients"
 	put := func(p *scoped, auth, clientSecret string) reply {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,10 +17,10 @@ func TestServeInProcess(t *testing.T) {
 	defer cancel()
 	stdout, stderr := newLogBuffer(), newLogBuffer()
 	code, exited := make(chan int, 1), make(chan struct{})
-	db := filepath.Join(t.TempDir(), "scoped.db")
+	db := keyedSQLite(t)
 	go func() {
 		defer close(exited)
-		code <- runContext(ctx, []string{"scoped", "--dev", "--addr", "127.0.0.1:0", "--db", "sqlite:" + db}, stdout, stderr)
+		code <- runContext(ctx, []string{"scoped", "--dev", "--addr", "127.0.0.1:0", "--db", db}, stdout, stderr)
 	}()
 	line, err := stderr.waitFor("msg=listening ", exited, startTimeout)
 	if err != nil {
@@ -54,6 +53,7 @@ func TestServeInProcess(t *testing.T) {
 // TestEveryFlagHasAVariable: every flag of scoped and of its commands can
 // also be set with a SCOPED_* environment variable, as containers expect.
 func TestEveryFlagHasAVariable(t *testing.T) {
+	t.Parallel()
 	if missing := cliargstest.FlagsWithoutVariable(newApp(nil, nil), "SCOPED_"); len(missing) > 0 {
 		t.Errorf("flags without a SCOPED_* variable: %v", missing)
 	}

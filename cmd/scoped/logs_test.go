@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,9 +9,9 @@ import (
 // TestJSONLogs: with --log-format json every log line is a JSON object,
 // requests are logged with their status, and no secret or token appears.
 func TestJSONLogs(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "scoped.db")
+	t.Parallel()
 	p := launch(t, "scoped", baseEnv("SCOPED_ADMIN_SECRET=json-logs-secret"),
-		"--addr", "127.0.0.1:0", "--db", "sqlite:"+db, "--log-format", "json")
+		"--addr", "127.0.0.1:0", "--db", keyedSQLite(t), "--log-format", "json")
 	line, err := p.stderr.waitFor(`"msg":"listening"`, p.exited, startTimeout)
 	if err != nil {
 		t.Fatalf("no JSON listening line: %v\n%s", err, p.stderr.tail(20))

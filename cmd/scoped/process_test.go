@@ -3,7 +3,10 @@ package main
 // Process-level tests: the scoped binary is built once (TestMain), started
 // as a real process on 127.0.0.1:0 and driven over HTTP, as an operator and
 // the scopectl CLI would. PostgreSQL tests use the database named by
-// SCOPED_TEST_POSTGRES, in a fresh schema per test.
+// SCOPED_TEST_POSTGRES, in a fresh schema per test. Tests that only start
+// processes run in parallel; those that run scoped in-process (run,
+// runContext) do not, since urfave/cli keeps its help flag in package
+// state.
 
 import (
 	"bytes"
@@ -35,6 +38,9 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/scopectl/scopectl/sync/oauth"
+	"github.com/scopectl/scopectl/sync/store"
+	"github.com/scopectl/scopectl/sync/store/sqlite"
 	"github.com/scopectl/scopectl/sync/store/storetest"
 )
 
@@ -59,6 +65,41 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// sharedKey is the signing key that keyedSQLite puts in new databases,
+// generated once per test binary: otherwise every scoped process started
+// on a new database generates an RSA key, a few hundred milliseconds
+// (several times that under -race). The tests of key generation itself
+// (keys_test.go) make their own keys.
+var sharedKey = sync.OnceValues(func() (store.SigningKey, error) {
+	return oauth.GenerateKey(time.Now())
+})
+
+// keyedSQLite returns the --db value of a new SQLite database, readable by
+// its owner only, that holds the shared signing key and nothing else.
+func keyedSQLite(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "scoped.db")
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := sharedKey()
+	if err == nil {
+		err = st.AddFirstSigningKey(ctx, k)
+	}
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(path, 0o600)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "sqlite:" + path
 }
 
 const (
@@ -486,7 +527,9 @@ func checkHistory(t *testing.T, c *http.Client, base, auth, pkg string, acks []a
 // and the development clients test/test and admin/admin exist only with
 // --dev, also on a database an earlier --dev run used.
 func TestRefusesToStartWithoutAdminSecret(t *testing.T) {
+	t.Parallel()
 	t.Run("no secret", func(t *testing.T) {
+		t.Parallel()
 		for _, env := range [][]string{baseEnv(), baseEnv("SCOPED_ADMIN_SECRET=")} {
 			db := filepath.Join(t.TempDir(), "scoped.db")
 			p := launch(t, "scoped", env, "--addr", "127.0.0.1:0", "--db", "sqlite:"+db)
@@ -505,9 +548,9 @@ func TestRefusesToStartWithoutAdminSecret(t *testing.T) {
 	})
 
 	t.Run("SCOPED_ADMIN_SECRET", func(t *testing.T) {
+		t.Parallel()
 		secret := randomHex(12)
-		db := filepath.Join(t.TempDir(), "scoped.db")
-		p := startScoped(t, "scoped", baseEnv("SCOPED_ADMIN_SECRET="+secret), "--addr", "127.0.0.1:0", "--db", "sqlite:"+db)
+		p := startScoped(t, "scoped", baseEnv("SCOPED_ADMIN_SECRET="+secret), "--addr", "127.0.0.1:0", "--db", keyedSQLite(t))
 		c := newClient(t)
 		tok := mustToken(t, c, p.url, "admin", secret)
 		if r := mustCall(t, c, "GET", p.url+appsPath, "", "Authorization", bearer(tok)); r.status != http.StatusOK ||
@@ -522,13 +565,14 @@ func TestRefusesToStartWithoutAdminSecret(t *testing.T) {
 	})
 
 	t.Run("--admin-secret-file", func(t *testing.T) {
+		t.Parallel()
 		dir := t.TempDir()
 		secretFile := filepath.Join(dir, "admin-secret")
 		secret := randomHex(12)
 		if err := os.WriteFile(secretFile, []byte(secret+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		p := startScoped(t, "scoped", baseEnv(), "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(dir, "scoped.db"),
+		p := startScoped(t, "scoped", baseEnv(), "--addr", "127.0.0.1:0", "--db", keyedSQLite(t),
 			"--admin-secret-file", secretFile)
 		c := newClient(t)
 		mustToken(t, c, p.url, "admin", secret)
@@ -536,7 +580,8 @@ func TestRefusesToStartWithoutAdminSecret(t *testing.T) {
 	})
 
 	t.Run("after a --dev run on the same database", func(t *testing.T) {
-		db := "sqlite:" + filepath.Join(t.TempDir(), "scoped.db")
+		t.Parallel()
+		db := keyedSQLite(t)
 		c := newClient(t)
 		dev := startScoped(t, "scoped --dev", baseEnv(), "--dev", "--addr", "127.0.0.1:0", "--db", db)
 		mustToken(t, c, dev.url, "test", "test")
@@ -565,6 +610,7 @@ func TestRefusesToStartWithoutAdminSecret(t *testing.T) {
 // and racing If-Match pushes through both keep a gap-free history in which
 // every acknowledged revision is what was pushed.
 func TestTwoProcessesShareOnePostgres(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.PostgresDSN(t)
 	secret := randomHex(12)
 	env := baseEnv("SCOPED_ADMIN_SECRET=" + secret)
@@ -692,10 +738,13 @@ func pushIfMatch(c *http.Client, base, token, pkg string, value int) (a ack, sta
 // TestCrashLosesNoAcknowledgedPush: SIGKILL while pushes are in flight
 // loses no acknowledged revision and leaves nothing half-written.
 func TestCrashLosesNoAcknowledgedPush(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
-		crashDuringPushes(t, "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
+		t.Parallel()
+		crashDuringPushes(t, keyedSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		crashDuringPushes(t, storetest.PostgresDSN(t))
 	})
 }
@@ -801,9 +850,10 @@ func crashDuringPushes(t *testing.T, db string) {
 // accepting connections, finishes a push whose body is still arriving,
 // and then exits 0.
 func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
+	t.Parallel()
 	secret := randomHex(12)
 	env := baseEnv("SCOPED_ADMIN_SECRET=" + secret)
-	args := []string{"--addr", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "scoped.db")}
+	args := []string{"--addr", "127.0.0.1:0", "--db", keyedSQLite(t)}
 	p := startScoped(t, "scoped", env, args...)
 	c := newClient(t)
 	tok := mustToken(t, c, p.url, "admin", secret)
@@ -935,6 +985,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 // TestDevModeSeedsSamples: --dev serves every sample descriptor of
 // fixtures/valid, with admin/admin, and says loudly that it is dev mode.
 func TestDevModeSeedsSamples(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("../../fixtures/valid/*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample descriptors in fixtures/valid: %v", err)
@@ -959,7 +1010,7 @@ func TestDevModeSeedsSamples(t *testing.T) {
 		}
 	}
 
-	p := startScoped(t, "scoped --dev", baseEnv(), "--dev", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "scoped.db"))
+	p := startScoped(t, "scoped --dev", baseEnv(), "--dev", "--addr", "127.0.0.1:0", "--db", keyedSQLite(t))
 	c := newClient(t)
 	r := mustCall(t, c, "GET", p.url+appsPath, "", "Authorization", basic("admin", "admin"))
 	if r.status != http.StatusOK {

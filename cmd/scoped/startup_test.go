@@ -12,11 +12,12 @@ import (
 // clear message and a usage or unavailable exit status, before any
 // database is created.
 func TestStartupRefusals(t *testing.T) {
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer busy.Close()
+	t.Cleanup(func() { busy.Close() }) // after the parallel subtests
 	empty := filepath.Join(t.TempDir(), "empty-secret")
 	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -37,6 +38,7 @@ func TestStartupRefusals(t *testing.T) {
 		{"stray argument", nil, []string{"--dev", "stray"}, 2, []string{`unexpected argument "stray"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			db := filepath.Join(t.TempDir(), "scoped.db")
 			args := append([]string{"--addr", "127.0.0.1:0", "--db", "sqlite:" + db}, tc.args...)
 			p := launch(t, "scoped", baseEnv(tc.env...), args...)
@@ -62,6 +64,7 @@ func TestStartupRefusals(t *testing.T) {
 // TestDevBannerIsABox: every line of the development banner is closed
 // by its '*' at the same column, whatever the admin credentials say.
 func TestDevBannerIsABox(t *testing.T) {
+	t.Parallel()
 	for _, admin := range []string{"admin/admin", "admin (with the given secret)"} {
 		lines := strings.Split(strings.Trim(devBanner(admin), "\n"), "\n")
 		for _, l := range lines {
@@ -75,6 +78,7 @@ func TestDevBannerIsABox(t *testing.T) {
 // TestVersion: scoped --version names the module version and the Go
 // toolchain, on stdout, with status 0.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	p := launch(t, "scoped --version", baseEnv(), "--version")
 	if code := p.waitExit(t, startTimeout); code != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", code, p.stderr.String())
