@@ -26,6 +26,7 @@ func appCommand() *cli.Command {
 			appDiffCommand(),
 			appHistoryCommand(),
 			appRollbackCommand(),
+			appExplainCommand(),
 		},
 	}
 }
