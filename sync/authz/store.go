@@ -1,0 +1,60 @@
+package authz
+
+import (
+	"context"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Store is the storage the runtime needs, implemented by sync/store/sqlstore
+// on SQLite and PostgreSQL. Several scoped processes may share one Store;
+// every method is atomic. Lookups of what does not exist are KindNotFound
+// errors.
+type Store interface {
+	// AddMobileClient stores a newly registered client; its ID is new.
+	AddMobileClient(ctx context.Context, c Client) error
+	// MobileClient returns a registered client.
+	MobileClient(ctx context.Context, runtime, id string) (Client, error)
+	// DeleteMobileClient removes a client with its check states and grants.
+	DeleteMobileClient(ctx context.Context, runtime, id string) error
+
+	// UpdateCheckStates replaces the check states of a client with what
+	// update returns for the current ones (by check name), in one
+	// transaction that excludes concurrent updates for the same client: two
+	// requests racing cannot both spend the same remaining attempt. An error
+	// from update changes nothing.
+	UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(current map[string]CheckState) (map[string]CheckState, error)) error
+
+	// AddGrant stores an authorization code or a refresh token, by the
+	// hash of its value (the value itself is never stored).
+	AddGrant(ctx context.Context, g Grant) error
+	// TakeGrant removes and returns the grant whose value hashes to hash:
+	// a code or a refresh token is good for one use, on any instance.
+	TakeGrant(ctx context.Context, runtime, hash string) (Grant, error)
+}
+
+// GrantKind tells an authorization code from a refresh token.
+type GrantKind string
+
+// The kinds of grants.
+const (
+	GrantCode    GrantKind = "code"
+	GrantRefresh GrantKind = "refresh"
+)
+
+// Grant is an authorization code or a refresh token, as stored.
+type Grant struct {
+	Hash     string // hex SHA-256 of the value
+	Kind     GrantKind
+	Runtime  string
+	ClientID string
+	App      config.AppKey
+	Scope    config.Scope
+	// Lifetime caps the access tokens issued from this grant, as
+	// config.Resolve computed it when the checks passed; the token
+	// endpoint recomputes it from the head revision and takes the smaller.
+	Lifetime    time.Duration
+	RedirectURI string // codes only: the redirect_uri the code was issued for
+	Expires     time.Time
+}
