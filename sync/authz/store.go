@@ -55,6 +55,7 @@ type Grant struct {
 	// config.Resolve computed it when the checks passed; the token
 	// endpoint recomputes it from the head revision and takes the smaller.
 	Lifetime    time.Duration
+	User        string // the user a user-login check authenticated, if any
 	RedirectURI string // codes only: the redirect_uri the code was issued for
 	Expires     time.Time
 }

@@ -1,0 +1,68 @@
+package authz
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Applications gives the descriptor that governs an application now: the
+// head revision, read at every request so that a push takes effect at once
+// on every instance.
+type Applications interface {
+	// Descriptor returns the head descriptor of an application, or a
+	// KindNotFound error when it does not exist or was deleted.
+	Descriptor(ctx context.Context, runtime string, key config.AppKey) (*config.Descriptor, error)
+}
+
+// Runtime is the mobile authorization runtime of one scoped runtime (such
+// as "mfp"): registration, preauthorization, authorization codes and
+// tokens.
+type Runtime struct {
+	Name   string // the runtime, e.g. "mfp"
+	Store  Store
+	Apps   Applications
+	Checks *Checks
+	Tokens TokenIssuer
+	// RefreshApps are the application ids whose clients get refresh
+	// tokens (seed 004's server property).
+	RefreshApps []string
+	// MaxLifetime caps every token's lifetime (scoped's --token-ttl, which
+	// its verifier enforces); 0 means no cap beyond maxTokenExpiration.
+	MaxLifetime time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (rt *Runtime) now() time.Time {
+	if rt.Now != nil {
+		return rt.Now()
+	}
+	return time.Now()
+}
+
+// descriptor returns the descriptor of a client's application, refusing a
+// client whose application is gone: its requests fail as the client's.
+func (rt *Runtime) descriptor(ctx context.Context, key config.AppKey) (*config.Descriptor, error) {
+	d, err := rt.Apps.Descriptor(ctx, rt.Name, key)
+	if config.ErrorKind(err) == config.KindNotFound {
+		return nil, config.Errorf(config.KindForbidden, "application %s is not registered on runtime %s", key, rt.Name)
+	}
+	return d, err
+}
+
+// resolve resolves scope for d with the checks this runtime has.
+func (rt *Runtime) resolve(d *config.Descriptor, scope config.Scope) config.Resolution {
+	return config.Resolve(d, scope, rt.Checks.Catalog())
+}
+
+// randomValue returns 32 random bytes, base64url: a client id, a code or a
+// refresh token.
+func randomValue() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
