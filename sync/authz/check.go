@@ -32,13 +32,17 @@ type CheckState struct {
 	User string `json:"user,omitempty"`
 	// RememberUntil is when a remembered login ends (rememberMeDurationSec).
 	RememberUntil time.Time `json:"rememberUntil,omitempty"`
+	// PinHash is the bcrypt hash of the PIN a client enrolled with a
+	// PIN-code check (never the PIN itself).
+	PinHash string `json:"pinHash,omitempty"`
 }
 
 // Current returns s as it stands at now: a success or a block that has
 // expired is StateNone again (an expired attempting state starts over).
+// What outlives a state stays: the remembered user and the enrolled PIN.
 func (s CheckState) Current(now time.Time) CheckState {
 	if s.State != StateNone && !now.Before(s.Expires) {
-		return CheckState{User: s.User, RememberUntil: s.RememberUntil}
+		return CheckState{User: s.User, RememberUntil: s.RememberUntil, PinHash: s.PinHash}
 	}
 	return s
 }

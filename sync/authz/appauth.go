@@ -1,0 +1,46 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scopectl/scopectl/config"
+)
+
+// Applications tells whether an application is registered and enabled on
+// a runtime: what the application-authenticity check asks.
+type Applications interface {
+	// Exists reports whether key is a registered, enabled application of
+	// runtime; false for an unknown, deleted or disabled one.
+	Exists(ctx context.Context, runtime string, key config.AppKey) (bool, error)
+}
+
+// appAuthenticity is the predefined application-authenticity check
+// (config.CheckAppAuthenticity): a client passes when the application it
+// registered with is registered and enabled on its runtime. It never
+// challenges. The application is asked for at every evaluation, so that a
+// deleted or disabled application fails at once even while an earlier
+// success lasts; a success lasts expirationSec.
+type appAuthenticity struct {
+	apps     Applications
+	defaults config.Properties
+}
+
+// Evaluate passes a client of a registered, enabled application and fails
+// any other, with the reason.
+func (c *appAuthenticity) Evaluate(ctx context.Context, in Input) (Outcome, error) {
+	ok, err := c.apps.Exists(ctx, in.Client.Runtime, in.Client.App)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("application authenticity of %s: %w", in.Client.App, err)
+	}
+	s := in.State.Current(in.Now)
+	if !ok {
+		reason := fmt.Sprintf("application %s is not registered or is disabled on runtime %s", in.Client.App, in.Client.Runtime)
+		return Outcome{State: CheckState{}, Failure: map[string]any{"reason": reason}}, nil
+	}
+	if s.State == StateSuccess {
+		return Outcome{State: s}, nil
+	}
+	exp := seconds(in.Properties, c.defaults, "expirationSec")
+	return Outcome{State: CheckState{State: StateSuccess, Expires: in.Now.Add(exp)}}, nil
+}
