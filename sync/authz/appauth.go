@@ -7,14 +7,6 @@ import (
 	"github.com/scopectl/scopectl/config"
 )
 
-// Applications tells whether an application is registered and enabled on
-// a runtime: what the application-authenticity check asks.
-type Applications interface {
-	// Exists reports whether key is a registered, enabled application of
-	// runtime; false for an unknown, deleted or disabled one.
-	Exists(ctx context.Context, runtime string, key config.AppKey) (bool, error)
-}
-
 // appAuthenticity is the predefined application-authenticity check
 // (config.CheckAppAuthenticity): a client passes when the application it
 // registered with is registered and enabled on its runtime. It never
@@ -29,7 +21,11 @@ type appAuthenticity struct {
 // Evaluate passes a client of a registered, enabled application and fails
 // any other, with the reason.
 func (c *appAuthenticity) Evaluate(ctx context.Context, in Input) (Outcome, error) {
-	ok, err := c.apps.Exists(ctx, in.Client.Runtime, in.Client.App)
+	_, err := c.apps.Descriptor(ctx, in.Client.Runtime, in.Client.App)
+	ok := err == nil
+	if config.ErrorKind(err) == config.KindNotFound {
+		err = nil
+	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("application authenticity of %s: %w", in.Client.App, err)
 	}

@@ -33,8 +33,14 @@ type fakeApps struct {
 	err     error
 }
 
-func (f *fakeApps) Exists(_ context.Context, runtime string, key config.AppKey) (bool, error) {
-	return runtime == "mfp" && f.enabled[key], f.err
+func (f *fakeApps) Descriptor(_ context.Context, runtime string, key config.AppKey) (*config.Descriptor, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if runtime != "mfp" || !f.enabled[key] {
+		return nil, config.Errorf(config.KindNotFound, "no application %s", key)
+	}
+	return &config.Descriptor{ApplicationKey: key}, nil
 }
 
 // testUsers is a registry with alice (password "secret") and bob.
