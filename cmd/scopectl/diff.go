@@ -35,6 +35,9 @@ Formats: semantic (default; one line per changed member, scope elements
 one by one; coloured on a terminal), unified (the canonical forms, line by
 line), json (the semantic changes), patch (RFC 6902 JSON Patch), github
 (markdown tables for a pull-request comment or $GITHUB_STEP_SUMMARY).
+json and patch print one JSON array with an entry for each file that
+differs: path, from, to and changes (for two files, named after the
+second).
 
 Exit status: 0 no difference, 1 different, 2 usage or invalid input,
 3 server unreachable or credentials refused.`,
@@ -86,14 +89,15 @@ func diffInputs(c *cli.Context) ([]string, []*config.Descriptor, error) {
 	return files, locals, err
 }
 
-// diffTwoFiles compares two local files with each other.
+// diffTwoFiles compares two local files with each other; in json and
+// patch the entry is named after the second.
 func diffTwoFiles(c *cli.Context, format string, files []string, locals []*config.Descriptor, color bool) error {
 	a, b := diffview.Side{Name: files[0], Descriptor: locals[0]}, diffview.Side{Name: files[1], Descriptor: locals[1]}
-	changes, err := diffview.Write(c.App.Writer, format, a, b, color)
-	if err == nil {
-		githubFooter(c, format, [][]config.Change{changes})
+	out := diffview.NewFiles(c.App.Writer, format, color)
+	if err := out.Add(files[1], a, b); err != nil {
+		return err
 	}
-	return diffExit(changes, err)
+	return diffExit(out.Close())
 }
 
 // diffServer compares each local descriptor with the server's version:
@@ -103,7 +107,7 @@ func diffServer(c *cli.Context, format string, files []string, locals []*config.
 	if err != nil {
 		return err
 	}
-	out := newMultiDiff(c, format, color)
+	out := diffview.NewFiles(c.App.Writer, format, color)
 	for i, d := range locals {
 		remote, rev, err := transfer.ReadServer(c.Context, cl, target, d.ApplicationKey)
 		if err != nil {
@@ -114,11 +118,11 @@ func diffServer(c *cli.Context, format string, files []string, locals []*config.
 			server.Name = target.URL + " (not there)"
 		}
 		local := diffview.Side{Name: relative(files[i]), Descriptor: d}
-		if err := out.add(relative(files[i]), server, local); err != nil {
+		if err := out.Add(relative(files[i]), server, local); err != nil {
 			return err
 		}
 	}
-	return out.done()
+	return diffExit(out.Close())
 }
 
 // readDescriptors validates and decodes files; invalid ones are reported
@@ -133,82 +137,6 @@ func readDescriptors(c *cli.Context, files []string) ([]*config.Descriptor, erro
 		out[i] = r.Descriptor
 	}
 	return out, nil
-}
-
-// multiDiff writes the comparison of several descriptors. The text
-// formats are written file by file; json and patch are collected into one
-// JSON document, an array with one entry per file that differs, so that a
-// script reads one value and knows which file each change belongs to.
-type multiDiff struct {
-	c       *cli.Context
-	format  string
-	color   bool
-	perFile [][]config.Change
-	files   []fileDiff
-}
-
-// fileDiff is one file's entry in the json and patch formats.
-type fileDiff struct {
-	Path    string `json:"path"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Changes any    `json:"changes"` // []config.Change (json) or []diffview.PatchOp (patch)
-}
-
-func newMultiDiff(c *cli.Context, format string, color bool) *multiDiff {
-	return &multiDiff{c: c, format: format, color: color, files: []fileDiff{}}
-}
-
-// add compares a with b, the two sides of the file at path.
-func (m *multiDiff) add(path string, a, b diffview.Side) error {
-	if m.format != "json" && m.format != "patch" {
-		changes, err := diffview.Write(m.c.App.Writer, m.format, a, b, m.color)
-		m.perFile = append(m.perFile, changes)
-		return err
-	}
-	changes := config.DiffOrAbsent(a.Descriptor, b.Descriptor)
-	m.perFile = append(m.perFile, changes)
-	if len(changes) == 0 {
-		return nil
-	}
-	entry := fileDiff{Path: path, From: a.Name, To: b.Name, Changes: changes}
-	if m.format == "patch" {
-		entry.Changes = diffview.Patch(changes)
-	}
-	m.files = append(m.files, entry)
-	return nil
-}
-
-// done ends the comparison: the JSON document or the github footer, and
-// exit status 1 when anything differs.
-func (m *multiDiff) done() error {
-	if m.format == "json" || m.format == "patch" {
-		if err := writeJSON(m.c.App.Writer, m.files); err != nil {
-			return err
-		}
-	}
-	githubFooter(m.c, m.format, m.perFile)
-	return diffExit(slices.Concat(m.perFile...), nil)
-}
-
-// githubFooter ends the github (markdown) format with a line counting the
-// changes, so that a comment also says when nothing changed.
-func githubFooter(c *cli.Context, format string, perFile [][]config.Change) {
-	if format != "github" {
-		return
-	}
-	files, changes := 0, 0
-	for _, ch := range perFile {
-		if len(ch) > 0 {
-			files++
-			changes += len(ch)
-		}
-	}
-	if changes == 0 {
-		fmt.Fprintln(c.App.Writer, "scopectl: no descriptor changes.")
-		return
-	}
-	fmt.Fprintf(c.App.Writer, "scopectl: %s in %s.\n", plural(changes, "1 change", fmt.Sprintf("%d changes", changes)), plural(files, "1 descriptor", fmt.Sprintf("%d descriptors", files)))
 }
 
 func diffExit(changes []config.Change, err error) error {
@@ -232,7 +160,7 @@ func diffRevision(c *cli.Context, rev string, files []string, locals []*config.D
 	if err != nil {
 		return err
 	}
-	out := newMultiDiff(c, format, color)
+	out := diffview.NewFiles(c.App.Writer, format, color)
 	for i, path := range files {
 		name := relative(path)
 		old := diffview.Side{Name: name + "@" + rev, Descriptor: olds[name]}
@@ -240,11 +168,11 @@ func diffRevision(c *cli.Context, rev string, files []string, locals []*config.D
 			old.Name += " (not there)"
 		}
 		cur := diffview.Side{Name: name, Descriptor: locals[i]}
-		if err := out.add(name, old, cur); err != nil {
+		if err := out.Add(name, old, cur); err != nil {
 			return err
 		}
 	}
-	return out.done()
+	return diffExit(out.Close())
 }
 
 // diffRevisions compares the descriptors under the PATH arguments in git
@@ -280,15 +208,15 @@ func diffRevisions(c *cli.Context, from, to, format string) error {
 	if len(names) == 0 {
 		return usageErrorf("no descriptors under %s in %s or %s", strings.Join(paths, ", "), from, to)
 	}
-	out := newMultiDiff(c, format, colorEnabled(c, c.App.Writer))
+	out := diffview.NewFiles(c.App.Writer, format, colorEnabled(c, c.App.Writer))
 	for _, name := range names {
 		a := diffview.Side{Name: name + "@" + from, Descriptor: olds[name]}
 		b := diffview.Side{Name: name + "@" + to, Descriptor: news[name]}
-		if err := out.add(name, a, b); err != nil {
+		if err := out.Add(name, a, b); err != nil {
 			return err
 		}
 	}
-	return out.done()
+	return diffExit(out.Close())
 }
 
 // revisionDescriptors reads and validates the descriptors under paths in

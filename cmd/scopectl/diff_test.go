@@ -31,9 +31,12 @@ func TestDiffFormats(t *testing.T) {
 		r := scopectl(t, "app", "diff", "--format", format, "com.example.bank-android-1.0.json", "b.json").wantCode(t, exitFailed)
 		golden(t, "diff."+format, r.stdout)
 		if format == "json" || format == "patch" {
-			var v []map[string]any
-			if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || len(v) != 4 {
-				t.Errorf("%s output: %v, %d entries", format, err, len(v))
+			var v []fileEntry
+			if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || len(v) != 1 {
+				t.Fatalf("%s output: %v, %d entries", format, err, len(v))
+			}
+			if v[0].Path != "b.json" || v[0].From != "com.example.bank-android-1.0.json" || v[0].To != "b.json" || len(v[0].Changes) != 4 {
+				t.Errorf("%s: the same shape as over several files, named after the second file: %+v", format, v[0])
 			}
 		}
 	}
@@ -41,6 +44,18 @@ func TestDiffFormats(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("identical files: %q", r.stdout)
 	}
+	for _, format := range []string{"json", "patch"} {
+		r := scopectl(t, "app", "diff", "--format", format, "b.json", "b.json").wantCode(t, exitOK)
+		if strings.TrimSpace(r.stdout) != "[]" {
+			t.Errorf("identical files, %s: %q, want []", format, r.stdout)
+		}
+	}
+}
+
+// fileEntry is one file's entry in the json and patch output of app diff.
+type fileEntry struct {
+	Path, From, To string
+	Changes        []map[string]any
 }
 
 func TestDiffAgainstServer(t *testing.T) {
@@ -137,10 +152,7 @@ func TestDiffJSONOverSeveralFiles(t *testing.T) {
 	edit(t, webFile, `"maxTokenExpiration": 1200`, `"maxTokenExpiration": 900`)
 	for _, format := range []string{"json", "patch"} {
 		r := scopectl(t, "app", "diff", "--format", format).wantCode(t, exitFailed)
-		var files []struct {
-			Path, From, To string
-			Changes        []map[string]any
-		}
+		var files []fileEntry
 		if err := json.Unmarshal([]byte(r.stdout), &files); err != nil {
 			t.Fatalf("%s: not one JSON document: %v\n%s", format, err, r.stdout)
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scopectl/scopectl/cmd/internal/cliargs"
+	"github.com/scopectl/scopectl/cmd/internal/cliargs/cliargstest"
 )
 
 // TestServeInProcess: scoped serve run as a function writes its log and
@@ -54,7 +54,7 @@ func TestServeInProcess(t *testing.T) {
 // TestEveryFlagHasAVariable: every flag of scoped and of its commands can
 // also be set with a SCOPED_* environment variable, as containers expect.
 func TestEveryFlagHasAVariable(t *testing.T) {
-	if missing := cliargs.FlagsWithoutVariable(newApp(nil, nil), "SCOPED_"); len(missing) > 0 {
+	if missing := cliargstest.FlagsWithoutVariable(newApp(nil, nil), "SCOPED_"); len(missing) > 0 {
 		t.Errorf("flags without a SCOPED_* variable: %v", missing)
 	}
 }

@@ -13,20 +13,6 @@ import (
 	"github.com/scopectl/scopectl/sync/store/storetest"
 )
 
-// filesIn lists the names in dir.
-func filesIn(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 // maintenance are the commands that must find an existing store.
 var maintenance = [][]string{{"keys", "list"}, {"keys", "rotate"}, {"keys", "retire", "--", "some-kid"}}
 
@@ -49,7 +35,7 @@ func TestMaintenanceNeedsADatabase(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, out, errOut, want)
 		}
 	}
-	if names := filesIn(t, dir); len(names) != 0 {
+	if names := storetest.FilesIn(t, dir); len(names) != 0 {
 		t.Errorf("files created: %v", names)
 	}
 }
@@ -120,7 +106,7 @@ func TestRefusesMemoryDatabases(t *testing.T) {
 			}
 		}
 	}
-	if names := filesIn(t, dir); len(names) != 0 {
+	if names := storetest.FilesIn(t, dir); len(names) != 0 {
 		t.Errorf("files created: %v", names)
 	}
 }

@@ -50,14 +50,9 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (*ApplyResult, er
 		return nil, invalidDescriptor(report)
 	}
 	d := report.Descriptor
+	sreq := storeRequest(req.Runtime, d, req.Author)
 	if req.DryRun {
-		p, err := s.plan(ctx, req, d)
-		if err != nil {
-			return nil, err
-		}
-		return &ApplyResult{Response: api.ApplyResponse{
-			Application: Application(p.head), DryRun: true, Unchanged: len(p.diff) == 0, Diff: orEmpty(p.diff),
-		}}, nil
+		return s.dryRun(ctx, req.IfMatch, sreq, d)
 	}
 	// Applies of one application in this process take turns: they would
 	// queue in the store anyway, and two unconditional pushers in lockstep
@@ -69,15 +64,30 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (*ApplyResult, er
 	// the answered diff are exact; an apply by another process makes it
 	// retry.
 	for attempt := 0; ; attempt++ {
-		res, err := s.applyOnce(ctx, req, d)
+		res, err := s.applyOnce(ctx, req.IfMatch, sreq, d)
 		if !req.IfMatch.IsAny() || config.ErrorKind(err) != config.KindStale || attempt == maxApplyAttempts {
 			return res, err
 		}
 	}
 }
 
-func (s *Service) applyOnce(ctx context.Context, req ApplyRequest, d *config.Descriptor) (*ApplyResult, error) {
-	p, err := s.plan(ctx, req, d)
+// dryRun answers what an apply would: the same plan, with the
+// precondition checked here as the store would check it.
+func (s *Service) dryRun(ctx context.Context, ifMatch api.Precondition, sreq store.ApplyRequest, d *config.Descriptor) (*ApplyResult, error) {
+	p, err := s.plan(ctx, ifMatch, sreq, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.CheckPrecondition(p.store.IfMatch, p.head.Number); err != nil {
+		return nil, err
+	}
+	return &ApplyResult{Response: api.ApplyResponse{
+		Application: Application(p.head), DryRun: true, Unchanged: len(p.diff) == 0, Diff: orEmpty(p.diff),
+	}}, nil
+}
+
+func (s *Service) applyOnce(ctx context.Context, ifMatch api.Precondition, sreq store.ApplyRequest, d *config.Descriptor) (*ApplyResult, error) {
+	p, err := s.plan(ctx, ifMatch, sreq, d)
 	if err != nil {
 		return nil, err
 	}
@@ -99,59 +109,48 @@ type applyPlan struct {
 	store store.ApplyRequest
 }
 
-// plan reads the head of d's application and computes the store request
-// of an apply: the precondition (the caller's, else the head compared
-// with), the diff and the summary. A dry run checks the precondition
-// here, as the store would in an apply.
-func (s *Service) plan(ctx context.Context, req ApplyRequest, d *config.Descriptor) (applyPlan, error) {
-	head, err := s.store.Head(ctx, req.Runtime, d.ApplicationKey)
+// plan reads the head of d's application and completes sreq (built once
+// per apply, from d) with what depends on the head: the precondition (the
+// caller's, else the head compared with) and the summary of the diff.
+func (s *Service) plan(ctx context.Context, ifMatch api.Precondition, sreq store.ApplyRequest, d *config.Descriptor) (applyPlan, error) {
+	head, err := s.store.Head(ctx, sreq.Runtime, d.ApplicationKey)
 	exists := err == nil
 	if !exists && config.ErrorKind(err) != config.KindNotFound {
 		return applyPlan{}, err
 	}
-	p := applyPlan{head: head, store: storeRequest(req.Runtime, d, req.Author)}
+	p := applyPlan{head: head, store: sreq}
+	if !exists {
+		p.head = store.Revision{Key: d.ApplicationKey}
+	}
 	switch {
-	case !req.IfMatch.IsAny():
-		p.store.IfMatch = req.IfMatch
+	case !ifMatch.IsAny():
+		p.store.IfMatch = ifMatch
 	case exists:
 		p.store.IfMatch = api.Revision(head.Number)
 	default:
 		p.store.IfMatch = api.Absent()
 	}
-	if req.DryRun {
-		if err := store.CheckPrecondition(p.store.IfMatch, head.Number); err != nil {
-			return applyPlan{}, err
-		}
-	}
-	if p.diff, err = diffFromHead(head, exists, d, req.DryRun); err != nil {
+	if p.diff, err = diffFromHead(head, exists, sreq.Hash, d); err != nil {
 		return applyPlan{}, err
-	}
-	if !exists {
-		p.head = store.Revision{Key: d.ApplicationKey}
 	}
 	p.store.Summary = summarize(p.diff, !exists)
 	return p, nil
 }
 
-// diffFromHead is the diff from the head to d. For a new application, a
-// dry run lists every member of d as added (maxTokenExpiration
-// included), while an apply diffs from a descriptor with only the key,
-// as each has always answered.
-func diffFromHead(head store.Revision, exists bool, d *config.Descriptor, dryRun bool) ([]config.Change, error) {
-	switch {
-	case exists:
-		return diffFrom(head.Content, d)
-	case dryRun:
-		return config.DiffOrAbsent(nil, d), nil
+// diffFromHead is the diff from the head to d (whose canonical form has
+// hash), the same for a dry run and an apply: from a descriptor with
+// only the key when the application does not exist, as docs/server.md
+// says. Stored content was validated when it was applied; if it no
+// longer parses, the store is damaged and that is an internal error, not
+// an empty diff.
+func diffFromHead(head store.Revision, exists bool, hash string, d *config.Descriptor) ([]config.Change, error) {
+	if !exists {
+		return config.Diff(&config.Descriptor{ApplicationKey: d.ApplicationKey}, d), nil
 	}
-	return diffFrom((&config.Descriptor{ApplicationKey: d.ApplicationKey}).Canonical(), d)
-}
-
-// diffFrom compares a stored canonical descriptor with d. Stored content
-// was validated when it was applied; if it no longer parses, the store is
-// damaged and that is an internal error, not an empty diff.
-func diffFrom(stored []byte, d *config.Descriptor) ([]config.Change, error) {
-	old, err := config.ParseDescriptor(stored)
+	if head.Hash == hash {
+		return nil, nil // the same canonical form: nothing to parse
+	}
+	old, err := config.ParseDescriptor(head.Content)
 	if err != nil {
 		return nil, &config.Error{Kind: config.KindInternal, Message: "a stored revision does not parse", Err: err}
 	}

@@ -4,12 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
-	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -19,10 +16,8 @@ import (
 // refused list changes nothing; a list within the caller's scope is stored.
 func TestClientPolicy(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
-	v := oauth.NewSecretVerifier()
-	v.Cost = bcrypt.MinCost
-	svc := admin.New(admin.Config{Store: st, Secrets: v})
+	e := newEnv(t)
+	st, svc := e.st, e.svc
 	first := []api.Client{
 		{ID: "admin", Secret: "admin-secret-1", AllowedScope: "mfpadmin"},
 		{ID: "deployer", Secret: "deployer-secret", AllowedScope: "mfpdeployer accessRestricted"},

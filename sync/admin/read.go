@@ -8,6 +8,11 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 )
 
+// The reads and Delete belong to the service so that its callers (the
+// handlers, the console, the runtime) never hold the store
+// (docs/architecture.md). What they add to the store is the check that
+// every caller needs before a lookup by key: see knownPlatform.
+
 // Applications lists the applications of a runtime with their head
 // revision, ordered by key.
 func (s *Service) Applications(ctx context.Context, runtime string) ([]store.Revision, error) {
@@ -17,17 +22,26 @@ func (s *Service) Applications(ctx context.Context, runtime string) ([]store.Rev
 // Head returns the latest revision of an application, with content; a
 // KindNotFound error when there is none.
 func (s *Service) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
+	if err := knownPlatform(key); err != nil {
+		return store.Revision{}, err
+	}
 	return s.store.Head(ctx, runtime, key)
 }
 
 // Revisions lists every revision of an application, oldest first, without
 // content (also after the application was deleted).
 func (s *Service) Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error) {
+	if err := knownPlatform(key); err != nil {
+		return nil, err
+	}
 	return s.store.Revisions(ctx, runtime, key)
 }
 
 // Revision returns revision n of an application, with content.
 func (s *Service) Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error) {
+	if err := knownPlatform(key); err != nil {
+		return store.Revision{}, err
+	}
 	return s.store.Revision(ctx, runtime, key, n)
 }
 
@@ -35,10 +49,24 @@ func (s *Service) Revision(ctx context.Context, runtime string, key config.AppKe
 // error); its history is kept and a later apply continues its revision
 // numbers.
 func (s *Service) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error {
+	if err := knownPlatform(key); err != nil {
+		return err
+	}
 	return s.store.Delete(ctx, runtime, key, ifMatch)
 }
 
 // Clients returns the confidential clients of a runtime, ordered by id.
 func (s *Service) Clients(ctx context.Context, runtime string) ([]store.Client, error) {
 	return s.store.Clients(ctx, runtime)
+}
+
+// knownPlatform answers a key whose platform is none of config.Platforms
+// with a KindNotFound error that says so: no descriptor with it passes
+// the schema, and "unknown platform" tells a mistyped path apart from an
+// application that is missing.
+func knownPlatform(key config.AppKey) error {
+	if key.Platform.IDField() == "" {
+		return config.Errorf(config.KindNotFound, "unknown platform %s", QuoteName(string(key.Platform)))
+	}
+	return nil
 }

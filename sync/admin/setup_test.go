@@ -5,19 +5,16 @@ import (
 	"io/fs"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/sync/admin"
-	"github.com/scopectl/scopectl/sync/oauth"
 )
 
 // TestSeedApplicationsOnce: seeding adds the descriptors a runtime lacks,
 // and a second start adds none and stores no new revision.
 func TestSeedApplicationsOnce(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := newEnv(t).st
 	samples, err := fs.Sub(fixtures.FS, "valid")
 	if err != nil {
 		t.Fatal(err)
@@ -44,9 +41,8 @@ func TestSeedApplicationsOnce(t *testing.T) {
 // only while it still has the well-known secret.
 func TestRemoveDevClientOnlyWithDevSecret(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
-	v := oauth.NewSecretVerifier()
-	v.Cost = bcrypt.MinCost
+	e := newEnv(t)
+	st, v := e.st, e.secrets
 	if err := admin.EnsureClient(ctx, st, v, "mfp", "test", "a-real-secret", config.NewScope("*")); err != nil {
 		t.Fatal(err)
 	}

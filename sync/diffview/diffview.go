@@ -1,7 +1,7 @@
-// Package diffview renders the difference between two descriptors for
-// people and programs: semantic (one line per changed member), unified
-// (lines of the canonical form, via sergi/go-diff), JSON (the semantic
-// changes) and JSON Patch (RFC 6902).
+// Package diffview renders the difference between descriptors for people
+// and programs: semantic (one line per changed member), unified (lines of
+// the canonical form, via sergi/go-diff), GitHub markdown, and, over any
+// number of files, JSON (the semantic changes) and JSON Patch (RFC 6902).
 package diffview
 
 import (
@@ -25,8 +25,10 @@ type Side struct {
 	Descriptor *config.Descriptor
 }
 
-// Write renders the difference from a to b in format (colour applies to
-// the semantic and unified formats) and returns the changes.
+// Write renders the difference from a to b in a format that shows one
+// pair at a time, semantic, unified or github (colour applies to the first
+// two), and returns the changes. json and patch describe files in one
+// document that names each of them: use Files.
 func Write(w io.Writer, format string, a, b Side, color bool) ([]config.Change, error) {
 	changes := config.DiffOrAbsent(a.Descriptor, b.Descriptor)
 	var err error
@@ -35,12 +37,10 @@ func Write(w io.Writer, format string, a, b Side, color bool) ([]config.Change, 
 		err = writeSemantic(w, a, b, changes, color)
 	case "unified":
 		err = writeUnified(w, a, b, color)
-	case "json":
-		err = writeJSON(w, append([]config.Change{}, changes...)) // [] rather than null when equal
-	case "patch":
-		err = writeJSON(w, Patch(changes))
 	case "github":
 		err = writeMarkdown(w, a, b, changes)
+	case "json", "patch":
+		err = config.Errorf(config.KindInvalid, "format %q names the files it compares; use Files", format)
 	default:
 		err = config.Errorf(config.KindInvalid, "unknown format %q; use %s", format, strings.Join(Formats, ", "))
 	}

@@ -2,6 +2,7 @@ package diffview_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -87,5 +88,49 @@ func TestMarkdownIsInert(t *testing.T) {
 	}
 	if !strings.Contains(out, "| add | `/scopeElementMapping/![x](https:~1~1evil.example~1p.png)` |  | `\"X\"` |") {
 		t.Errorf("mapping row:\n%s", out)
+	}
+}
+
+// TestFilesDocument: json and patch are one array naming each file that
+// differs, whatever the number of files; github ends with a count.
+func TestFilesDocument(t *testing.T) {
+	old, cur := diffview.Side{Name: "old", Descriptor: large(t, 3600, "")}, diffview.Side{Name: "new", Descriptor: large(t, 60, "")}
+	entry := `[
+  {
+    "path": "b.json",
+    "from": "old",
+    "to": "new",
+    "changes": [
+      {
+        "op": "replace",
+        "path": "/maxTokenExpiration",
+        %s
+      }
+    ]
+  }
+]
+`
+	for format, want := range map[string]string{
+		"json":  fmt.Sprintf(entry, "\"old\": 3600,\n        \"new\": 60"),
+		"patch": fmt.Sprintf(entry, "\"value\": 60"),
+	} {
+		var buf bytes.Buffer
+		files := diffview.NewFiles(&buf, format, false)
+		files.Add("a.json", old, old)
+		files.Add("b.json", old, cur)
+		changes, err := files.Close()
+		if err != nil || len(changes) != 1 {
+			t.Fatalf("%s: %v, %d changes", format, err, len(changes))
+		}
+		if buf.String() != want {
+			t.Errorf("%s:\n%s\nwant\n%s", format, buf.String(), want)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := diffview.NewFiles(&buf, "json", false).Close(); err != nil || buf.String() != "[]\n" {
+		t.Errorf("no files: %q, %v", buf.String(), err)
+	}
+	if _, err := diffview.Write(&buf, "json", old, cur, false); config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("json of one pair without a file name: %v", err)
 	}
 }

@@ -165,12 +165,9 @@ var sharedKey = sync.OnceValues(func() (store.SigningKey, error) {
 	return oauth.GenerateKey(time.Now())
 })
 
-// addSharedKey gives st the shared signing key if it has no key yet.
-func addSharedKey(ctx context.Context, st store.Store) error {
-	stored, err := st.SigningKeys(ctx)
-	if err != nil || len(stored) > 0 {
-		return err
-	}
+// addSharedKey gives st the shared signing key unless it has a first key
+// already (AddFirstSigningKey decides, as for any scoped process).
+func addSharedKey(ctx context.Context, st oauth.KeyStore) error {
 	k, err := sharedKey()
 	if err != nil {
 		return err

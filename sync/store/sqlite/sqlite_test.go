@@ -63,20 +63,6 @@ func addClient(t *testing.T, s store.Store) {
 	}
 }
 
-// dirNames lists the files of dir.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 // TestOpenExisting: OpenExisting opens a store that Open created, and
 // refuses a missing file or a file without a store, creating nothing.
 func TestOpenExisting(t *testing.T) {
@@ -86,7 +72,7 @@ func TestOpenExisting(t *testing.T) {
 	if config.ErrorKind(err) != config.KindNotFound || err.Error() != "no database at "+filepath.Join(dir, "typo.db") {
 		t.Errorf("missing file: %v", err)
 	}
-	if names := dirNames(t, dir); len(names) != 0 {
+	if names := storetest.FilesIn(t, dir); len(names) != 0 {
 		t.Errorf("OpenExisting of a missing file created %v", names)
 	}
 
@@ -98,7 +84,7 @@ func TestOpenExisting(t *testing.T) {
 	if config.ErrorKind(err) != config.KindNotFound || !strings.Contains(err.Error(), "no scoped store in sqlite "+empty) {
 		t.Errorf("empty file: %v", err)
 	}
-	if names := dirNames(t, dir); !slices.Equal(names, []string{"empty.db"}) {
+	if names := storetest.FilesIn(t, dir); !slices.Equal(names, []string{"empty.db"}) {
 		t.Errorf("OpenExisting of an empty file left %v", names)
 	}
 
@@ -138,7 +124,7 @@ func TestRefusesMemoryAndURIs(t *testing.T) {
 			}
 		}
 	}
-	if names := dirNames(t, dir); len(names) != 0 {
+	if names := storetest.FilesIn(t, dir); len(names) != 0 {
 		t.Errorf("files created: %v", names)
 	}
 }
@@ -153,7 +139,7 @@ func TestPercentInPath(t *testing.T) {
 	}
 	addClient(t, s)
 	s.Close()
-	if names := dirNames(t, dir); !slices.Equal(names, []string{"a%41.db"}) {
+	if names := storetest.FilesIn(t, dir); !slices.Equal(names, []string{"a%41.db"}) {
 		t.Errorf("files %v, want [a%%41.db]", names)
 	}
 }

@@ -15,69 +15,47 @@ const revisionColumns = `runtime, app_id, platform, version, number, author, app
 
 // Applications lists the head revision of every application of a runtime.
 func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revision, error) {
-	if !storable(runtime) {
-		return nil, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `
+	return queryAll(ctx, s.db, "applications", scanListed, `
 		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary
 		FROM applications a JOIN revisions r
 		  ON r.runtime = a.runtime AND r.app_id = a.app_id AND r.platform = a.platform
 		 AND r.version = a.version AND r.number = a.head
 		WHERE a.runtime = $1 AND a.deleted = 0
 		ORDER BY a.app_id, a.platform, a.version`, runtime)
-	if err != nil {
-		return nil, fmt.Errorf("list applications: %w", err)
-	}
-	return scanRevisions(rows)
 }
 
 // Head returns the latest revision of an application, with content.
 func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
-	if !storableKey(runtime, key) {
-		return store.Revision{}, store.NotFound("application %s does not exist in runtime %s", key, runtime)
-	}
-	row := s.db.QueryRowContext(ctx, `
+	rev, err := scanRevision(queryRow(ctx, s.db, `
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
 		  AND number = (SELECT head FROM applications
 		                WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND deleted = 0)`,
-		runtime, key.ID, string(key.Platform), key.Version)
-	rev, err := scanRevision(row, true)
+		runtime, key.ID, string(key.Platform), key.Version), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return rev, store.NotFound("application %s does not exist in runtime %s", key, runtime)
+		return rev, appNotFound(runtime, key)
 	}
 	return rev, err
 }
 
 // Revisions lists every revision of an application, oldest first.
 func (s *Store) Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error) {
-	if !storableKey(runtime, key) {
-		return nil, store.NotFound("application %s does not exist in runtime %s", key, runtime)
-	}
-	rows, err := s.db.QueryContext(ctx, `
+	revs, err := queryAll(ctx, s.db, "revisions", scanListed, `
 		SELECT `+revisionColumns+` FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
 		ORDER BY number`, runtime, key.ID, string(key.Platform), key.Version)
-	if err != nil {
-		return nil, fmt.Errorf("list revisions: %w", err)
-	}
-	revs, err := scanRevisions(rows)
 	if err == nil && len(revs) == 0 {
-		return nil, store.NotFound("application %s does not exist in runtime %s", key, runtime)
+		return nil, appNotFound(runtime, key)
 	}
 	return revs, err
 }
 
 // Revision returns revision n of an application, with content.
 func (s *Store) Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error) {
-	if !storableKey(runtime, key) {
-		return store.Revision{}, store.NotFound("application %s has no revision %d", key, n)
-	}
-	row := s.db.QueryRowContext(ctx, `
+	rev, err := scanRevision(queryRow(ctx, s.db, `
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND number = $5`,
-		runtime, key.ID, string(key.Platform), key.Version, n)
-	rev, err := scanRevision(row, true)
+		runtime, key.ID, string(key.Platform), key.Version, n), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rev, store.NotFound("application %s has no revision %d", key, n)
 	}
@@ -144,10 +122,10 @@ type headState struct {
 }
 
 // lockHead reads the head of an application inside tx, locking its row
-// where the dialect needs it.
+// where the dialect needs it; an unstorable key has none.
 func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key config.AppKey) (headState, error) {
 	var n, deleted int64
-	err := tx.QueryRowContext(ctx, `
+	err := queryRow(ctx, tx, `
 		SELECT head, deleted FROM applications
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`+s.dialect.ForUpdate,
 		runtime, key.ID, string(key.Platform), key.Version).Scan(&n, &deleted)
@@ -180,16 +158,13 @@ func checkPrecondition(ifMatch api.Precondition, head *store.Revision) error {
 
 // Delete marks an application deleted; its revisions stay.
 func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error {
-	if !storableKey(runtime, key) {
-		return store.NotFound("application %s does not exist in runtime %s", key, runtime)
-	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		state, err := s.lockHead(ctx, tx, runtime, key)
 		if err != nil {
 			return err
 		}
 		if state.head == nil {
-			return store.NotFound("application %s does not exist in runtime %s", key, runtime)
+			return appNotFound(runtime, key)
 		}
 		if err := checkPrecondition(ifMatch, state.head); err != nil {
 			return err
@@ -203,8 +178,6 @@ func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, i
 		return nil
 	})
 }
-
-type scanner interface{ Scan(dest ...any) error }
 
 func scanRevision(row scanner, withContent bool) (store.Revision, error) {
 	var r store.Revision
@@ -226,15 +199,5 @@ func scanRevision(row scanner, withContent bool) (store.Revision, error) {
 	return r, nil
 }
 
-func scanRevisions(rows *sql.Rows) ([]store.Revision, error) {
-	defer rows.Close()
-	var out []store.Revision
-	for rows.Next() {
-		r, err := scanRevision(rows, false)
-		if err != nil {
-			return nil, fmt.Errorf("read revision: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
+// scanListed reads a revision without content, as listings have it.
+func scanListed(row scanner) (store.Revision, error) { return scanRevision(row, false) }

@@ -12,41 +12,18 @@ import (
 
 // Clients returns the confidential clients of a runtime, ordered by id.
 func (s *Store) Clients(ctx context.Context, runtime string) ([]store.Client, error) {
-	if !storable(runtime) {
-		return nil, nil
-	}
 	return queryClients(ctx, s.db, runtime)
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func queryClients(ctx context.Context, q querier, runtime string) ([]store.Client, error) {
-	rows, err := q.QueryContext(ctx, `
+	return queryAll(ctx, q, "clients", scanClient, `
 		SELECT id, display_name, secret_hash, secret_set_at, allowed_scope FROM clients
 		WHERE runtime = $1 ORDER BY id`, runtime)
-	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Client
-	for rows.Next() {
-		c, err := scanClient(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // Client returns one confidential client.
 func (s *Store) Client(ctx context.Context, runtime, id string) (store.Client, error) {
-	if !storable(runtime, id) {
-		return store.Client{}, store.NotFound("confidential client %q does not exist in runtime %s", id, runtime)
-	}
-	c, err := scanClient(s.db.QueryRowContext(ctx, `
+	c, err := scanClient(queryRow(ctx, s.db, `
 		SELECT id, display_name, secret_hash, secret_set_at, allowed_scope FROM clients
 		WHERE runtime = $1 AND id = $2`, runtime, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -114,28 +91,23 @@ func scanClient(row scanner) (store.Client, error) {
 
 // SigningKeys returns every signing key, newest first, retired ones marked.
 func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	return queryAll(ctx, s.db, "signing keys", scanSigningKey, `
 		SELECT id, private_pem, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("list signing keys: %w", err)
+}
+
+func scanSigningKey(row scanner) (store.SigningKey, error) {
+	var k store.SigningKey
+	var pem string
+	var at int64
+	var retired sql.NullInt64
+	if err := row.Scan(&k.ID, &pem, &at, &retired); err != nil {
+		return k, err
 	}
-	defer rows.Close()
-	var out []store.SigningKey
-	for rows.Next() {
-		var k store.SigningKey
-		var pem string
-		var at int64
-		var retired sql.NullInt64
-		if err := rows.Scan(&k.ID, &pem, &at, &retired); err != nil {
-			return nil, fmt.Errorf("read signing key: %w", err)
-		}
-		k.PrivatePEM, k.Created = []byte(pem), fromMicros(at)
-		if retired.Valid {
-			k.Retired = fromMicros(retired.Int64)
-		}
-		out = append(out, k)
+	k.PrivatePEM, k.Created = []byte(pem), fromMicros(at)
+	if retired.Valid {
+		k.Retired = fromMicros(retired.Int64)
 	}
-	return out, rows.Err()
+	return k, nil
 }
 
 // AddFirstSigningKey stores k unless a first key was stored already: the
@@ -178,9 +150,6 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey) error {
 // are only ever added, so a key that is not the newest never becomes it
 // again: the check needs no lock.
 func (s *Store) RetireSigningKey(ctx context.Context, id string) error {
-	if !storable(id) {
-		return store.NotFound("signing key %q does not exist", id)
-	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var newest string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM signing_keys ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&newest)
@@ -190,18 +159,26 @@ func (s *Store) RetireSigningKey(ctx context.Context, id string) error {
 		if newest == id {
 			return config.Errorf(config.KindConflict, "signing key %q is the active one: add a new key before retiring it", id)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL`, micros(s.Now()), id)
-		if err != nil {
+		if retired, err := keyRetired(ctx, tx, id); err != nil || retired {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL`, micros(s.Now()), id); err != nil {
 			return fmt.Errorf("retire signing key: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
-		}
-		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM signing_keys WHERE id = $1`, id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.NotFound("signing key %q does not exist", id)
-		}
-		return err // nil: retired already
+		return nil
 	})
+}
+
+// keyRetired reports whether signing key id is retired; a KindNotFound
+// error when there is no such key.
+func keyRetired(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	var retired sql.NullInt64
+	err := queryRow(ctx, tx, `SELECT retired_at FROM signing_keys WHERE id = $1`, id).Scan(&retired)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, store.NotFound("signing key %q does not exist", id)
+	case err != nil:
+		return false, fmt.Errorf("find signing key: %w", err)
+	}
+	return retired.Valid, nil
 }

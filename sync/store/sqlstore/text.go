@@ -11,9 +11,9 @@ import (
 // storable reports whether every supported database can hold each text:
 // PostgreSQL refuses NUL bytes and invalid UTF-8 in text columns (and in
 // text parameters). Such a text never exists in a store, whatever the
-// dialect: a lookup by it finds nothing and a write of it is invalid, so
-// that SQLite and PostgreSQL answer alike, and never with an internal
-// error.
+// dialect: a lookup by it finds nothing (queryRow, queryAll) and a write
+// of it is invalid (checkStorable), so that SQLite and PostgreSQL answer
+// alike, and never with an internal error.
 func storable(texts ...string) bool {
 	for _, t := range texts {
 		if !utf8.ValidString(t) || strings.IndexByte(t, 0) >= 0 {
@@ -21,12 +21,6 @@ func storable(texts ...string) bool {
 		}
 	}
 	return true
-}
-
-// storableKey reports whether an application of runtime with key can
-// exist.
-func storableKey(runtime string, key config.AppKey) bool {
-	return storable(runtime, key.ID, string(key.Platform), key.Version)
 }
 
 // field is a named text to be written.
