@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
@@ -26,6 +27,21 @@ func (s *Service) Head(ctx context.Context, runtime string, key config.AppKey) (
 		return store.Revision{}, err
 	}
 	return s.store.Head(ctx, runtime, key)
+}
+
+// Descriptor returns the descriptor that governs an application now, its
+// head revision parsed: what the mobile runtime obeys at every request. A
+// KindNotFound error when the application does not exist or was deleted.
+func (s *Service) Descriptor(ctx context.Context, runtime string, key config.AppKey) (*config.Descriptor, error) {
+	head, err := s.Head(ctx, runtime, key)
+	if err != nil {
+		return nil, err
+	}
+	d, err := config.ParseDescriptor(head.Content)
+	if err != nil {
+		return nil, fmt.Errorf("stored revision %d of %s: %w", head.Number, key, err)
+	}
+	return d, nil
 }
 
 // Revisions lists every revision of an application, oldest first, without
