@@ -90,6 +90,17 @@ func (d *Document) KeyPosition(ptr string) Position {
 	return d.ValuePosition(ptr)
 }
 
+// NearestKeyPosition returns the KeyPosition of ptr, or, when the
+// document does not hold ptr, of its nearest ancestor that it holds (the
+// whole text for a string that is not a pointer). It places a finding
+// made on another text, such as a server's on what it was sent.
+func (d *Document) NearestKeyPosition(ptr string) Position {
+	for ptr != "" && d.node(ptr) == nil {
+		ptr = ptr[:max(strings.LastIndexByte(ptr, '/'), 0)]
+	}
+	return d.KeyPosition(ptr)
+}
+
 // ParseDocument parses src as one JSON value. It reports a leading byte-order
 // mark and duplicate member names as errors but goes on (the last duplicate
 // wins, as in encoding/json). Any other problem is fatal: the returned

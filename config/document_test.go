@@ -72,6 +72,24 @@ func TestParseDocumentPositions(t *testing.T) {
 	}
 }
 
+// TestNearestKeyPosition: a pointer the document does not hold (a
+// finding on another text) is placed at the nearest member it holds.
+func TestNearestKeyPosition(t *testing.T) {
+	doc := mustParse(t, positionsSrc)
+	for _, tt := range []struct{ ptr, want string }{
+		{"/x😀y/z", "5:10"},   // held: its own member name
+		{"/x😀y/gone", "5:2"}, // a missing member: its object's name
+		{"/x😀y/z/deeper/still", "5:10"},
+		{"/list/7", "3:3"},  // past the end of an array
+		{"/missing", "1:1"}, // a missing top-level member: the root
+		{"not a pointer", "1:1"},
+	} {
+		if got := doc.NearestKeyPosition(tt.ptr).String(); got != tt.want {
+			t.Errorf("NearestKeyPosition(%q) = %s, want %s", tt.ptr, got, tt.want)
+		}
+	}
+}
+
 func TestParseDocumentPositionsCRLF(t *testing.T) {
 	doc := mustParse(t, "{\r\n  \"a\": [1,\r\n    2]\r\n}\r\n")
 	tests := []struct{ ptr, value string }{

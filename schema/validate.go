@@ -91,8 +91,8 @@ func ValidateFile(path string) *Report {
 
 // readFile reads a descriptor file, or returns the report of why it cannot.
 func readFile(path string) ([]byte, *Report) {
-	src, err := readLimited(path)
-	var tooLarge *sizeError
+	src, err := ReadLimited(path)
+	var tooLarge *SizeError
 	switch {
 	case errors.As(err, &tooLarge):
 		return nil, &Report{Path: path, Diagnostics: []config.Diagnostic{sizeDiagnostic(tooLarge.size)}}
@@ -102,25 +102,28 @@ func readFile(path string) ([]byte, *Report) {
 	return src, nil
 }
 
-type sizeError struct{ size int64 }
+// SizeError is the error of ReadLimited for a file over config.MaxFileSize.
+type SizeError struct{ size int64 }
 
-func (e *sizeError) Error() string { return fmt.Sprintf("file has %d bytes", e.size) }
+func (e *SizeError) Error() string { return fmt.Sprintf("file has %d bytes", e.size) }
 
-func readLimited(path string) ([]byte, error) {
+// ReadLimited reads the descriptor file at path, refusing with a
+// *SizeError one larger than config.MaxFileSize without reading it whole.
+func ReadLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err == nil && info.Size() > config.MaxFileSize {
-		return nil, &sizeError{size: info.Size()}
+		return nil, &SizeError{size: info.Size()}
 	}
 	src, err := io.ReadAll(io.LimitReader(f, config.MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(src) > config.MaxFileSize {
-		return nil, &sizeError{size: int64(len(src))}
+		return nil, &SizeError{size: int64(len(src))}
 	}
 	return src, nil
 }

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/transfer"
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -40,26 +42,48 @@ func appRollbackCommand() *cli.Command {
 	}
 }
 
-// appKeyArg reads the one argument: APPID/PLATFORM/VERSION, or a
-// descriptor FILE of which only the applicationKey is read (history does
-// not need the rest to be valid). It returns the key and the file, if any.
-func appKeyArg(c *cli.Context) (config.AppKey, string, error) {
+// oneAppArg reads the one argument of history and rollback (appArg).
+func oneAppArg(c *cli.Context) (config.AppKey, string, error) {
 	if c.NArg() != 1 {
 		return config.AppKey{}, "", usageErrorf("name one descriptor FILE or APPID/PLATFORM/VERSION")
 	}
-	arg := c.Args().First()
-	src, err := os.ReadFile(arg)
+	return appArg(c.Args().First())
+}
+
+// appArg reads an argument that names an application: a descriptor FILE
+// or APPID/PLATFORM/VERSION. It returns the key, or the path of the file,
+// which the caller reads; an argument that is neither is a usage error
+// that says why.
+func appArg(arg string) (config.AppKey, string, error) {
+	info, statErr := os.Stat(arg)
+	switch {
+	case statErr == nil && info.IsDir():
+		return config.AppKey{}, "", usageErrorf("%s is a folder; name a descriptor FILE or APPID/PLATFORM/VERSION", arg)
+	case statErr == nil:
+		return config.AppKey{}, arg, nil
+	}
+	key, err := config.ParseAppKey(arg)
+	switch {
+	case err == nil:
+		return key, "", nil
+	case strings.HasSuffix(arg, ".json") || !errors.Is(statErr, fs.ErrNotExist):
+		return config.AppKey{}, "", usageErrorf("%s: %s (name a descriptor FILE or APPID/PLATFORM/VERSION)", arg, describeReadError(statErr))
+	}
+	return config.AppKey{}, "", err
+}
+
+// fileAppKey reads the applicationKey of the descriptor FILE at path;
+// history does not need the rest to be valid.
+func fileAppKey(path string) (config.AppKey, error) {
+	src, err := schema.ReadLimited(path)
 	if err != nil {
-		if key, keyErr := config.ParseAppKey(arg); keyErr == nil {
-			return key, "", nil
-		}
-		return config.AppKey{}, "", usageErrorf("%s: %s (name a descriptor FILE or APPID/PLATFORM/VERSION)", arg, describeReadError(err))
+		return config.AppKey{}, usageErrorf("%s: %s (name a descriptor FILE or APPID/PLATFORM/VERSION)", path, describeReadError(err))
 	}
 	key, err := config.ParseApplicationKey(src)
 	if err != nil {
-		return config.AppKey{}, "", usageErrorf("%s: %v", arg, err)
+		return config.AppKey{}, usageErrorf("%s: %v", path, err)
 	}
-	return key, arg, nil
+	return key, nil
 }
 
 // describeReadError says in words why a file could not be read.
@@ -82,7 +106,10 @@ func historyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	key, _, err := appKeyArg(c)
+	key, file, err := oneAppArg(c)
+	if err == nil && file != "" {
+		key, err = fileAppKey(file)
+	}
 	if err != nil {
 		return err
 	}
@@ -106,7 +133,7 @@ func historyAction(c *cli.Context) error {
 }
 
 func rollbackAction(c *cli.Context) error {
-	_, path, err := appKeyArg(c)
+	_, path, err := oneAppArg(c)
 	if err != nil {
 		return err
 	}
@@ -126,10 +153,6 @@ func rollbackAction(c *cli.Context) error {
 	o, err := transfer.Rollback(c.Context, cl, proj, target, path, local, c.Int64("to"), c.Bool("force"))
 	if err != nil {
 		return serverRejection(c, path, err)
-	}
-	if o.Result == transfer.Unchanged {
-		fmt.Fprintf(c.App.Writer, "%s: already the same as revision %d (head revision %d); nothing changed\n", relative(path), c.Int64("to"), o.Revision)
-		return nil
 	}
 	printOutcome(c.App.Writer, o, target)
 	return nil

@@ -28,6 +28,10 @@ func TestHistoryAndRollback(t *testing.T) {
 		t.Errorf("rollback: %q\n%s", r.stdout, readFile(t, bankFile))
 	}
 	scopectl(t, "app", "diff").wantCode(t, exitOK) // the file and the server agree
+	r = scopectl(t, "app", "rollback", "--to", "3", bankFile).wantCode(t, exitOK)
+	if want := bankFile + ": already the same as revision 3 (head revision 3); nothing changed\n"; r.stdout != want {
+		t.Errorf("rollback to the head: %q, want %q", r.stdout, want)
+	}
 	scopectl(t, "app", "rollback", "--to", "9", bankFile).wantCode(t, exitUsage)
 	scopectl(t, "app", "history").wantCode(t, exitUsage)
 }

@@ -52,17 +52,26 @@ func wantIn(t *testing.T, what, s string, parts ...string) {
 	}
 }
 
+// committedProject starts a server, pulls every application into a git
+// repository in the current directory and commits them; clones of it
+// are fresh copies, without base state.
+func committedProject(t *testing.T) (url string, team *gitRepo) {
+	t.Helper()
+	url = project(t)
+	team = newGitRepo(t)
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	team.git("add", "-A")
+	team.git("commit", "-q", "-m", "pulled")
+	return url, team
+}
+
 // TestFreshCloneMergesAndPushes: in a fresh clone (.scopectl/ is not in
 // git, so there is no recorded base), a file with an edit is merged with a
 // change the server got meanwhile to another member: the git HEAD version
 // is a server revision, so it serves as the base, for pull and for push.
 // A file without edits simply takes the server's version.
 func TestFreshCloneMergesAndPushes(t *testing.T) {
-	url := project(t)
-	team := newGitRepo(t)
-	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
-	team.git("add", "-A")
-	team.git("commit", "-q", "-m", "pulled")
+	url, team := committedProject(t)
 	mine, colleague := t.TempDir(), t.TempDir()
 	team.git("clone", "-q", team.dir, mine)
 	team.git("clone", "-q", team.dir, colleague)

@@ -75,13 +75,13 @@ func pullAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	keys, err := pullKeys(c, cl, proj, target)
+	keys, local, err := pullKeys(c, cl, proj, target)
 	if err != nil {
 		return err
 	}
 	prog := startProgress(c, "pulling", len(keys))
 	files, err := transfer.Pull(c.Context, cl, proj, target, keys, transfer.PullOptions{
-		Force: c.Bool("force"), Progress: func(k config.AppKey) { prog.step(k.String()) },
+		Force: c.Bool("force"), Progress: func(k config.AppKey) { prog.step(k.String()) }, Local: local,
 	})
 	prog.finish()
 	if format == formatJSON {
@@ -180,41 +180,45 @@ func pullReport(target transfer.Target, files []transfer.PullFile) transferRepor
 	return out
 }
 
-func pullKeys(c *cli.Context, cl *client.Client, proj workspace.Project, target transfer.Target) ([]config.AppKey, error) {
+// pullKeys returns the applications to pull, and the project files read
+// to find them, which pull does not read again.
+func pullKeys(c *cli.Context, cl *client.Client, proj workspace.Project, target transfer.Target) ([]config.AppKey, []transfer.LocalFile, error) {
 	switch {
 	case c.Bool("all"):
-		return transfer.AllKeys(c.Context, cl, target)
+		keys, err := transfer.AllKeys(c.Context, cl, target)
+		return keys, nil, err
 	case c.NArg() > 0:
-		var keys []config.AppKey
-		for _, a := range c.Args().Slice() {
-			k, err := pullArg(proj, a)
-			if err != nil {
-				return nil, err
-			}
-			keys = append(keys, k)
-		}
-		return keys, nil
+		return pullArgs(proj, c.Args().Slice())
 	}
-	keys, err := transfer.LocalKeys(proj)
-	if err == nil && len(keys) == 0 {
+	local, err := transfer.LocalFiles(proj)
+	if err == nil && len(local) == 0 {
 		err = usageErrorf("nothing to pull: name an application (APPID/PLATFORM/VERSION) or use --all")
 	}
-	return keys, err
+	keys := make([]config.AppKey, len(local))
+	for i, f := range local {
+		keys[i] = f.Key
+	}
+	return keys, local, err
 }
 
-// pullArg reads one argument of pull: the project's descriptor FILE, or
-// APPID/PLATFORM/VERSION.
-func pullArg(proj workspace.Project, arg string) (config.AppKey, error) {
-	info, err := os.Stat(arg)
-	switch {
-	case err == nil && info.IsDir():
-		return config.AppKey{}, usageErrorf("%s is a folder; name a descriptor FILE or APPID/PLATFORM/VERSION", arg)
-	case err == nil:
-		return transfer.FileKey(proj, arg)
-	case strings.HasSuffix(arg, ".json"):
-		return config.AppKey{}, usageErrorf("%s: no such file", arg)
+// pullArgs reads the arguments of pull (appArg): a FILE must be the
+// project's descriptor of its application.
+func pullArgs(proj workspace.Project, args []string) ([]config.AppKey, []transfer.LocalFile, error) {
+	var keys []config.AppKey
+	var local []transfer.LocalFile
+	for _, a := range args {
+		key, file, err := appArg(a)
+		if err == nil && file != "" {
+			var f transfer.LocalFile
+			f, err = transfer.ReadLocalFile(proj, file)
+			key, local = f.Key, append(local, f)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = append(keys, key)
 	}
-	return config.ParseAppKey(arg)
+	return keys, local, nil
 }
 
 // relative names a project file for messages, relative to the current

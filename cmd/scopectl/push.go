@@ -68,6 +68,7 @@ func pushAction(c *cli.Context) error {
 	proj := workspace.FindProject(wd)
 	prog := startProgress(c, "pushing", len(reports))
 	opt := pushOptions(c, target, prog)
+	opt.Git = transfer.NewGitHead(proj) // opened once for every file
 	var outcomes []*transfer.PushOutcome
 	for _, r := range reports {
 		prog.step(relative(r.Path))
@@ -136,12 +137,16 @@ func reportPush(c *cli.Context, format string, target transfer.Target, outcomes 
 	return nil
 }
 
-// printOutcome prints what a push did to one file, unless it was already
-// up to date (the summary counts those).
+// printOutcome prints what a push or a rollback did to one file. A push
+// that found the file up to date prints nothing (the summary counts
+// those); a rollback says the file already was that revision.
 func printOutcome(w io.Writer, o *transfer.PushOutcome, target transfer.Target) {
 	name := relative(o.Path)
 	switch o.Result {
 	case transfer.Unchanged:
+		if o.Restored > 0 {
+			fmt.Fprintf(w, "%s: already the same as revision %d (head revision %d); nothing changed\n", name, o.Restored, o.Revision)
+		}
 	case transfer.Conflict:
 		fmt.Fprintf(w, "%s: conflicts with changes made on the server (revision %d):\n", name, o.Revision)
 		for _, cf := range o.Conflicts {
@@ -196,38 +201,25 @@ func serverRejection(c *cli.Context, path string, err error) error {
 // descriptor in path, as file:line:column lines. The server numbered the
 // lines of what it was sent (the canonical form, or a merge); each
 // finding is placed in the local file by its JSON pointer instead, at the
-// nearest member the file has.
+// nearest member the file has. The file is read again for that: this is
+// the one failure of the command, and keeping every file's positions for
+// it would cost more than one read.
 func printServerFindings(c *cli.Context, path string, findings []api.Finding) {
 	if len(findings) == 0 {
 		return
 	}
-	src, _ := os.ReadFile(path)
+	src, _ := schema.ReadLimited(path)
 	doc, _ := config.ParseDocument(src)
 	r := &schema.Report{Path: relative(path)}
 	for _, f := range findings {
 		d := config.Diagnostic{Severity: f.Severity, Rule: f.Rule, Pointer: f.Pointer, Message: f.Message, Hint: f.Hint}
 		d.Line, d.Column = f.Line, f.Column
 		if doc != nil {
-			d.Position = doc.KeyPosition(nearestPointer(doc, f.Pointer))
+			d.Position = doc.NearestKeyPosition(f.Pointer)
 		}
 		r.Diagnostics = append(r.Diagnostics, d)
 	}
 	report.Write(c.App.ErrWriter, "text", []*schema.Report{r}, report.Options{Color: colorEnabled(c, c.App.ErrWriter)})
-}
-
-// nearestPointer returns ptr, or its nearest ancestor that doc holds.
-func nearestPointer(doc *config.Document, ptr string) string {
-	for ptr != "" {
-		if _, ok := doc.Lookup(ptr); ok {
-			return ptr
-		}
-		i := strings.LastIndexByte(ptr, '/')
-		if i < 0 {
-			return "" // not a pointer: the whole file
-		}
-		ptr = ptr[:i]
-	}
-	return ptr
 }
 
 func show(v any) string {

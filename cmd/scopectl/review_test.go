@@ -77,3 +77,26 @@ func TestCredentialsInURLAreRefusedAndNotEchoed(t *testing.T) {
 		t.Errorf("password echoed: %q", r.stderr)
 	}
 }
+
+// TestRollbackInAFreshClone: rollback finds the base of a copy without
+// base state as pull and push do, from the file or its git HEAD version: an
+// edit is refused as unpushed, and a file without edits rolls back even
+// when the server has moved since it was committed.
+func TestRollbackInAFreshClone(t *testing.T) {
+	url, team := committedProject(t)
+	mine := t.TempDir()
+	team.git("clone", "-q", team.dir, mine)
+	t.Chdir(mine)
+	serverEdit(t, url, `"displayName": "Example Bank"`, `"displayName": "Renamed on the server"`)
+
+	edit(t, bankFile, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": 60`)
+	r := scopectl(t, "app", "rollback", "--to", "1", bankFile).wantCode(t, exitConflict)
+	if !strings.Contains(r.stderr, "local edits that were never pushed") || !strings.Contains(readFile(t, bankFile), `"maxTokenExpiration": 60`) {
+		t.Fatalf("rollback over an edit in a fresh clone: %q", r.stderr)
+	}
+	edit(t, bankFile, `"maxTokenExpiration": 60`, `"maxTokenExpiration": 3600`)
+	r = scopectl(t, "app", "rollback", "--to", "1", bankFile).wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "revision 3") || serverBank(t, url) != readFile(t, bankFile) || !strings.Contains(serverBank(t, url), `"displayName": "Example Bank"`) {
+		t.Errorf("rollback of a file without edits: %q\n%s", r.stdout, serverBank(t, url))
+	}
+}

@@ -23,11 +23,26 @@ import (
 // as they are in git revision rev, ordered by name. Only the trees under
 // paths and the selected blobs are read.
 func DescriptorsAtRevision(wd, rev string, paths []string) ([]schema.Blob, error) {
-	repo, root, wd, err := openRepository(wd)
+	t, err := OpenRevision(wd, rev)
 	if err != nil {
 		return nil, err
 	}
-	specs, err := pathSpecs(wd, root, paths)
+	return t.Descriptors(paths)
+}
+
+// Revision is one git revision of the repository that contains a folder,
+// opened once to read descriptors from it many times.
+type Revision struct {
+	repo     *git.Repository
+	root, wd string
+	rev      string
+	tree     *object.Tree
+}
+
+// OpenRevision opens the git repository that contains wd and resolves rev
+// in it.
+func OpenRevision(wd, rev string) (*Revision, error) {
+	repo, root, wd, err := openRepository(wd)
 	if err != nil {
 		return nil, err
 	}
@@ -35,17 +50,27 @@ func DescriptorsAtRevision(wd, rev string, paths []string) ([]schema.Blob, error
 	if err != nil {
 		return nil, err
 	}
+	return &Revision{repo: repo, root: root, wd: wd, rev: rev, tree: tree}, nil
+}
+
+// Descriptors returns the descriptors under paths as DescriptorsAtRevision
+// does.
+func (r *Revision) Descriptors(paths []string) ([]schema.Blob, error) {
+	specs, err := pathSpecs(r.wd, r.root, paths)
+	if err != nil {
+		return nil, err
+	}
 	found := map[string]plumbing.Hash{}
 	for _, s := range specs {
-		if err := treeDescriptors(tree, s, found); err != nil {
-			return nil, config.Errorf(config.KindInvalid, "read %s in git revision %s: %v", s.arg, rev, err)
+		if err := treeDescriptors(r.tree, s, found); err != nil {
+			return nil, config.Errorf(config.KindInvalid, "read %s in git revision %s: %v", s.arg, r.rev, err)
 		}
 	}
 	out := make([]schema.Blob, 0, len(found))
 	for _, name := range slices.Sorted(maps.Keys(found)) {
-		f := readBlob(repo, found[name], displayName(wd, root, name))
+		f := readBlob(r.repo, found[name], displayName(r.wd, r.root, name))
 		if f.Err != nil {
-			return nil, config.Errorf(config.KindInvalid, "%s in git revision %s: %v", f.Name, rev, f.Err)
+			return nil, config.Errorf(config.KindInvalid, "%s in git revision %s: %v", f.Name, r.rev, f.Err)
 		}
 		out = append(out, f)
 	}

@@ -25,8 +25,8 @@ func gitIn(t *testing.T, dir string, args ...string) {
 
 // TestOneRuleForDescriptorFiles: validate and fmt (FindDescriptors), the
 // pre-commit hook (gitrepo.StagedDescriptors) and pull and push of every local
-// application (LocalKeys) take the same files of mobilefirst/ for
-// descriptors. LocalKeys looks only at mobilefirst/ itself, and the hook
+// application (LocalFiles) take the same files of mobilefirst/ for
+// descriptors. LocalFiles looks only at mobilefirst/ itself, and the hook
 // skips a staged symbolic link (git records the link, not the file).
 func TestOneRuleForDescriptorFiles(t *testing.T) {
 	cases := []struct {
@@ -93,15 +93,15 @@ func TestOneRuleForDescriptorFiles(t *testing.T) {
 				t.Errorf("StagedDescriptors took it: %v (%d blobs), want %v", staged, len(blobs), want)
 			}
 
-			// LocalKeys reads every file it takes; "{}" is no descriptor,
+			// LocalFiles reads every file it takes; "{}" is no descriptor,
 			// so a file it takes is an error that names it.
-			keys, err := transfer.LocalKeys(workspace.Project{Root: root})
+			keys, err := transfer.LocalFiles(workspace.Project{Root: root})
 			local := err != nil && strings.Contains(err.Error(), filepath.Base(path))
 			if len(keys) != 0 || err != nil && !local {
-				t.Fatalf("LocalKeys = %v, %v", keys, err)
+				t.Fatalf("LocalFiles = %v, %v", keys, err)
 			}
 			if want := c.want && !strings.Contains(c.name, "/"); local != want {
-				t.Errorf("LocalKeys took it: %v (error %v), want %v", local, err, want)
+				t.Errorf("LocalFiles took it: %v (error %v), want %v", local, err, want)
 			}
 		})
 	}

@@ -23,9 +23,10 @@ import (
 // base when the file itself, or its version in git's HEAD, equals one of
 // the server's revisions: the server's history lists the SHA-256 of each
 // revision's canonical form. The content compared is local, so a server
-// cannot make up a base; it can only confirm one.
-func findBase(ctx context.Context, srv Server, proj workspace.Project, target Target, path string, local *config.Descriptor) (*config.Descriptor, error) {
-	recorded, err := proj.Base(target.URL, target.Runtime, local.ApplicationKey)
+// cannot make up a base; it can only confirm one. It is the one way pull,
+// push and rollback find a file's base.
+func findBase(ctx context.Context, srv Server, head *GitHead, target Target, path string, local *config.Descriptor) (*config.Descriptor, error) {
+	recorded, err := head.proj.Base(target.URL, target.Runtime, local.ApplicationKey)
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +36,8 @@ func findBase(ctx context.Context, srv Server, proj workspace.Project, target Ta
 		}
 	}
 	candidates := []*config.Descriptor{local}
-	if head := headVersion(proj, path); head != nil {
-		candidates = append(candidates, head)
+	if d := head.version(path); d != nil {
+		candidates = append(candidates, d)
 	}
 	revs, err := srv.Revisions(ctx, local.ApplicationKey)
 	if err != nil {
@@ -54,10 +55,31 @@ func findBase(ctx context.Context, srv Server, proj workspace.Project, target Ta
 	return nil, nil
 }
 
-// headVersion returns the valid descriptor at path in the project's git
-// HEAD, or nil (no repository, no commit, not committed, not valid).
-func headVersion(proj workspace.Project, path string) *config.Descriptor {
-	blobs, err := gitrepo.DescriptorsAtRevision(proj.Root, "HEAD", []string{path})
+// GitHead is the git HEAD of a project, for the base of copies without a
+// recorded one. The repository is opened once, when first needed, so that
+// one run over many files opens it once. A GitHead is for one goroutine.
+type GitHead struct {
+	proj   workspace.Project
+	opened bool
+	rev    *gitrepo.Revision // nil: no repository or no commit
+}
+
+// NewGitHead returns the git HEAD of proj, not opened yet.
+func NewGitHead(proj workspace.Project) *GitHead {
+	return &GitHead{proj: proj}
+}
+
+// version returns the valid descriptor at path in HEAD, or nil (no
+// repository, no commit, not committed, not valid).
+func (h *GitHead) version(path string) *config.Descriptor {
+	if !h.opened {
+		h.opened = true
+		h.rev, _ = gitrepo.OpenRevision(h.proj.Root, "HEAD")
+	}
+	if h.rev == nil {
+		return nil
+	}
+	blobs, err := h.rev.Descriptors([]string{path})
 	if err != nil || len(blobs) != 1 {
 		return nil
 	}

@@ -46,6 +46,9 @@ type PullOptions struct {
 	// Progress, when set, is told of each application before its answer
 	// is fetched.
 	Progress func(key config.AppKey)
+	// Local are files already read (LocalFiles, ReadLocalFile): pull takes
+	// their content rather than reading them again.
+	Local []LocalFile
 }
 
 // Pull brings the server's descriptors of keys into the project, never
@@ -60,6 +63,10 @@ type PullOptions struct {
 // local files, links. Only when all are good is anything written, so a
 // bad answer for one application leaves every file as it was.
 func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target, keys []config.AppKey, opt PullOptions) ([]PullFile, error) {
+	r := &pullRun{srv: srv, proj: proj, head: NewGitHead(proj), target: target, force: opt.Force, local: map[config.AppKey][]byte{}}
+	for _, f := range opt.Local {
+		r.local[f.Key] = f.Content
+	}
 	var steps []*pullStep
 	seen := map[string]config.AppKey{}
 	for _, key := range keys {
@@ -77,12 +84,17 @@ func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target
 		if opt.Progress != nil {
 			opt.Progress(key)
 		}
-		s, err := planPull(ctx, srv, proj, target, key, path, opt.Force)
+		s, err := r.plan(ctx, key, path)
 		if err != nil {
 			return nil, err
 		}
 		steps = append(steps, s)
 	}
+	return applyPull(proj, target, steps)
+}
+
+// applyPull carries out the planned steps, in order.
+func applyPull(proj workspace.Project, target Target, steps []*pullStep) ([]PullFile, error) {
 	var done []PullFile
 	for _, s := range steps {
 		if err := s.apply(proj, target); err != nil {
@@ -93,70 +105,94 @@ func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target
 	return done, nil
 }
 
+// pullRun is what the files of one pull share.
+type pullRun struct {
+	srv    Server
+	proj   workspace.Project
+	head   *GitHead
+	target Target
+	force  bool
+	local  map[config.AppKey][]byte // files read before the pull
+}
+
 // pullStep is what pull will do to one file.
 type pullStep struct {
 	PullFile
-	server []byte // the server's canonical version: the new base
-	write  []byte // the file's new content; nil leaves the file alone
+	server []byte                    // the server's canonical version: the new base
+	write  []byte                    // the file's new content; nil leaves the file alone
+	file   workspace.DescriptorWrite // the write of the file, checked, for write
 }
 
 func (s *pullStep) apply(proj workspace.Project, target Target) error {
 	if s.write != nil {
-		if err := proj.WriteDescriptor(s.Key, s.write); err != nil {
+		if err := s.file.Write(s.write); err != nil {
 			return err
 		}
 	}
 	return saveBase(proj, target, s.Key, s.Revision, s.server)
 }
 
-// planPull fetches and checks the server's version of key and decides what
+// plan fetches and checks the server's version of key and decides what
 // becomes of the file at path, writing nothing.
-func planPull(ctx context.Context, srv Server, proj workspace.Project, target Target, key config.AppKey, path string, force bool) (*pullStep, error) {
-	server, rev, err := fetchDescriptor(ctx, srv, target, key)
+func (r *pullRun) plan(ctx context.Context, key config.AppKey, path string) (*pullStep, error) {
+	server, rev, err := fetchDescriptor(ctx, r.srv, r.target, key)
 	if err != nil {
 		return nil, err
 	}
-	if err := proj.CheckState(target.URL, target.Runtime, key); err != nil {
+	if err := r.proj.CheckState(r.target.URL, r.target.Runtime, key); err != nil {
 		return nil, err
 	}
 	canonical := server.Canonical()
 	s := &pullStep{PullFile: PullFile{Path: path, Key: key, Outcome: PullWritten, Revision: rev}, server: canonical, write: canonical}
-	switch local, err := readLocal(path); {
+	switch local, err := r.read(key, path); {
 	case errors.Is(err, fs.ErrNotExist):
 	case err == nil && bytes.Equal(local, canonical):
 		s.Outcome, s.write = PullUnchanged, nil
-	case force: // whatever the file holds; CheckWrite still refuses links
+	case r.force: // whatever the file holds; CheckWrite still refuses links
 	case err != nil:
 		return nil, err
 	default:
-		if err := s.mergeLocal(ctx, srv, proj, target, local, server); err != nil {
+		if err := s.mergeLocal(ctx, r, local, server); err != nil {
 			return nil, err
 		}
 	}
 	if s.write != nil {
-		if err := proj.CheckWrite(key); err != nil {
+		if s.file, err = r.proj.CheckWrite(key); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
+// read returns the content of the file at path, the project's file of
+// key: as read before the pull, or read now.
+func (r *pullRun) read(key config.AppKey, path string) ([]byte, error) {
+	if data, ok := r.local[key]; ok {
+		return data, nil
+	}
+	data, err := readLocal(path)
+	if errors.As(err, new(*schema.SizeError)) {
+		return nil, config.Errorf(config.KindConflict, "%s is larger than a descriptor may be (%d bytes); move it away, or pull --force to replace it with the server's version", path, config.MaxFileSize)
+	}
+	return data, err
+}
+
 // mergeLocal decides what becomes of a file that differs from the server's
 // version: the server's version when the file has no edits of meaning
 // (formatting only, or equal to its base); else the merge of both.
-func (s *pullStep) mergeLocal(ctx context.Context, srv Server, proj workspace.Project, target Target, local []byte, server *config.Descriptor) error {
-	r := schema.Validate(local)
-	if !r.Valid() {
-		return config.Errorf(config.KindConflict, "%s is not a valid descriptor (%s), so the server's revision %d cannot be merged into it; fix it (scopectl app validate shows what is wrong) and pull again, or pull --force to replace it with the server's version", s.Path, firstError(r), s.Revision)
+func (s *pullStep) mergeLocal(ctx context.Context, r *pullRun, local []byte, server *config.Descriptor) error {
+	v := schema.Validate(local)
+	if !v.Valid() {
+		return config.Errorf(config.KindConflict, "%s is not a valid descriptor (%s), so the server's revision %d cannot be merged into it; fix it (scopectl app validate shows what is wrong) and pull again, or pull --force to replace it with the server's version", s.Path, firstError(v), s.Revision)
 	}
-	mine := r.Descriptor
+	mine := v.Descriptor
 	if mine.ApplicationKey != s.Key {
 		return config.Errorf(config.KindConflict, "%s holds application %s, not %s; rename or move it, then pull again", s.Path, mine.ApplicationKey, s.Key)
 	}
 	if same(mine, server) {
 		return nil
 	}
-	base, err := findBase(ctx, srv, proj, target, s.Path, mine)
+	base, err := findBase(ctx, r.srv, r.head, r.target, s.Path, mine)
 	if err != nil {
 		return err
 	}
@@ -178,7 +214,8 @@ func (s *pullStep) mergeLocal(ctx context.Context, srv Server, proj workspace.Pr
 }
 
 // readLocal reads a project file, refusing what is not a regular file
-// (after links) or too large to be a descriptor rather than reading it.
+// (after links), and, with a *schema.SizeError, what is too large to be a
+// descriptor, rather than reading it.
 func readLocal(path string) ([]byte, error) {
 	info, err := os.Stat(path)
 	switch {
@@ -191,14 +228,12 @@ func readLocal(path string) ([]byte, error) {
 		return nil, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
 	case !info.Mode().IsRegular():
 		return nil, config.Errorf(config.KindInvalid, "%s is not a regular file", path)
-	case info.Size() > config.MaxFileSize:
-		return nil, config.Errorf(config.KindConflict, "%s is larger than a descriptor may be (%d bytes); move it away, or pull --force to replace it with the server's version", path, config.MaxFileSize)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := schema.ReadLimited(path)
+	if err != nil && !errors.As(err, new(*schema.SizeError)) {
 		return nil, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
 	}
-	return data, nil
+	return data, err
 }
 
 // same reports whether two descriptors mean the same.

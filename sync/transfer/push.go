@@ -22,6 +22,9 @@ type PushOptions struct {
 	// Confirm, when set, is asked before changes are applied; false skips
 	// the file.
 	Confirm func(o *PushOutcome) bool
+	// Git is the project's git HEAD, shared by the pushes of one run so
+	// that the repository is opened once; nil opens it for this push.
+	Git *GitHead
 }
 
 // PushResult is what pushing one file did.
@@ -45,6 +48,7 @@ type PushOutcome struct {
 	Revision  int64             // the server's revision afterwards
 	Changes   []config.Change   // what changed (or would change) on the server
 	Conflicts []config.Conflict // for Conflict
+	Restored  int64             // for a rollback: the revision whose content was restored
 }
 
 // maxPushAttempts bounds the retries when another push lands between our
@@ -60,6 +64,9 @@ const maxPushAttempts = 3
 // conflicts otherwise. Afterwards the pushed content is the new base, and
 // a merged result is written back to the file.
 func Push(ctx context.Context, srv Pusher, proj workspace.Project, target Target, path string, local *config.Descriptor, opt PushOptions) (*PushOutcome, error) {
+	if opt.Git == nil || opt.Git.proj != proj {
+		opt.Git = NewGitHead(proj)
+	}
 	for attempt := 1; ; attempt++ {
 		o, err := pushOnce(ctx, srv, proj, target, path, local, opt)
 		if config.ErrorKind(err) != config.KindStale || attempt == maxPushAttempts {
@@ -81,7 +88,7 @@ func pushOnce(ctx context.Context, srv Pusher, proj workspace.Project, target Ta
 	var base *config.Descriptor
 	if server != nil && !opt.Force && !same(server, local) {
 		file, _ := proj.DescriptorPath(key) // checkProjectFile made sure it is valid and path's file
-		if base, err = findBase(ctx, srv, proj, target, file, local); err != nil {
+		if base, err = findBase(ctx, srv, opt.Git, target, file, local); err != nil {
 			return nil, err
 		}
 	}
@@ -111,8 +118,10 @@ func dryRun(ctx context.Context, srv Pusher, o *PushOutcome, s *send) (*PushOutc
 // apply sends s once confirm (if any) agrees, writes a merged result back
 // to the file, and records what the server now has as the base.
 func apply(ctx context.Context, srv Pusher, proj workspace.Project, target Target, o *PushOutcome, s *send, confirm func(*PushOutcome) bool) (*PushOutcome, error) {
+	var file workspace.DescriptorWrite
 	if s.merged {
-		if err := proj.CheckWrite(o.Key); err != nil { // the merge is written back: make sure it can be, before the server has it
+		var err error
+		if file, err = proj.CheckWrite(o.Key); err != nil { // the merge is written back: make sure it can be, before the server has it
 			return nil, err
 		}
 	}
@@ -127,7 +136,7 @@ func apply(ctx context.Context, srv Pusher, proj workspace.Project, target Targe
 	o.Revision, o.Result = resp.Application.Revision, Applied
 	if s.merged {
 		o.Result = Merged
-		if err := proj.WriteDescriptor(o.Key, s.content); err != nil {
+		if err := file.Write(s.content); err != nil {
 			return nil, err
 		}
 	}

@@ -34,14 +34,20 @@ func Rollback(ctx context.Context, srv Rollbacker, proj workspace.Project, targe
 		return nil, err
 	}
 	if !force {
-		if err := checkPushed(proj, target, path, local, server); err != nil {
+		if err := checkPushed(ctx, srv, proj, target, path, local); err != nil {
 			return nil, err
 		}
 	}
-	if err := proj.CheckWrite(key); err != nil { // the old revision is written to the file: make sure it can be first
+	file, err := proj.CheckWrite(key) // the old revision is written to the file: make sure it can be first
+	if err != nil {
 		return nil, err
 	}
-	return restore(ctx, srv, proj, target, path, want, server, rev)
+	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want), Restored: n}
+	ifMatch := api.Revision(rev)
+	if server == nil {
+		ifMatch = api.Absent()
+	}
+	return restore(ctx, srv, proj, target, file, o, want.Canonical(), ifMatch)
 }
 
 // oldRevision reads revision n of key from the server and checks it like
@@ -54,16 +60,11 @@ func oldRevision(ctx context.Context, srv Rollbacker, target Target, key config.
 	return checkAnswer(target, key, fmt.Sprintf("revision %d of %s", n, key), old)
 }
 
-// restore applies want over the server's head (revision rev of server)
-// and writes it to the file.
-func restore(ctx context.Context, srv Rollbacker, proj workspace.Project, target Target, path string, want, server *config.Descriptor, rev int64) (*PushOutcome, error) {
-	key := want.ApplicationKey
-	o := &PushOutcome{Path: path, Key: key, Result: Applied, Changes: config.DiffOrAbsent(server, want)}
-	ifMatch := api.Revision(rev)
-	if server == nil {
-		ifMatch = api.Absent()
-	}
-	resp, err := srv.Apply(ctx, want.Canonical(), ifMatch, false)
+// restore applies content, the canonical form of an old revision, under
+// ifMatch (the server's head), writes it to the file, whose write was
+// checked, and completes o.
+func restore(ctx context.Context, srv Rollbacker, proj workspace.Project, target Target, file workspace.DescriptorWrite, o *PushOutcome, content []byte, ifMatch api.Precondition) (*PushOutcome, error) {
+	resp, err := srv.Apply(ctx, content, ifMatch, false)
 	if err != nil {
 		return nil, err
 	}
@@ -71,10 +72,10 @@ func restore(ctx context.Context, srv Rollbacker, proj workspace.Project, target
 	if resp.Unchanged {
 		o.Result = Unchanged
 	}
-	if err := proj.WriteDescriptor(key, want.Canonical()); err != nil {
+	if err := file.Write(content); err != nil {
 		return nil, err
 	}
-	return o, saveBase(proj, target, key, o.Revision, want.Canonical())
+	return o, saveBase(proj, target, o.Key, o.Revision, content)
 }
 
 // checkProjectFile makes sure path is the project's file for key: the base
@@ -92,19 +93,18 @@ func checkProjectFile(proj workspace.Project, path string, key config.AppKey) er
 }
 
 // checkPushed makes sure the file holds no edits that were never pushed
-// to the target, which a rollback would overwrite: it equals its base, or,
-// without one, the server's version.
-func checkPushed(proj workspace.Project, target Target, path string, local, server *config.Descriptor) error {
-	base, err := proj.Base(target.URL, target.Runtime, local.ApplicationKey)
+// to the target, which a rollback would overwrite: it equals its base
+// (findBase: the recorded one, or the server revision the file or its git
+// HEAD version equals).
+func checkPushed(ctx context.Context, srv Server, proj workspace.Project, target Target, path string, local *config.Descriptor) error {
+	file, _ := proj.DescriptorPath(local.ApplicationKey) // checkProjectFile made sure it is valid and path's file
+	base, err := findBase(ctx, srv, NewGitHead(proj), target, file, local)
 	switch {
 	case err != nil:
 		return err
-	case base == nil && server != nil && same(local, server):
-		return nil
 	case base == nil:
 		return config.Errorf(config.KindConflict, "this copy has no record of the server revision it is based on, so its edits cannot be told apart; run scopectl app pull %s first (it merges, keeping your edits), or rollback --force to overwrite the file", path)
-	}
-	if d, err := config.ParseDescriptor([]byte(base.Content)); err != nil || !same(local, d) {
+	case !same(local, base):
 		return config.Errorf(config.KindConflict, "has local edits that were never pushed; push or discard them first (or rollback --force to overwrite them)")
 	}
 	return nil

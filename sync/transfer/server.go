@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,15 +96,23 @@ func firstError(r *schema.Report) string {
 	return "invalid"
 }
 
-// LocalKeys lists the applications that have a descriptor in the
+// LocalFile is a descriptor file of the project, read once: pull takes
+// its content from here (PullOptions.Local) rather than reading it again.
+type LocalFile struct {
+	Key     config.AppKey
+	Path    string
+	Content []byte
+}
+
+// LocalFiles reads the applications that have a descriptor in the
 // project's mobilefirst/ folder (not below it): the files there whose
 // names workspace.IsDescriptorName takes, as FindDescriptors does.
-func LocalKeys(proj workspace.Project) ([]config.AppKey, error) {
+func LocalFiles(proj workspace.Project) ([]LocalFile, error) {
 	files, err := filepath.Glob(filepath.Join(proj.Root, workspace.DefaultDir, "*"))
 	if err != nil {
 		return nil, err
 	}
-	var keys []config.AppKey
+	var local []LocalFile
 	for _, f := range files {
 		if !workspace.IsDescriptorName(filepath.Base(f)) {
 			continue
@@ -111,36 +120,49 @@ func LocalKeys(proj workspace.Project) ([]config.AppKey, error) {
 		if info, err := os.Lstat(f); err == nil && info.IsDir() { // FindDescriptors looks into it
 			continue
 		}
-		key, err := FileKey(proj, f)
+		lf, err := ReadLocalFile(proj, f)
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, key)
+		local = append(local, lf)
 	}
-	return keys, nil
+	return local, nil
 }
 
-// FileKey returns the application of the project's descriptor file at
-// path; a file that does not parse, or is not where the project keeps its
-// application, is an error.
-func FileKey(proj workspace.Project, path string) (config.AppKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return config.AppKey{}, config.Errorf(config.KindInvalid, "read %s: %v", path, err)
+// ReadLocalFile reads the project's descriptor file at path and its
+// application; a file that cannot be read (see readLocal), does not
+// parse, or is not where the project keeps its application, is an error.
+func ReadLocalFile(proj workspace.Project, path string) (LocalFile, error) {
+	data, err := readLocal(path)
+	var tooLarge *schema.SizeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return LocalFile{}, config.Errorf(config.KindInvalid, "%s is larger than a descriptor may be (%d bytes); move it away", path, config.MaxFileSize)
+	case err != nil:
+		return LocalFile{}, err
 	}
 	d, err := config.ParseDescriptor(data)
 	if err != nil {
-		return config.AppKey{}, config.Errorf(config.KindInvalid, "%s: %v (run scopectl app validate)", path, err)
+		return LocalFile{}, config.Errorf(config.KindInvalid, "%s: %v (run scopectl app validate)", path, err)
 	}
-	want, err := proj.DescriptorPath(d.ApplicationKey)
+	if err := checkFileOf(proj, path, d.ApplicationKey); err != nil {
+		return LocalFile{}, err
+	}
+	return LocalFile{Key: d.ApplicationKey, Path: path, Content: data}, nil
+}
+
+// checkFileOf makes sure path is where the project keeps the descriptor
+// of key.
+func checkFileOf(proj workspace.Project, path string, key config.AppKey) error {
+	want, err := proj.DescriptorPath(key)
 	if err != nil {
-		return config.AppKey{}, config.Errorf(config.KindInvalid, "%s: %v", path, err)
+		return config.Errorf(config.KindInvalid, "%s: %v", path, err)
 	}
 	switch {
 	case workspace.SameFile(path, want):
-		return d.ApplicationKey, nil
+		return nil
 	case workspace.SameFile(filepath.Dir(path), filepath.Dir(want)):
-		return config.AppKey{}, config.Errorf(config.KindInvalid, "%s holds application %s; name it %s", path, d.ApplicationKey, filepath.Base(want))
+		return config.Errorf(config.KindInvalid, "%s holds application %s; name it %s", path, key, filepath.Base(want))
 	}
-	return config.AppKey{}, config.Errorf(config.KindInvalid, "%s holds application %s, whose file in this project is %s", path, d.ApplicationKey, want)
+	return config.Errorf(config.KindInvalid, "%s holds application %s, whose file in this project is %s", path, key, want)
 }

@@ -61,13 +61,25 @@ func ReplaceFile(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if info.Mode().Perm()&0o222 == 0 {
-		return fmt.Errorf("%s is read-only; not rewritten", path)
-	}
-	if links(target, info) > 1 {
-		return fmt.Errorf("%s has %d hard links; not rewritten (rewriting would split them)", path, links(target, info))
+	if err := replaceProblem(path, target, info, "rewritten", "rewriting"); err != nil {
+		return err
 	}
 	return WriteFile(target, data, info.Mode().Perm())
+}
+
+// replaceProblem says why the file (info from os.Stat or os.Lstat of it),
+// named path in messages, must not be replaced by a rename, or nil: it is
+// read-only, or one of several hard links (a rename would silently split
+// it from the others). done and doing name the write ("written",
+// "writing"). It is the one check of CheckWrite and ReplaceFile.
+func replaceProblem(path, file string, info fs.FileInfo, done, doing string) error {
+	if info.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s is read-only; not %s", path, done)
+	}
+	if n := links(file, info); n > 1 {
+		return fmt.Errorf("%s has %d hard links; not %s (%s would split them)", path, n, done, doing)
+	}
+	return nil
 }
 
 // SameFile reports whether two paths name the same file (after resolving

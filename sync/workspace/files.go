@@ -57,7 +57,7 @@ func FindDescriptors(paths []string) ([]string, error) {
 // when a directory is searched for them: a *.json name (case matters) that
 // is not hidden. It is the one rule of FindDescriptors,
 // gitrepo.StagedDescriptors, gitrepo.DescriptorsAtRevision and
-// transfer.LocalKeys; a file named explicitly is taken whatever its name.
+// transfer.LocalFiles; a file named explicitly is taken whatever its name.
 func IsDescriptorName(name string) bool {
 	return !hidden(name) && path.Ext(name) == ".json"
 }

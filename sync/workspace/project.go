@@ -55,23 +55,32 @@ func (p Project) DescriptorPath(key config.AppKey) (string, error) {
 }
 
 // CheckWrite says whether content from a server may be written to the
-// project's descriptor of key. mobilefirst/ must be a folder inside the
-// project: a real one (or none yet), or a symbolic link to a folder that
-// is inside the project too. The file, when it exists, must be a plain
-// file: not a symbolic link (the content would land wherever the link
-// points), not read-only, not one of several hard links (the file would
-// silently split from the others).
-func (p Project) CheckWrite(key config.AppKey) error {
+// project's descriptor of key, and returns that write. mobilefirst/ must
+// be a folder inside the project: a real one (or none yet), or a symbolic
+// link to a folder that is inside the project too. The file, when it
+// exists, must be a plain file: not a symbolic link (the content would
+// land wherever the link points), not read-only, not one of several hard
+// links (the file would silently split from the others).
+func (p Project) CheckWrite(key config.AppKey) (DescriptorWrite, error) {
 	path, err := p.DescriptorPath(key)
 	if err != nil {
-		return err
+		return DescriptorWrite{}, err
 	}
 	if name := filepath.Base(path); len(name)+len(".")+len(".tmp-")+maxTempSuffix > maxNameLength {
-		return config.Errorf(config.KindInvalid, "the file name of %s (%d bytes) is too long for the file system", key, len(name))
+		return DescriptorWrite{}, config.Errorf(config.KindInvalid, "the file name of %s (%d bytes) is too long for the file system", key, len(name))
 	}
 	if err := p.checkDescriptorDir(); err != nil {
-		return err
+		return DescriptorWrite{}, err
 	}
+	if err := checkPlainFile(path); err != nil {
+		return DescriptorWrite{}, err
+	}
+	return DescriptorWrite{path: path}, nil
+}
+
+// checkPlainFile makes sure the file at path, where it exists, is a plain
+// file that a rename may replace (see CheckWrite).
+func checkPlainFile(path string) error {
 	info, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -83,12 +92,31 @@ func (p Project) CheckWrite(key config.AppKey) error {
 		return config.Errorf(config.KindInvalid, "%s is a symbolic link (to %q); scopectl does not write server content through links: replace the link with a copy of the file", path, target)
 	case !info.Mode().IsRegular():
 		return config.Errorf(config.KindInvalid, "%s is not a regular file; not written", path)
-	case info.Mode().Perm()&0o222 == 0:
-		return config.Errorf(config.KindInvalid, "%s is read-only; not written", path)
-	case links(path, info) > 1:
-		return config.Errorf(config.KindInvalid, "%s has %d hard links; not written (writing would split them)", path, links(path, info))
+	}
+	if err := replaceProblem(path, path, info, "written", "writing"); err != nil {
+		return config.Errorf(config.KindInvalid, "%v", err)
 	}
 	return nil
+}
+
+// DescriptorWrite is a write of one descriptor file that CheckWrite
+// allowed. Writing it does not check again: a command checks every file
+// before it changes anything (a file or the server), then writes.
+type DescriptorWrite struct {
+	path string
+}
+
+// Write replaces the file with data atomically, creating mobilefirst/
+// when there is none. The rename never follows a link: a link put in the
+// file's place since CheckWrite is replaced, not written through.
+func (w DescriptorWrite) Write(data []byte) error {
+	if w.path == "" {
+		return config.Errorf(config.KindInternal, "descriptor write without CheckWrite")
+	}
+	if err := os.MkdirAll(filepath.Dir(w.path), 0o755); err != nil {
+		return config.Errorf(config.KindInvalid, "create %s: %v", filepath.Dir(w.path), err)
+	}
+	return WriteFile(w.path, data, 0o644)
 }
 
 // maxNameLength is the longest file name most file systems take (NAME_MAX);
@@ -135,18 +163,13 @@ func inside(dir, path string) bool {
 }
 
 // WriteDescriptor writes content from a server to the project's descriptor
-// of key, atomically, if CheckWrite allows it; it creates mobilefirst/ when
-// there is none. The new file replaces the old one by a rename, which never
-// follows a link.
+// of key, atomically, if CheckWrite allows it: CheckWrite, then Write.
 func (p Project) WriteDescriptor(key config.AppKey, data []byte) error {
-	if err := p.CheckWrite(key); err != nil {
+	w, err := p.CheckWrite(key)
+	if err != nil {
 		return err
 	}
-	path, _ := p.DescriptorPath(key)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return config.Errorf(config.KindInvalid, "create %s: %v", filepath.Dir(path), err)
-	}
-	return WriteFile(path, data, 0o644)
+	return w.Write(data)
 }
 
 // Base is what the working copy last pulled from or pushed to one server

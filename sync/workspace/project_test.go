@@ -154,11 +154,61 @@ func TestWriteDescriptorNameTooLong(t *testing.T) {
 	if err := long.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := proj.CheckWrite(long); err == nil || !strings.Contains(err.Error(), "too long") {
+	if _, err := proj.CheckWrite(long); err == nil || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("got %v", err)
 	}
 	ok := config.AppKey{ID: strings.Repeat("a", 200), Platform: config.PlatformAndroid, Version: "1.0"}
 	if err := proj.WriteDescriptor(ok, []byte("x")); err != nil {
 		t.Errorf("200-character id: %v", err)
+	}
+}
+
+// TestWriteDescriptorHardLink: a descriptor with a second hard link is
+// refused, with its link count, and both names keep their content.
+func TestWriteDescriptorHardLink(t *testing.T) {
+	proj := workspace.Project{Root: t.TempDir()}
+	if err := proj.WriteDescriptor(bankKey, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := proj.DescriptorPath(bankKey)
+	other := filepath.Join(proj.Root, "copy.json")
+	if err := os.Link(path, other); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	err := proj.WriteDescriptor(bankKey, []byte("two"))
+	if err == nil || !strings.Contains(err.Error(), "has 2 hard links; not written") || config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("got %v", err)
+	}
+	for _, p := range []string{path, other} {
+		if data, _ := os.ReadFile(p); string(data) != "one" {
+			t.Errorf("%s: %q", p, data)
+		}
+	}
+}
+
+// TestCheckedWriteReplacesALinkMadeSince: a write is checked once, by
+// CheckWrite; a symbolic link put in the file's place afterwards is
+// replaced by the new file, never written through.
+func TestCheckedWriteReplacesALinkMadeSince(t *testing.T) {
+	proj := workspace.Project{Root: t.TempDir()}
+	os.Mkdir(filepath.Join(proj.Root, "mobilefirst"), 0o755)
+	victim := filepath.Join(t.TempDir(), "victim.json")
+	write(t, victim, "precious")
+	w, err := proj.CheckWrite(bankKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := proj.DescriptorPath(bankKey)
+	if err := os.Symlink(victim, path); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := w.Write([]byte("server content")); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "precious" {
+		t.Errorf("written through the link: %q", data)
+	}
+	if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() {
+		t.Errorf("the file is not a plain file after the write: %v, %v", info, err)
 	}
 }
