@@ -1,7 +1,8 @@
 // Package store defines how scoped keeps its state: applications and every
-// revision of their descriptors, confidential clients, and token signing
-// keys. Implementations live in the sqlite and postgres sub-packages and
-// must pass the conformance suite in storetest.
+// revision of their descriptors, confidential clients, token signing
+// keys, and the mobile runtime's clients, check states and grants.
+// Implementations live in the sqlite and postgres sub-packages and must
+// pass the conformance suite in storetest.
 package store
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz"
 )
 
 // Store is the storage of one scoped deployment. Several scoped processes
@@ -61,6 +63,10 @@ type Store interface {
 	// a KindNotFound error; the newest key is a KindConflict error (add a
 	// new key first), so that some key can always sign.
 	RetireSigningKey(ctx context.Context, id string) error
+
+	// authz.Store: the registered clients of the mobile runtime, their
+	// check states and their grants (codes and refresh tokens).
+	authz.Store
 
 	// Probe commits a small write, in a transaction like every write, and
 	// returns its error: whether the store can take writes now.

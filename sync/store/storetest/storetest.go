@@ -24,7 +24,7 @@ type Opener func(t *testing.T) store.Store
 func Run(t *testing.T, open Opener) {
 	// A slice, not a map: the cases run in this order every time, so that
 	// a failure that depends on the order reproduces.
-	for _, tc := range []struct {
+	for _, tc := range append([]struct {
 		name string
 		test func(*testing.T, store.Store)
 	}{
@@ -43,7 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"RetireSigningKey", testRetireSigningKey},
 		{"UnstorableText", testUnstorableText},
 		{"Probe", testProbe},
-	} {
+	}, mobileCases...) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() { s.Close() })

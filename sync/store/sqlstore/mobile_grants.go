@@ -1,0 +1,98 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/authz"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// AddGrant stores an authorization code or a refresh token of a
+// registered client (a missing client is a config.KindNotFound error, a
+// hash stored already a config.KindConflict error). It also deletes the
+// client's expired grants, holding the client's row as UpdateCheckStates
+// does: a grant that is never taken lasts until its client gets another
+// one or is deleted, so the table holds about one flow's grants per
+// client at most, without a background sweep.
+func (s *Store) AddGrant(ctx context.Context, g authz.Grant) error {
+	if err := checkGrant(g); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMobileClient(ctx, tx, g.Runtime, g.ClientID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
+			g.Runtime, g.ClientID, micros(s.Now()))
+		if err != nil {
+			return fmt.Errorf("delete expired grants: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, redirect_uri, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
+			g.Scope.String(), int64(g.Lifetime), g.RedirectURI, micros(g.Expires))
+		if err != nil && s.dialect.IsUniqueViolation(err) {
+			return config.Errorf(config.KindConflict, "a grant with this hash exists already")
+		}
+		if err != nil {
+			return fmt.Errorf("add grant: %w", err)
+		}
+		return nil
+	})
+}
+
+func checkGrant(g authz.Grant) error {
+	if g.Kind != authz.GrantCode && g.Kind != authz.GrantRefresh {
+		return config.Errorf(config.KindInvalid, "unknown grant kind %q: want %q or %q", g.Kind, authz.GrantCode, authz.GrantRefresh)
+	}
+	if _, err := config.ParseScope(g.Scope.String()); err != nil {
+		return config.Errorf(config.KindInvalid, "the scope of a grant: %v", err)
+	}
+	return checkStorable(
+		field{"grant hash", g.Hash}, field{"runtime", g.Runtime}, field{"mobile client id", g.ClientID},
+		field{"application id", g.App.ID}, field{"platform", string(g.App.Platform)}, field{"version", g.App.Version},
+		field{"scope of a grant", g.Scope.String()}, field{"redirect URI", g.RedirectURI},
+	)
+}
+
+// TakeGrant deletes the grant of runtime with hash and returns it, in one
+// statement (DELETE ... RETURNING): of several instances taking it at
+// once, one gets it and the others a config.KindNotFound error. An
+// expired grant is deleted too, and is a config.KindNotFound error like a
+// grant that does not exist or was taken already.
+func (s *Store) TakeGrant(ctx context.Context, runtime, hash string) (authz.Grant, error) {
+	if !storable(runtime, hash) {
+		return authz.Grant{}, grantNotFound()
+	}
+	g := authz.Grant{Hash: hash, Runtime: runtime}
+	var kind, platform, scope string
+	var lifetime, expires int64
+	err := s.db.QueryRowContext(ctx, `
+		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2
+		RETURNING kind, client_id, app_id, platform, version, scope, lifetime, redirect_uri, expires_at`, hash, runtime).
+		Scan(&kind, &g.ClientID, &g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.RedirectURI, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return authz.Grant{}, grantNotFound()
+	}
+	if err != nil {
+		return authz.Grant{}, fmt.Errorf("take grant: %w", err)
+	}
+	g.Kind, g.App.Platform, g.Lifetime, g.Expires = authz.GrantKind(kind), config.Platform(platform), time.Duration(lifetime), fromMicros(expires)
+	g.Scope, _ = config.ParseScope(scope) // checked by AddGrant
+	if !s.Now().Before(g.Expires) {
+		return authz.Grant{}, grantNotFound()
+	}
+	return g, nil
+}
+
+// grantNotFound does not tell an unknown grant from a used or expired
+// one: the caller answers invalid_grant to all alike.
+func grantNotFound() error {
+	return store.NotFound("the authorization code or refresh token is unknown, used already, or expired")
+}
