@@ -42,3 +42,20 @@ func RevisionPath(app, n string) string { return RevisionsPath(app) + "/" + n }
 func ClientsPath(runtime string) string {
 	return Base + "/runtimes/" + runtime + "/confidentialclients"
 }
+
+// RegistrationPath is the path where a mobile app instance registers.
+func RegistrationPath(runtime string) string { return "/" + runtime + "/api/registration/v1/self" }
+
+// MobileClientPath is the path of a registered mobile client, the Location
+// of its registration.
+func MobileClientPath(runtime, id string) string {
+	return "/" + runtime + "/api/registration/v1/clients/" + id
+}
+
+// PreauthorizationPath is the path where a mobile client runs the security
+// checks of a scope.
+func PreauthorizationPath(runtime string) string { return AuthzPath(runtime) + "/preauthorization" }
+
+// AuthorizationPath is the path where a mobile client that passed the
+// checks of a scope gets an authorization code.
+func AuthorizationPath(runtime string) string { return AuthzPath(runtime) + "/authorization" }

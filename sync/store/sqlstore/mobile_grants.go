@@ -33,10 +33,10 @@ func (s *Store) AddGrant(ctx context.Context, g authz.Grant) error {
 			return fmt.Errorf("delete expired grants: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `
-			INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, redirect_uri, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
-			g.Scope.String(), int64(g.Lifetime), g.RedirectURI, micros(g.Expires))
+			g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires))
 		if err != nil && s.dialect.IsUniqueViolation(err) {
 			return config.Errorf(config.KindConflict, "a grant with this hash exists already")
 		}
@@ -48,8 +48,8 @@ func (s *Store) AddGrant(ctx context.Context, g authz.Grant) error {
 }
 
 func checkGrant(g authz.Grant) error {
-	if g.Kind != authz.GrantCode && g.Kind != authz.GrantRefresh {
-		return config.Errorf(config.KindInvalid, "unknown grant kind %q: want %q or %q", g.Kind, authz.GrantCode, authz.GrantRefresh)
+	if g.Kind != authz.GrantCode && g.Kind != authz.GrantRefresh && g.Kind != authz.GrantAssertion {
+		return config.Errorf(config.KindInvalid, "unknown grant kind %q: want %q, %q or %q", g.Kind, authz.GrantCode, authz.GrantRefresh, authz.GrantAssertion)
 	}
 	if _, err := config.ParseScope(g.Scope.String()); err != nil {
 		return config.Errorf(config.KindInvalid, "the scope of a grant: %v", err)
@@ -57,7 +57,7 @@ func checkGrant(g authz.Grant) error {
 	return checkStorable(
 		field{"grant hash", g.Hash}, field{"runtime", g.Runtime}, field{"mobile client id", g.ClientID},
 		field{"application id", g.App.ID}, field{"platform", string(g.App.Platform)}, field{"version", g.App.Version},
-		field{"scope of a grant", g.Scope.String()}, field{"redirect URI", g.RedirectURI},
+		field{"scope of a grant", g.Scope.String()}, field{"user", g.User}, field{"redirect URI", g.RedirectURI},
 	)
 }
 
@@ -75,8 +75,8 @@ func (s *Store) TakeGrant(ctx context.Context, runtime, hash string) (authz.Gran
 	var lifetime, expires int64
 	err := s.db.QueryRowContext(ctx, `
 		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2
-		RETURNING kind, client_id, app_id, platform, version, scope, lifetime, redirect_uri, expires_at`, hash, runtime).
-		Scan(&kind, &g.ClientID, &g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.RedirectURI, &expires)
+		RETURNING kind, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`, hash, runtime).
+		Scan(&kind, &g.ClientID, &g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return authz.Grant{}, grantNotFound()
 	}

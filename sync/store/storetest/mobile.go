@@ -181,7 +181,7 @@ func grant(value string, expires time.Time) authz.Grant {
 	return authz.Grant{
 		Hash: hashOf(value), Kind: authz.GrantCode, Runtime: "mfp", ClientID: "c1", App: bank,
 		Scope: config.NewScope("accounts", "transfers"), Lifetime: 90 * time.Second,
-		RedirectURI: "com.example.bank:/callback", Expires: expires,
+		User: "alice", RedirectURI: "com.example.bank:/callback", Expires: expires,
 	}
 }
 
@@ -365,6 +365,7 @@ func unstorableMobileWrites(t *testing.T, s store.Store, bad string) {
 		func(g *authz.Grant) { g.Hash = bad }, func(g *authz.Grant) { g.Runtime = bad },
 		func(g *authz.Grant) { g.ClientID = bad }, func(g *authz.Grant) { g.App.ID = bad },
 		func(g *authz.Grant) { g.Scope = config.Scope{bad} }, func(g *authz.Grant) { g.RedirectURI = bad },
+		func(g *authz.Grant) { g.User = bad },
 	}
 	for i, change := range grants {
 		g := grant("refused", time.Now().Add(time.Hour))

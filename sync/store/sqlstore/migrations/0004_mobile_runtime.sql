@@ -23,11 +23,12 @@ CREATE TABLE mobile_check_states (
     FOREIGN KEY (runtime, client_id) REFERENCES mobile_clients (runtime, id) ON DELETE CASCADE
 );
 
--- Authorization codes and refresh tokens, by the hash of their value
--- (never the value), each taken once.
+-- Authorization codes, refresh tokens and the jti of client assertions
+-- (kept until the assertion expires, so that none is replayed), by the
+-- hash of their value (never the value), each taken once.
 CREATE TABLE mobile_grants (
     hash         TEXT   PRIMARY KEY, -- hex SHA-256 of the value
-    kind         TEXT   NOT NULL,    -- "code" or "refresh"
+    kind         TEXT   NOT NULL,    -- "code", "refresh" or "assertion"
     runtime      TEXT   NOT NULL,
     client_id    TEXT   NOT NULL,
     app_id       TEXT   NOT NULL,
@@ -35,6 +36,7 @@ CREATE TABLE mobile_grants (
     version      TEXT   NOT NULL,
     scope        TEXT   NOT NULL,
     lifetime     BIGINT NOT NULL,    -- nanoseconds (a Go time.Duration)
+    user_name    TEXT   NOT NULL,    -- the user a user-login check authenticated, or ''
     redirect_uri TEXT   NOT NULL,
     expires_at   BIGINT NOT NULL,    -- Unix microseconds, UTC
     FOREIGN KEY (runtime, client_id) REFERENCES mobile_clients (runtime, id) ON DELETE CASCADE
