@@ -18,6 +18,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -34,6 +35,7 @@ const maxAuthorizationHeader = 8 << 10
 // through Tokens.
 type Store interface {
 	admin.Store
+	authz.Store
 	Client(ctx context.Context, runtime, id string) (store.Client, error)
 	Probe(ctx context.Context) error
 }
@@ -51,6 +53,10 @@ type Config struct {
 	Issuer   string
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// Mobile configures the mobile authorization runtime of every runtime
+	// (registration, security checks, authorization codes); the zero
+	// value has no user registry and no refresh tokens.
+	Mobile MobileConfig
 	// AllowShortSecrets lets the admin API set client secrets shorter
 	// than admin.MinSecretLength (development mode); optional.
 	AllowShortSecrets bool
@@ -75,6 +81,7 @@ type Server struct {
 	health   *health
 	errLog   *errorLog // ERROR lines, rate-limited
 	svc      *admin.Service
+	mobile   map[string]*authz.Runtime
 }
 
 // New returns a Server for cfg.
@@ -94,6 +101,7 @@ func New(cfg Config) *Server {
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
+	s.mobile = mobileRuntimes(cfg, s.svc, now)
 	s.routes(cfg.Registry)
 	return s
 }
@@ -103,6 +111,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	s.handle("POST "+api.TokenPath(runtime), s.handleToken)
 	s.handle("POST "+api.IntrospectionPath(runtime), s.protect(introspectScope, s.handleIntrospection))
 	s.handle("GET "+api.JWKSPath(runtime), s.handleJWKS)
+	s.mobileRoutes(runtime)
 
 	apps := api.ApplicationsPath(runtime)
 	app := api.ApplicationPath(runtime, "{app}", "{platform}", "{version}")

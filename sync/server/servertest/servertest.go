@@ -18,6 +18,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server"
 	"github.com/scopectl/scopectl/sync/store"
@@ -69,6 +70,11 @@ type Options struct {
 	Store store.Store
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// Users is the user registry of the mobile runtime's UserLogin check.
+	Users authz.UserRegistry
+	// RefreshApps are the application ids of runtime mfp whose mobile
+	// clients get refresh tokens.
+	RefreshApps []string
 }
 
 // Start runs scoped for the length of the test and returns its base URL.
@@ -152,6 +158,7 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
 		Issuer: opt.Issuer, Logger: opt.Logger,
 		Registry: prometheus.NewRegistry(), AllowShortSecrets: !opt.Production, Now: opt.Now,
+		Mobile: server.MobileConfig{Users: opt.Users, RefreshApps: map[string][]string{"mfp": opt.RefreshApps}, BcryptCost: bcrypt.MinCost},
 	})
 	ts.Config.Handler = h
 	ts.Start()
