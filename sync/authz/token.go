@@ -122,8 +122,7 @@ func (rt *Runtime) grantLifetime(ctx context.Context, c Client, g Grant) (time.D
 // a new refresh token.
 func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope config.Scope, user string, lifetime time.Duration) (Token, error) {
 	now := rt.now()
-	lifetime = lifetime.Truncate(time.Second)
-	if lifetime <= 0 {
+	if lifetime < time.Second {
 		return Token{}, config.Errorf(config.KindForbidden, "a security check's success has just ended; run preauthorization again")
 	}
 	claims := accesstoken.Claims{
@@ -135,7 +134,8 @@ func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope con
 	if err != nil {
 		return Token{}, err
 	}
-	t := Token{AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(lifetime / time.Second), Scope: scope.String()}
+	expiresIn := claims.Expiry.Time().Unix() - claims.IssuedAt.Time().Unix() // as the token says, in whole seconds
+	t := Token{AccessToken: access, TokenType: "Bearer", ExpiresIn: expiresIn, Scope: scope.String()}
 	if slices.Contains(rt.RefreshApps, c.App.ID) {
 		t.RefreshToken = randomValue()
 		g := Grant{Hash: hashValue(t.RefreshToken), Kind: GrantRefresh, Runtime: rt.Name, ClientID: c.ID, App: c.App,

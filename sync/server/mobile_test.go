@@ -1,0 +1,312 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/authz/authztest"
+	"github.com/scopectl/scopectl/sync/server/servertest"
+)
+
+var bankAndroid = config.AppKey{ID: "com.example.bank", Platform: config.PlatformAndroid, Version: "1.0"}
+
+const callback = "com.example.bank:/oauth"
+
+// mobile is an app instance talking to a real scoped.
+type mobile struct {
+	e     *env
+	clock *clock
+	dev   *authztest.Device
+}
+
+// newMobile starts scoped with the bank application (accessRestricted →
+// PinCodeAttempts with a 1200 s success, maxTokenExpiration 3600,
+// mandatory appAuthenticity) and a registered instance of it.
+func newMobile(t *testing.T, opt servertest.Options) *mobile {
+	t.Helper()
+	c := newClock()
+	opt.Now = c.Now
+	e := newEnvWith(t, opt)
+	e.apply(e.token("admin", "admin-secret", "mfpadmin"), fixture(t, "valid/com.example.bank-android-1.0.json"), nil).want(t, 201)
+	m := &mobile{e: e, clock: c, dev: authztest.NewDevice(bankAndroid)}
+	m.register(t)
+	return m
+}
+
+func (m *mobile) issuer() string { return m.e.url + "/mfp/api/az/v1" }
+
+func (m *mobile) register(t *testing.T) {
+	t.Helper()
+	r := m.post("/mfp/api/registration/v1/self", map[string]any{"signedRegistrationData": m.dev.Registration()}).want(t, 201)
+	var got struct{ ID string }
+	r.json(t, &got)
+	if got.ID == "" || r.header.Get("Location") != "/mfp/api/registration/v1/clients/"+got.ID {
+		t.Fatalf("registration answered %s, Location %q", r.body, r.header.Get("Location"))
+	}
+	m.dev.ID = got.ID
+}
+
+func (m *mobile) post(path string, body any) response {
+	b, _ := json.Marshal(body)
+	return m.e.do("POST", path, http.Header{"Content-Type": {"application/json"}}, strings.NewReader(string(b)))
+}
+
+// preauth runs the checks of scope with the given challenge responses.
+func (m *mobile) preauth(scope string, responses map[string]any) response {
+	return m.post("/mfp/api/az/v1/preauthorization", map[string]any{
+		"scope": scope, "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+		"client_assertion": m.dev.Assertion(m.issuer(), m.clock.Now()), "challengeResponse": responses,
+	})
+}
+
+// authorize asks for a code; it does not follow the redirect.
+func (m *mobile) authorize(scope string) response {
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {m.dev.ID}, "redirect_uri": {callback}, "scope": {scope}, "state": {"xyz"},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {m.dev.Assertion(m.issuer(), m.clock.Now())},
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(m.e.url + "/mfp/api/az/v1/authorization?" + q.Encode())
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// code returns the code of a successful authorization.
+func (m *mobile) code(t *testing.T, scope string) string {
+	t.Helper()
+	r := m.authorize(scope).want(t, http.StatusFound)
+	loc, err := url.Parse(r.header.Get("Location"))
+	if err != nil || !strings.HasPrefix(loc.String(), callback+"?") || loc.Query().Get("state") != "xyz" || loc.Query().Get("code") == "" {
+		t.Fatalf("authorization redirected to %q", r.header.Get("Location"))
+	}
+	return loc.Query().Get("code")
+}
+
+// exchange posts a token request of grant with the given values.
+func (m *mobile) exchange(grant string, values url.Values) response {
+	values.Set("grant_type", grant)
+	values.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+	values.Set("client_assertion", m.dev.Assertion(m.issuer(), m.clock.Now()))
+	return m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(values))
+}
+
+// token runs authorization and the code exchange for scope.
+func (m *mobile) token(t *testing.T, scope string) tokenAnswer {
+	t.Helper()
+	var tok tokenAnswer
+	m.exchange("authorization_code", url.Values{"code": {m.code(t, scope)}, "redirect_uri": {callback}}).want(t, 200).json(t, &tok)
+	return tok
+}
+
+type tokenAnswer struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// passPIN enrols PIN 1234 for scope accessRestricted.
+func (m *mobile) passPIN(t *testing.T) {
+	t.Helper()
+	var p struct {
+		Successes  map[string]any
+		Challenges map[string]map[string]any
+	}
+	m.preauth("accessRestricted", nil).want(t, 401).json(t, &p)
+	if p.Challenges["PinCodeAttempts"]["enroll"] != true || p.Successes["appAuthenticity"] == nil {
+		t.Fatalf("first preauthorization: %+v", p)
+	}
+	m.preauth("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "1234"}}).want(t, 200)
+}
+
+// introspect returns what introspection says of token.
+func (m *mobile) introspect(t *testing.T, token string) map[string]any {
+	t.Helper()
+	h := bearer(m.e.token("operator", "operator-secret", "authorization.introspect"))
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	var got map[string]any
+	m.e.do("POST", "/mfp/api/az/v1/introspection", h, form(url.Values{"token": {token}})).want(t, 200).json(t, &got)
+	return got
+}
+
+// TestMobileTokenObeysTheDescriptor: the token of a scope lives as long
+// as the shortest success of its checks, capped by maxTokenExpiration, and
+// a push that lowers maxTokenExpiration changes the next token at once.
+func TestMobileTokenObeysTheDescriptor(t *testing.T) {
+	forEachStore(t, func(t *testing.T, opt servertest.Options) {
+		m := newMobile(t, opt)
+		m.passPIN(t)
+		tok := m.token(t, "accessRestricted")
+		if tok.ExpiresIn != 1200 || tok.Scope != "accessRestricted" || tok.TokenType != "Bearer" || tok.RefreshToken != "" {
+			t.Errorf("token %+v: want 1200 s (the PIN's success), scope accessRestricted, no refresh token", tok)
+		}
+		got := m.introspect(t, tok.AccessToken)
+		if got["active"] != true || got["client_id"] != m.dev.ID || got["app_id"] != "com.example.bank" ||
+			got["app_platform"] != "android" || got["app_version"] != "1.0" || got["scope"] != "accessRestricted" {
+			t.Errorf("introspection %v", got)
+		}
+
+		admin := m.e.token("admin", "admin-secret", "mfpadmin")
+		m.e.apply(admin, withMaxExp(t, fixture(t, "valid/com.example.bank-android-1.0.json"), "600"), nil).want(t, 200)
+		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 600 {
+			t.Errorf("after a push of maxTokenExpiration 600 the token lives %d s", tok.ExpiresIn)
+		}
+		m.clock.advance(1000 * time.Second)
+		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 200 {
+			t.Errorf("200 s before the PIN's success ends, the token lives %d s", tok.ExpiresIn)
+		}
+		m.clock.advance(200 * time.Second)
+		m.authorize("accessRestricted").want(t, 403)
+	})
+}
+
+// TestMobileAttackerGetsNothing: replayed, forged or misdirected
+// assertions, reused or stolen codes, and unpassed checks get no token.
+func TestMobileAttackerGetsNothing(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	m.passPIN(t)
+	code := m.code(t, "accessRestricted")
+
+	other := authztest.NewDevice(bankAndroid)
+	other.ID = m.dev.ID // claims to be the client, but signs with another key
+	forged := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {other.Assertion(m.issuer(), m.clock.Now())}}
+	wantOAuthError(t, m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(forged)), 401, "invalid_client")
+
+	wantOAuthError(t, m.exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {"com.evil:/x"}}), 400, "invalid_grant")
+	wantOAuthError(t, m.exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {callback}}), 400, "invalid_grant") // spent by the try above
+
+	assertion := m.dev.Assertion(m.issuer(), m.clock.Now())
+	body := map[string]any{"scope": "accessRestricted", "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": assertion}
+	m.post("/mfp/api/az/v1/preauthorization", body).want(t, 200)
+	m.post("/mfp/api/az/v1/preauthorization", body).want(t, 401) // replayed
+
+	now := m.clock.Now()
+	for name, claims := range map[string]jwt.Claims{
+		"another audience": {Issuer: m.dev.ID, Subject: m.dev.ID, Audience: jwt.Audience{"https://evil.example/mfp/api/az/v1"}, Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: "a1"},
+		"expired":          {Issuer: m.dev.ID, Subject: m.dev.ID, Audience: jwt.Audience{m.issuer()}, Expiry: jwt.NewNumericDate(now.Add(-time.Minute)), ID: "a2"},
+		"a day long":       {Issuer: m.dev.ID, Subject: m.dev.ID, Audience: jwt.Audience{m.issuer()}, Expiry: jwt.NewNumericDate(now.Add(24 * time.Hour)), ID: "a3"},
+		"without jti":      {Issuer: m.dev.ID, Subject: m.dev.ID, Audience: jwt.Audience{m.issuer()}, Expiry: jwt.NewNumericDate(now.Add(time.Minute))},
+		"unknown client":   {Issuer: "nobody", Subject: "nobody", Audience: jwt.Audience{m.issuer()}, Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: "a4"},
+	} {
+		body["client_assertion"] = m.dev.AssertionWith(claims)
+		if r := m.post("/mfp/api/az/v1/preauthorization", body); r.status != 401 {
+			t.Errorf("assertion %s: status %d, want 401\n%s", name, r.status, r.body)
+		}
+	}
+
+	fresh := &mobile{e: m.e, clock: m.clock, dev: authztest.NewDevice(bankAndroid)}
+	fresh.register(t)
+	r := fresh.authorize("accessRestricted").want(t, 403)
+	if !strings.Contains(r.body, "PinCodeAttempts") {
+		t.Errorf("authorization before the checks passed: %s", r.body)
+	}
+	var p struct{ Failures map[string]map[string]any }
+	fresh.preauth("noSuchCheck", nil).want(t, 403).json(t, &p)
+	if p.Failures["noSuchCheck"] == nil {
+		t.Errorf("a scope of an unknown check: %+v", p)
+	}
+}
+
+// TestMobilePINBlocks: three wrong PINs block the check for
+// blockedStateExpirationSec; then it asks again.
+func TestMobilePINBlocks(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	m.passPIN(t)
+	m.clock.advance(1201 * time.Second) // the success ends
+	wrong := map[string]any{"PinCodeAttempts": map[string]any{"pin": "0000"}}
+	m.preauth("accessRestricted", wrong).want(t, 401)
+	m.preauth("accessRestricted", wrong).want(t, 401)
+	var p struct{ Failures map[string]map[string]any }
+	m.preauth("accessRestricted", wrong).want(t, 403).json(t, &p)
+	if p.Failures["PinCodeAttempts"]["blockedUntil"] == nil {
+		t.Fatalf("third wrong PIN: %+v", p)
+	}
+	m.preauth("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "1234"}}).want(t, 403) // blocked, even with the right PIN
+	m.clock.advance(60 * time.Second)
+	m.preauth("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "1234"}}).want(t, 200)
+}
+
+// TestMobileRegistrationRefusals: unknown applications, bad signatures and
+// deleted applications are refused with a reason.
+func TestMobileRegistrationRefusals(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	unknown := authztest.NewDevice(config.AppKey{ID: "com.example.nope", Platform: config.PlatformAndroid, Version: "1.0"})
+	r := m.post("/mfp/api/registration/v1/self", map[string]any{"signedRegistrationData": unknown.Registration()}).want(t, 403)
+	if !strings.Contains(r.body, "com.example.nope/android/1.0 is not registered") {
+		t.Errorf("unknown application: %s", r.body)
+	}
+	reg := m.dev.Registration()
+	parts := strings.Split(reg, ".")
+	tampered := parts[0] + "." + parts[1] + "x." + parts[2]
+	m.post("/mfp/api/registration/v1/self", map[string]any{"signedRegistrationData": tampered}).want(t, 400)
+	m.post("/mfp/api/registration/v1/self", map[string]any{"signedRegistrationData": reg, "extra": 1}).want(t, 400)
+	m.e.do("POST", "/mfp/api/registration/v1/self", nil, strings.NewReader("{}")).want(t, 415)
+
+	m.passPIN(t)
+	tok := m.token(t, "accessRestricted")
+	admin := m.e.token("admin", "admin-secret", "mfpadmin")
+	m.e.do("DELETE", bankPath, bearer(admin), nil).want(t, 204)
+	m.preauth("accessRestricted", nil).want(t, 403)
+	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {"x"}}), 400, "invalid_grant")
+	if got := m.introspect(t, tok.AccessToken); got["active"] != true {
+		t.Errorf("a token issued before the deletion stays valid until it expires: %v", got)
+	}
+}
+
+// TestMobileTokenHoldsNoAdminRole: a descriptor may map any element to no
+// check, even "mfpadmin"; the token it gives never opens the admin API.
+func TestMobileTokenHoldsNoAdminRole(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	admin := m.e.token("admin", "admin-secret", "mfpadmin")
+	src := strings.Replace(fixture(t, "valid/com.example.bank-android-1.0.json"), `"deletePrivilege": ""`, `"deletePrivilege": "", "mfpadmin": ""`, 1)
+	m.e.apply(admin, src, nil).want(t, 200)
+	m.preauth("mfpadmin", nil).want(t, 200)
+	tok := m.token(t, "mfpadmin")
+	r := m.e.do("GET", apps, bearer(tok.AccessToken), nil).want(t, 403)
+	if !strings.Contains(r.header.Get("WWW-Authenticate"), "insufficient_scope") {
+		t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestMobileRefreshTokens: an application the server enables gets refresh
+// tokens, rotated on use.
+func TestMobileRefreshTokens(t *testing.T) {
+	m := newMobile(t, servertest.Options{RefreshApps: []string{"com.example.bank"}})
+	m.passPIN(t)
+	first := m.token(t, "accessRestricted")
+	if first.RefreshToken == "" {
+		t.Fatal("no refresh token for an application that has them")
+	}
+	m.clock.advance(2 * time.Hour) // the access token and the PIN's success are over
+	var second tokenAnswer
+	m.exchange("refresh_token", url.Values{"refresh_token": {first.RefreshToken}}).want(t, 200).json(t, &second)
+	if second.AccessToken == "" || second.RefreshToken == "" || second.RefreshToken == first.RefreshToken || second.ExpiresIn != 1200 {
+		t.Errorf("refreshed %+v", second)
+	}
+	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {first.RefreshToken}}), 400, "invalid_grant")
+}
+
+func wantOAuthError(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	var got struct{ Error string }
+	if r.status != status || json.Unmarshal([]byte(r.body), &got) != nil || got.Error != code {
+		t.Errorf("status %d %s, want %d %s", r.status, r.body, status, code)
+	}
+}
+
