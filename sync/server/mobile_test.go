@@ -309,4 +309,3 @@ func wantOAuthError(t *testing.T, r response, status int, code string) {
 		t.Errorf("status %d %s, want %d %s", r.status, r.body, status, code)
 	}
 }
-
