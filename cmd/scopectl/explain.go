@@ -28,12 +28,15 @@ lifetime: the smallest success-state expiration of the checks that run,
 capped by maxTokenExpiration.
 
 A FILE is explained offline; APPID/PLATFORM/VERSION is read from --server.
+The checks and their defaults are scoped's built-in ones, or those of
+--known-checks FILE (the list a server publishes at
+/RUNTIME/api/az/v1/securitychecks).
 
 Exit status: 0 explained, 2 usage error or invalid descriptor, 3 server
 unreachable.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "scope", Usage: "the `SCOPE` a client asks for, elements separated by spaces", EnvVars: []string{"SCOPECTL_SCOPE"}},
-			serverFlag(), passwordFileFlag(), timeoutFlag(), formatFlag(formatText, formatJSON),
+			knownChecksFlag(), serverFlag(), passwordFileFlag(), timeoutFlag(), formatFlag(formatText, formatJSON),
 		},
 		Action: explainAction,
 	}
@@ -52,7 +55,14 @@ func explainAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r := config.Resolve(d, scope, config.BuiltinChecks)
+	known, err := knownChecks(c)
+	if err != nil {
+		return err
+	}
+	if known == nil {
+		known = config.BuiltinChecks
+	}
+	r := config.Resolve(d, scope, known)
 	if format == formatJSON {
 		return writeJSON(c.App.Writer, r)
 	}
@@ -144,7 +154,7 @@ func elementReason(e config.ResolvedElement) string {
 func writeCheck(w io.Writer, ch config.ResolvedCheck) {
 	known := ""
 	if !ch.Known {
-		known = ", not a built-in check of scoped"
+		known = ", unknown to the runtime: no client can pass it"
 	}
 	fmt.Fprintf(w, "  %s\t(for %s%s)\n", ch.Name, strings.Join(ch.Elements, ", "), known)
 	for _, p := range ch.Properties {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +82,38 @@ func TestExplainBadInput(t *testing.T) {
 		if !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("explain %q: stderr %q, want %q", tt.args, r.stderr, tt.want)
 		}
+	}
+}
+
+// TestKnownChecksFromServer: with the list of checks a server publishes,
+// validate warns of mappings to checks that server lacks, and explain
+// knows the server's checks.
+func TestKnownChecksFromServer(t *testing.T) {
+	url := project(t)
+	resp, err := http.Get(url + "/mfp/api/az/v1/securitychecks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := os.WriteFile("checks.json", data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	web := filepath.Join(fixturesDir, "valid/com.example.bank-web-1.0.json")
+	r := scopectl(t, "app", "validate", "--known-checks", "checks.json", web).wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, `bank-web-1.0.json:9:26: warning: /scopeElementMapping/SSOUserValidation: scope element "SSOUserValidation" maps to security checks "CredentialsValidation" and "LtpaBasedSSO", which the runtime does not have; the runtime has PinCodeAttempts, appAuthenticity;`) {
+		t.Errorf("validate --known-checks:\n%s", r.stdout)
+	}
+	scopectl(t, "app", "validate", "--strict", "--known-checks", "checks.json", web).wantCode(t, exitFailed)
+	scopectl(t, "app", "validate", "--known-checks", "checks.json", bankFixturePath).wantCode(t, exitOK)
+
+	r = scopectl(t, "app", "explain", "--known-checks", "checks.json", web, "--scope", "SSOUserValidation").wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "LtpaBasedSSO            (for SSOUserValidation, unknown to the runtime: no client can pass it)") {
+		t.Errorf("explain --known-checks:\n%s", r.stdout)
+	}
+	os.WriteFile("bad.json", []byte(`{"keys": []}`), 0o644)
+	r = scopectl(t, "app", "validate", "--known-checks", "bad.json", web).wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "not a list of security checks") {
+		t.Errorf("bad --known-checks: %q", r.stderr)
 	}
 }

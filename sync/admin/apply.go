@@ -46,6 +46,9 @@ const maxApplyAttempts = 10
 // details, a precondition that does not hold a KindStale one.
 func (s *Service) Apply(ctx context.Context, req ApplyRequest) (*ApplyResult, error) {
 	report := schema.Validate(req.Body)
+	if s.knownChecks != nil {
+		report.LintChecks(s.knownChecks, config.SeverityError)
+	}
 	if !report.Valid() {
 		return nil, invalidDescriptor(report)
 	}

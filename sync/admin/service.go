@@ -64,7 +64,15 @@ type Service struct {
 	minSecret int
 	// applyLocks serialises applies of one application in this process.
 	applyLocks keyLocks
+	// knownChecks, when set, are the only security checks a descriptor
+	// may lead to (config.LintChecks).
+	knownChecks config.CheckCatalog
 }
+
+// RequireKnownChecks makes Apply refuse a descriptor that maps a scope
+// element to a security check known lacks, or whose mandatory scope names
+// one: no client could pass it. Call it before the service is used.
+func (s *Service) RequireKnownChecks(known config.CheckCatalog) { s.knownChecks = known }
 
 // New returns the Service of cfg.
 func New(cfg Config) *Service {

@@ -87,3 +87,25 @@ type Token struct {
 	ExpiresIn   int64  `json:"expires_in"`
 	Scope       string `json:"scope"`
 }
+
+// SecurityCheck is one security check of a runtime: its name, the
+// built-in check it runs (its own name for a built-in), and its defaults.
+type SecurityCheck struct {
+	Name     string            `json:"name"`
+	Type     string            `json:"type"`
+	Defaults config.Properties `json:"defaults"`
+}
+
+// SecurityChecks is the list of a runtime's security checks.
+type SecurityChecks struct {
+	SecurityChecks []SecurityCheck `json:"securityChecks"`
+}
+
+// Catalog returns the checks as a config.CheckCatalog.
+func (l SecurityChecks) Catalog() config.CheckCatalog {
+	c := make(config.CheckCatalog, len(l.SecurityChecks))
+	for _, sc := range l.SecurityChecks {
+		c[sc.Name] = sc.Defaults
+	}
+	return c
+}

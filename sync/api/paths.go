@@ -59,3 +59,7 @@ func PreauthorizationPath(runtime string) string { return AuthzPath(runtime) + "
 // AuthorizationPath is the path where a mobile client that passed the
 // checks of a scope gets an authorization code.
 func AuthorizationPath(runtime string) string { return AuthzPath(runtime) + "/authorization" }
+
+// SecurityChecksPath is the path of the list of a runtime's security
+// checks.
+func SecurityChecksPath(runtime string) string { return AuthzPath(runtime) + "/securitychecks" }

@@ -2,9 +2,13 @@ package authz
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // State is where a security check stands for one client.
@@ -88,17 +92,48 @@ type Check interface {
 type Checks struct {
 	byName   map[string]Check
 	defaults config.CheckCatalog
+	types    map[string]string // name → the built-in check it is an instance of
 }
 
 // NewChecks returns an empty set of checks.
 func NewChecks() *Checks {
-	return &Checks{byName: map[string]Check{}, defaults: config.CheckCatalog{}}
+	return &Checks{byName: map[string]Check{}, defaults: config.CheckCatalog{}, types: map[string]string{}}
 }
 
 // Register adds check under name with its default properties.
 func (c *Checks) Register(name string, check Check, defaults config.Properties) {
 	c.byName[name] = check
 	c.defaults[name] = defaults
+	c.types[name] = name
+}
+
+// Alias declares a custom check name that runs the registered check of,
+// with its defaults and a state of its own (as the platform's custom
+// checks extend a built-in class): scoped --security-check NAME=TYPE.
+func (c *Checks) Alias(name, of string) error {
+	if _, taken := c.byName[name]; taken {
+		return config.Errorf(config.KindInvalid, "security check %q exists already", name)
+	}
+	if elems, err := config.ScopeElements(name); err != nil || len(elems) != 1 {
+		return config.Errorf(config.KindInvalid, "security check name %q must be one scope element", name)
+	}
+	check, ok := c.byName[of]
+	if !ok || c.types[of] != of {
+		return config.Errorf(config.KindInvalid, "unknown security check type %q; the types are %s", of, strings.Join(c.builtins(), ", "))
+	}
+	c.byName[name], c.defaults[name], c.types[name] = check, maps.Clone(c.defaults[of]), of
+	return nil
+}
+
+func (c *Checks) builtins() []string {
+	var names []string
+	for name, typ := range c.types {
+		if name == typ {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // Lookup returns the check registered under name.
@@ -110,3 +145,12 @@ func (c *Checks) Lookup(name string) (Check, bool) {
 // Catalog returns the registered checks' names and defaults, for
 // config.Resolve and for the list scoped publishes.
 func (c *Checks) Catalog() config.CheckCatalog { return c.defaults }
+
+// List returns every check, sorted by name, as scoped publishes them.
+func (c *Checks) List() []api.SecurityCheck {
+	list := make([]api.SecurityCheck, 0, len(c.byName))
+	for _, name := range c.defaults.Names() {
+		list = append(list, api.SecurityCheck{Name: name, Type: c.types[name], Defaults: c.defaults[name]})
+	}
+	return list
+}

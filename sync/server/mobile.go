@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -22,6 +24,12 @@ type MobileConfig struct {
 	// Users is the registry of the UserLogin check; nil leaves the
 	// runtimes without that check.
 	Users authz.UserRegistry
+	// CustomChecks declares custom security checks: name → the built-in
+	// check it runs (scoped --security-check NAME=TYPE).
+	CustomChecks map[string]string
+	// AllowUnknownChecks lets the apply endpoint store descriptors that
+	// lead to checks the runtime lacks (development mode).
+	AllowUnknownChecks bool
 	// RefreshApps are the application ids whose clients get refresh
 	// tokens, by runtime.
 	RefreshApps map[string][]string
@@ -29,11 +37,21 @@ type MobileConfig struct {
 	BcryptCost int
 }
 
+// mobileChecks returns the built-in checks and the custom ones of cfg.
+func mobileChecks(cfg MobileConfig, apps authz.Applications) (*authz.Checks, error) {
+	checks := authz.BuiltinChecks(authz.Deps{Applications: apps, Users: cfg.Users, BcryptCost: cfg.BcryptCost})
+	for _, name := range slices.Sorted(maps.Keys(cfg.CustomChecks)) {
+		if err := checks.Alias(name, cfg.CustomChecks[name]); err != nil {
+			return nil, err
+		}
+	}
+	return checks, nil
+}
+
 // mobileRuntimes builds the mobile runtime of every runtime of cfg: the
-// built-in checks, the store, the descriptors through the admin service,
-// and tokens signed as the client-credentials ones, no longer than they.
-func mobileRuntimes(cfg Config, svc *admin.Service, now func() time.Time) map[string]*authz.Runtime {
-	checks := authz.BuiltinChecks(authz.Deps{Applications: svc, Users: cfg.Mobile.Users, BcryptCost: cfg.Mobile.BcryptCost})
+// checks, the store, the descriptors through the admin service, and tokens
+// signed as the client-credentials ones, no longer than they.
+func mobileRuntimes(cfg Config, svc *admin.Service, checks *authz.Checks, now func() time.Time) map[string]*authz.Runtime {
 	runtimes := make(map[string]*authz.Runtime, len(cfg.Runtimes))
 	for _, name := range cfg.Runtimes {
 		runtimes[name] = &authz.Runtime{
@@ -44,12 +62,24 @@ func mobileRuntimes(cfg Config, svc *admin.Service, now func() time.Time) map[st
 	return runtimes
 }
 
+// handleSecurityChecks publishes the security checks of a runtime, with
+// their types and defaults: what scopectl app validate --known-checks and
+// app explain --checks read.
+func (s *Server) handleSecurityChecks(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.runtimeOf(w, r); !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, api.SecurityChecks{SecurityChecks: s.checks.List()})
+}
+
 // mobileRoutes registers the mobile runtime's endpoints; runtime is the
 // path wildcard.
 func (s *Server) mobileRoutes(runtime string) {
 	s.handle("POST "+api.RegistrationPath(runtime), s.handleRegistration)
 	s.handle("POST "+api.PreauthorizationPath(runtime), s.handlePreauthorization)
 	s.handle("GET "+api.AuthorizationPath(runtime), s.handleAuthorization)
+	s.handle("GET "+api.SecurityChecksPath(runtime), s.handleSecurityChecks)
 }
 
 // mobileOf returns the mobile runtime named in the path, or answers 404.

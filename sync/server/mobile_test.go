@@ -309,3 +309,39 @@ func wantOAuthError(t *testing.T, r response, status int, code string) {
 		t.Errorf("status %d %s, want %d %s", r.status, r.body, status, code)
 	}
 }
+
+// TestApplyRefusesUnknownChecks: outside development mode, a descriptor
+// that maps an element to a check the runtime lacks is refused with the
+// position of the mapping; a declared custom check is accepted, and the
+// runtime publishes its checks.
+func TestApplyRefusesUnknownChecks(t *testing.T) {
+	e := newEnvWith(t, servertest.Options{Production: true, CustomChecks: map[string]string{"StepUp": "PinCodeAttempts"}})
+	admin := e.token("admin", "admin-secret", "mfpadmin")
+	var body struct {
+		Details []struct {
+			Rule, Pointer, Message string
+			Line, Column           int
+		}
+	}
+	e.apply(admin, fixture(t, "valid/com.example.bank-web-1.0.json"), nil).want(t, 400).json(t, &body)
+	if len(body.Details) != 1 || body.Details[0].Rule != "unknown-security-check" || body.Details[0].Pointer != "/scopeElementMapping/SSOUserValidation" ||
+		body.Details[0].Line == 0 || !strings.Contains(body.Details[0].Message, `security checks "CredentialsValidation" and "LtpaBasedSSO", which`) {
+		t.Errorf("findings %+v", body.Details)
+	}
+	e.apply(admin, fixture(t, "valid/com.example.custom-android-1.0.json"), nil).want(t, 201) // StepUp is declared
+
+	var list struct {
+		SecurityChecks []struct{ Name, Type string }
+	}
+	e.do("GET", "/mfp/api/az/v1/securitychecks", nil, nil).want(t, 200).json(t, &list)
+	var got []string
+	for _, c := range list.SecurityChecks {
+		got = append(got, c.Name+"="+c.Type)
+	}
+	if want := "PinCodeAttempts=PinCodeAttempts StepUp=PinCodeAttempts appAuthenticity=appAuthenticity"; strings.Join(got, " ") != want {
+		t.Errorf("published checks %v, want %s", got, want)
+	}
+
+	dev := newEnv(t) // development mode accepts any check, as the samples use custom ones
+	dev.apply(dev.token("admin", "admin-secret", "mfpadmin"), fixture(t, "valid/com.example.bank-web-1.0.json"), nil).want(t, 201)
+}

@@ -82,10 +82,12 @@ type Server struct {
 	errLog   *errorLog // ERROR lines, rate-limited
 	svc      *admin.Service
 	mobile   map[string]*authz.Runtime
+	checks   *authz.Checks
 }
 
-// New returns a Server for cfg.
-func New(cfg Config) *Server {
+// New returns a Server for cfg; an error when cfg.Mobile declares a custom
+// security check that cannot be (a KindInvalid error).
+func New(cfg Config) (*Server, error) {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -101,9 +103,17 @@ func New(cfg Config) *Server {
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
-	s.mobile = mobileRuntimes(cfg, s.svc, now)
+	checks, err := mobileChecks(cfg.Mobile, s.svc)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Mobile.AllowUnknownChecks {
+		s.svc.RequireKnownChecks(checks.Catalog())
+	}
+	s.checks = checks
+	s.mobile = mobileRuntimes(cfg, s.svc, checks, now)
 	s.routes(cfg.Registry)
-	return s
+	return s, nil
 }
 
 func (s *Server) routes(reg *prometheus.Registry) {

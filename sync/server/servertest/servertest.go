@@ -56,8 +56,10 @@ type Options struct {
 	// means the server's own URL. Servers that accept each other's tokens
 	// share one, as processes behind a load balancer do.
 	Issuer string
-	// Production applies the production client-secret policy of the
-	// admin API; by default short secrets are allowed, as with --dev.
+	// Production applies the production policies of the admin API:
+	// client secrets of 12 characters at least, descriptors that lead only
+	// to security checks the runtime has; by default both are relaxed, as
+	// with --dev.
 	Production bool
 	// OwnKey gives the server a signing key of its own. By default a
 	// store without keys gets one RSA key shared by every test server of
@@ -72,6 +74,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Users is the user registry of the mobile runtime's UserLogin check.
 	Users authz.UserRegistry
+	// CustomChecks declares custom security checks (name → built-in).
+	CustomChecks map[string]string
 	// RefreshApps are the application ids of runtime mfp whose mobile
 	// clients get refresh tokens.
 	RefreshApps []string
@@ -154,12 +158,18 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	if opt.Issuer == "" {
 		opt.Issuer = "http://" + ts.Listener.Addr().String()
 	}
-	h := server.New(server.Config{
+	h, err := server.New(server.Config{
 		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
 		Issuer: opt.Issuer, Logger: opt.Logger,
 		Registry: prometheus.NewRegistry(), AllowShortSecrets: !opt.Production, Now: opt.Now,
-		Mobile: server.MobileConfig{Users: opt.Users, RefreshApps: map[string][]string{"mfp": opt.RefreshApps}, BcryptCost: bcrypt.MinCost},
+		Mobile: server.MobileConfig{
+			Users: opt.Users, CustomChecks: opt.CustomChecks, AllowUnknownChecks: !opt.Production,
+			RefreshApps: map[string][]string{"mfp": opt.RefreshApps}, BcryptCost: bcrypt.MinCost,
+		},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(ts.Close)
