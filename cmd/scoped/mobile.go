@@ -31,10 +31,14 @@ func loadMobileConfig(c *cli.Context, runtimes []string, dev bool) (server.Mobil
 		}
 		cfg.Users = users
 	}
+	checks := authz.BuiltinChecks(authz.Deps{Users: cfg.Users}) // to check the declarations before the store opens
 	for _, spec := range c.StringSlice("security-check") {
 		name, typ, ok := strings.Cut(spec, "=")
 		if !ok || name == "" || typ == "" {
 			return cfg, exitcode.Errorf(exitcode.Usage, "--security-check %q: write NAME=TYPE, for example StepUp=PinCodeAttempts", spec)
+		}
+		if err := checks.Alias(name, typ); err != nil {
+			return cfg, exitcode.Errorf(exitcode.Usage, "--security-check %s: %v%s", spec, err, usersHint(typ, cfg.Users))
 		}
 		cfg.CustomChecks[name] = typ
 	}
@@ -65,4 +69,12 @@ func addRefreshApps(apps map[string][]string, spec string, runtimes []string) er
 		}
 	}
 	return nil
+}
+
+// usersHint explains why UserLogin is not a type without a user registry.
+func usersHint(typ string, users authz.UserRegistry) string {
+	if typ == config.CheckUserLogin && users == nil {
+		return " (UserLogin needs --users FILE)"
+	}
+	return ""
 }

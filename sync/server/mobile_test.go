@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +24,7 @@ type mobile struct {
 	e     *env
 	clock *clock
 	dev   *authztest.Device
+	flow  *authztest.Flow
 }
 
 // newMobile starts scoped with the bank application (accessRestricted →
@@ -36,22 +36,33 @@ func newMobile(t *testing.T, opt servertest.Options) *mobile {
 	opt.Now = c.Now
 	e := newEnvWith(t, opt)
 	e.apply(e.token("admin", "admin-secret", "mfpadmin"), fixture(t, "valid/com.example.bank-android-1.0.json"), nil).want(t, 201)
-	m := &mobile{e: e, clock: c, dev: authztest.NewDevice(bankAndroid)}
+	m := instance(e, c)
 	m.register(t)
 	return m
 }
 
-func (m *mobile) issuer() string { return m.e.url + "/mfp/api/az/v1" }
+// instance is a new, unregistered instance of the bank application.
+func instance(e *env, c *clock) *mobile {
+	dev := authztest.NewDevice(bankAndroid)
+	return &mobile{e: e, clock: c, dev: dev, flow: &authztest.Flow{URL: e.url, Runtime: "mfp", Device: dev, Now: c.Now}}
+}
+
+func (m *mobile) issuer() string { return m.flow.Issuer() }
 
 func (m *mobile) register(t *testing.T) {
 	t.Helper()
-	r := m.post("/mfp/api/registration/v1/self", map[string]any{"signedRegistrationData": m.dev.Registration()}).want(t, 201)
-	var got struct{ ID string }
-	r.json(t, &got)
-	if got.ID == "" || r.header.Get("Location") != "/mfp/api/registration/v1/clients/"+got.ID {
+	r := m.answer(m.flow.Register()).want(t, 201)
+	if m.dev.ID == "" || r.header.Get("Location") != "/mfp/api/registration/v1/clients/"+m.dev.ID {
 		t.Fatalf("registration answered %s, Location %q", r.body, r.header.Get("Location"))
 	}
-	m.dev.ID = got.ID
+}
+
+// answer turns a Flow's answer into a response of these tests.
+func (m *mobile) answer(a authztest.Answer, err error) response {
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	return response{a.Status, a.Header, a.Body}
 }
 
 func (m *mobile) post(path string, body any) response {
@@ -61,46 +72,27 @@ func (m *mobile) post(path string, body any) response {
 
 // preauth runs the checks of scope with the given challenge responses.
 func (m *mobile) preauth(scope string, responses map[string]any) response {
-	return m.post("/mfp/api/az/v1/preauthorization", map[string]any{
-		"scope": scope, "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-		"client_assertion": m.dev.Assertion(m.issuer(), m.clock.Now()), "challengeResponse": responses,
-	})
+	return m.answer(m.flow.Preauthorize(scope, responses))
 }
 
 // authorize asks for a code; it does not follow the redirect.
 func (m *mobile) authorize(scope string) response {
-	q := url.Values{
-		"response_type": {"code"}, "client_id": {m.dev.ID}, "redirect_uri": {callback}, "scope": {scope}, "state": {"xyz"},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-		"client_assertion":      {m.dev.Assertion(m.issuer(), m.clock.Now())},
-	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.Get(m.e.url + "/mfp/api/az/v1/authorization?" + q.Encode())
-	if err != nil {
-		m.e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header, string(b)}
+	return m.answer(m.flow.Authorize(scope, callback, "xyz"))
 }
 
 // code returns the code of a successful authorization.
 func (m *mobile) code(t *testing.T, scope string) string {
 	t.Helper()
-	r := m.authorize(scope).want(t, http.StatusFound)
-	loc, err := url.Parse(r.header.Get("Location"))
-	if err != nil || !strings.HasPrefix(loc.String(), callback+"?") || loc.Query().Get("state") != "xyz" || loc.Query().Get("code") == "" {
-		t.Fatalf("authorization redirected to %q", r.header.Get("Location"))
+	code, err := m.flow.Code(scope, callback)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return loc.Query().Get("code")
+	return code
 }
 
 // exchange posts a token request of grant with the given values.
 func (m *mobile) exchange(grant string, values url.Values) response {
-	values.Set("grant_type", grant)
-	values.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-	values.Set("client_assertion", m.dev.Assertion(m.issuer(), m.clock.Now()))
-	return m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(values))
+	return m.answer(m.flow.Exchange(grant, values))
 }
 
 // token runs authorization and the code exchange for scope.
@@ -210,7 +202,7 @@ func TestMobileAttackerGetsNothing(t *testing.T) {
 		}
 	}
 
-	fresh := &mobile{e: m.e, clock: m.clock, dev: authztest.NewDevice(bankAndroid)}
+	fresh := instance(m.e, m.clock)
 	fresh.register(t)
 	r := fresh.authorize("accessRestricted").want(t, 403)
 	if !strings.Contains(r.body, "PinCodeAttempts") {
