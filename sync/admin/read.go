@@ -86,3 +86,10 @@ func knownPlatform(key config.AppKey) error {
 	}
 	return nil
 }
+
+// DeleteMobileClient removes a registered mobile client with its check
+// states, codes and refresh tokens; its access tokens stop verifying at
+// once. A KindNotFound error when there is none.
+func (s *Service) DeleteMobileClient(ctx context.Context, runtime, id string) error {
+	return s.store.DeleteMobileClient(ctx, runtime, id)
+}

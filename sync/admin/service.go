@@ -38,6 +38,7 @@ type Store interface {
 	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error)
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
 	Clients(ctx context.Context, runtime string) ([]store.Client, error)
+	DeleteMobileClient(ctx context.Context, runtime, id string) error
 }
 
 // Secrets hashes client secrets and checks a secret against a hash, as

@@ -63,3 +63,9 @@ func AuthorizationPath(runtime string) string { return AuthzPath(runtime) + "/au
 // SecurityChecksPath is the path of the list of a runtime's security
 // checks.
 func SecurityChecksPath(runtime string) string { return AuthzPath(runtime) + "/securitychecks" }
+
+// MobileClientsPath is the admin path of a runtime's registered mobile
+// clients.
+func MobileClientsPath(runtime string) string {
+	return Base + "/runtimes/" + runtime + "/mobileclients"
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,10 +45,10 @@ func newMobile(t *testing.T, opt servertest.Options) *mobile {
 // instance is a new, unregistered instance of the bank application.
 func instance(e *env, c *clock) *mobile {
 	dev := authztest.NewDevice(bankAndroid)
-	return &mobile{e: e, clock: c, dev: dev, flow: &authztest.Flow{URL: e.url, Runtime: "mfp", Device: dev, Now: c.Now}}
+	return &mobile{e: e, clock: c, dev: dev, flow: &authztest.Flow{URL: e.url, Runtime: "mfp", Device: dev, Now: c.Now, Issuer: e.srv.Issuer}}
 }
 
-func (m *mobile) issuer() string { return m.flow.Issuer() }
+func (m *mobile) issuer() string { return m.flow.Audience() }
 
 func (m *mobile) register(t *testing.T) {
 	t.Helper()
@@ -336,4 +337,49 @@ func TestApplyRefusesUnknownChecks(t *testing.T) {
 
 	dev := newEnv(t) // development mode accepts any check, as the samples use custom ones
 	dev.apply(dev.token("admin", "admin-secret", "mfpadmin"), fixture(t, "valid/com.example.bank-web-1.0.json"), nil).want(t, 201)
+}
+
+// TestMobileChangesReachEveryInstance: two scoped processes on one store
+// behind one issuer; a push to one changes the next token of the other,
+// and removing a mapping removes its check at once.
+func TestMobileChangesReachEveryInstance(t *testing.T) {
+	forEachStore(t, func(t *testing.T, opt servertest.Options) {
+		if opt.Store == nil {
+			opt.DB = filepath.Join(t.TempDir(), "shared.db")
+		}
+		opt.Issuer = "https://scoped.example"
+		m := newMobile(t, opt)
+		other := newEnvWith(t, servertest.Options{Store: opt.Store, DB: opt.DB, Issuer: opt.Issuer, Now: m.clock.Now})
+		m.passPIN(t)
+		admin := other.token("admin", "admin-secret", "mfpadmin")
+		other.apply(admin, withMaxExp(t, fixture(t, "valid/com.example.bank-android-1.0.json"), "300"), nil).want(t, 200)
+		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 300 {
+			t.Errorf("after a push to the other instance, the token lives %d s, want 300", tok.ExpiresIn)
+		}
+		unmapped := strings.Replace(fixture(t, "valid/com.example.bank-android-1.0.json"), `"accessRestricted": "PinCodeAttempts",`, `"accessRestricted": "",`, 1)
+		other.apply(admin, unmapped, nil).want(t, 200)
+		fresh := instance(m.e, m.clock)
+		fresh.register(t)
+		fresh.preauth("accessRestricted", nil).want(t, 200) // appAuthenticity only: no PIN asked any more
+		if tok := fresh.token(t, "accessRestricted"); tok.ExpiresIn != 3600 {
+			t.Errorf("without the PIN the token lives %d s, want appAuthenticity's 3600", tok.ExpiresIn)
+		}
+	})
+}
+
+// TestMobileClientDeletionRevokes: deleting a registered client (operator
+// role) revokes its access and refresh tokens at once.
+func TestMobileClientDeletionRevokes(t *testing.T) {
+	m := newMobile(t, servertest.Options{RefreshApps: []string{"com.example.bank"}})
+	m.passPIN(t)
+	tok := m.token(t, "accessRestricted")
+	path := "/mfpadmin/management-apis/2.0/runtimes/mfp/mobileclients/" + m.dev.ID
+	m.e.do("DELETE", path, bearer(m.e.token("monitor", "monitor-secret", "mfpmonitor")), nil).want(t, 403)
+	operator := bearer(m.e.token("operator", "operator-secret", "mfpoperator"))
+	m.e.do("DELETE", path, operator, nil).want(t, 204)
+	if got := m.introspect(t, tok.AccessToken); got["active"] != false {
+		t.Errorf("the deleted client's access token: %v", got)
+	}
+	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {tok.RefreshToken}}), 401, "invalid_client")
+	m.e.do("DELETE", path, operator, nil).want(t, 404)
 }

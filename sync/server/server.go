@@ -134,6 +134,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	clients := api.ClientsPath(runtime)
 	s.handle("GET "+clients, s.admin(roleMonitor, s.handleGetClients))
 	s.handle("PUT "+clients, s.admin(roleDeployer, s.handlePutClients))
+	s.handle("DELETE "+api.MobileClientsPath(runtime)+"/{id}", s.admin(roleOperator, s.handleDeleteMobileClient))
 
 	s.handle("GET /healthz", s.handleHealth)
 	s.mux.Handle("GET /metrics", promhttpHandler(reg))

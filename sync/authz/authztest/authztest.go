@@ -95,6 +95,9 @@ type Flow struct {
 	Runtime string // e.g. "mfp"
 	Device  *Device
 	Now     func() time.Time // the clock of assertions; nil means time.Now
+	// Issuer is the server's external base URL (scoped --issuer); "" means
+	// URL.
+	Issuer string
 }
 
 // Answer is a finished HTTP exchange.
@@ -107,8 +110,14 @@ type Answer struct {
 // JSON decodes the body into v.
 func (a Answer) JSON(v any) error { return json.Unmarshal([]byte(a.Body), v) }
 
-// Issuer is the runtime's authorization-server URL, the assertions' aud.
-func (f *Flow) Issuer() string { return f.URL + api.AuthzPath(f.Runtime) }
+// Audience is the runtime's authorization-server URL, the assertions' aud.
+func (f *Flow) Audience() string {
+	base := f.Issuer
+	if base == "" {
+		base = f.URL
+	}
+	return base + api.AuthzPath(f.Runtime)
+}
 
 func (f *Flow) now() time.Time {
 	if f.Now == nil {
@@ -133,7 +142,7 @@ func (f *Flow) Register() (Answer, error) {
 func (f *Flow) Preauthorize(scope string, responses map[string]any) (Answer, error) {
 	return f.postJSON(api.PreauthorizationPath(f.Runtime), map[string]any{
 		"scope": scope, "client_assertion_type": AssertionType,
-		"client_assertion": f.Device.Assertion(f.Issuer(), f.now()), "challengeResponse": responses,
+		"client_assertion": f.Device.Assertion(f.Audience(), f.now()), "challengeResponse": responses,
 	})
 }
 
@@ -145,7 +154,7 @@ const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 func (f *Flow) Authorize(scope, redirectURI, state string) (Answer, error) {
 	q := url.Values{
 		"response_type": {"code"}, "client_id": {f.Device.ID}, "redirect_uri": {redirectURI}, "scope": {scope}, "state": {state},
-		"client_assertion_type": {AssertionType}, "client_assertion": {f.Device.Assertion(f.Issuer(), f.now())},
+		"client_assertion_type": {AssertionType}, "client_assertion": {f.Device.Assertion(f.Audience(), f.now())},
 	}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noRedirect.Get(f.URL + api.AuthorizationPath(f.Runtime) + "?" + q.Encode())
@@ -171,7 +180,7 @@ func (f *Flow) Code(scope, redirectURI string) (string, error) {
 func (f *Flow) Exchange(grant string, values url.Values) (Answer, error) {
 	values.Set("grant_type", grant)
 	values.Set("client_assertion_type", AssertionType)
-	values.Set("client_assertion", f.Device.Assertion(f.Issuer(), f.now()))
+	values.Set("client_assertion", f.Device.Assertion(f.Audience(), f.now()))
 	resp, err := http.Post(f.URL+api.TokenPath(f.Runtime), "application/x-www-form-urlencoded", strings.NewReader(values.Encode()))
 	return finish(resp, err)
 }

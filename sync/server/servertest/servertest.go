@@ -33,6 +33,7 @@ type Client struct {
 // Server is a running scoped and the parts tests may reach into.
 type Server struct {
 	URL     string
+	Issuer  string // the external base URL, in the iss of its tokens
 	DB      string // the SQLite file ("" with Options.Store)
 	Store   store.Store
 	Tokens  *oauth.Tokens
@@ -173,7 +174,7 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, DB: opt.DB, Store: st, Tokens: tokens, Keys: keys, Secrets: v, Handler: h}
+	return &Server{URL: ts.URL, Issuer: opt.Issuer, DB: opt.DB, Store: st, Tokens: tokens, Keys: keys, Secrets: v, Handler: h}
 }
 
 // sharedKey is the signing key that test servers share unless
