@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -49,10 +50,17 @@ func (rt *Runtime) now() time.Time {
 func (rt *Runtime) descriptor(ctx context.Context, key config.AppKey) (*config.Descriptor, error) {
 	d, err := rt.Apps.Descriptor(ctx, rt.Name, key)
 	if config.ErrorKind(err) == config.KindNotFound {
-		return nil, config.Errorf(config.KindForbidden, "application %s is not registered on runtime %s", key, rt.Name)
+		e := config.Errorf(config.KindForbidden, "application %s is not registered on runtime %s", key, rt.Name)
+		e.Err = ErrUnknownApplication
+		return nil, e
 	}
 	return d, err
 }
+
+// ErrUnknownApplication is in the chain of the errors about a client whose
+// application does not exist (any more): the token endpoint answers
+// invalid_client, the other endpoints 403.
+var ErrUnknownApplication = errors.New("unknown application")
 
 // resolve resolves scope for d with the checks this runtime has.
 func (rt *Runtime) resolve(d *config.Descriptor, scope config.Scope) config.Resolution {

@@ -63,6 +63,9 @@ func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
+	if _, err := rt.descriptor(ctx, c.App); err != nil {
+		return Token{}, err // a deleted application's clients get nothing, their grants stay unspent
+	}
 	g, err := rt.takeGrant(ctx, c, req)
 	if err != nil {
 		return Token{}, err

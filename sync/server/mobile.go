@@ -224,6 +224,8 @@ func (s *Server) mobileToken(w http.ResponseWriter, r *http.Request, runtime str
 func (s *Server) mobileTokenError(r *http.Request, err error) *oauthError {
 	kind := config.ErrorKind(err)
 	switch {
+	case errors.Is(err, authz.ErrUnknownApplication):
+		return newOAuthError(config.KindUnauthorized, "invalid_client", err.Error())
 	case errors.Is(err, authz.ErrInvalidGrant) || kind == config.KindForbidden:
 		return newOAuthError(config.KindInvalid, "invalid_grant", err.Error())
 	case kind == config.KindUnauthorized:

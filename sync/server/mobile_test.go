@@ -256,7 +256,7 @@ func TestMobileRegistrationRefusals(t *testing.T) {
 	admin := m.e.token("admin", "admin-secret", "mfpadmin")
 	m.e.do("DELETE", bankPath, bearer(admin), nil).want(t, 204)
 	m.preauth("accessRestricted", nil).want(t, 403)
-	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {"x"}}), 400, "invalid_grant")
+	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {"x"}}), 401, "invalid_client")
 	if got := m.introspect(t, tok.AccessToken); got["active"] != true {
 		t.Errorf("a token issued before the deletion stays valid until it expires: %v", got)
 	}
