@@ -27,6 +27,7 @@ func appCommand() *cli.Command {
 			appHistoryCommand(),
 			appRollbackCommand(),
 			appExplainCommand(),
+			appTokenCommand(),
 		},
 	}
 }

@@ -109,3 +109,19 @@ func (l SecurityChecks) Catalog() config.CheckCatalog {
 	}
 	return c
 }
+
+// Metadata is a runtime's authorization-server metadata (RFC 8414): its
+// issuer, the value of the iss of its tokens and of the aud of client
+// assertions, and its endpoints.
+type Metadata struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
+	RegistrationEndpoint              string   `json:"registration_endpoint"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+}

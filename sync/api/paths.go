@@ -69,3 +69,9 @@ func SecurityChecksPath(runtime string) string { return AuthzPath(runtime) + "/s
 func MobileClientsPath(runtime string) string {
 	return Base + "/runtimes/" + runtime + "/mobileclients"
 }
+
+// MetadataPath is the path of a runtime's authorization-server metadata
+// (RFC 8414 §3: the well-known prefix before the issuer's path).
+func MetadataPath(runtime string) string {
+	return "/.well-known/oauth-authorization-server" + AuthzPath(runtime)
+}

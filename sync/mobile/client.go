@@ -26,7 +26,7 @@ const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 type Client struct {
 	URL      string // the server's base URL
 	Runtime  string
-	Issuer   string // the server's external base URL (scoped --issuer); "" means URL
+	Issuer   string // the runtime's issuer URL (see Discover); "" means the one of URL
 	Instance *Instance
 	HTTP     *http.Client     // nil means a client with a 30 s timeout
 	Now      func() time.Time // nil means time.Now
@@ -49,13 +49,33 @@ type Token struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// audience is the runtime's authorization-server URL, the assertions' aud.
-func (c *Client) audience() string {
-	base := c.Issuer
-	if base == "" {
-		base = c.URL
+// Discover reads the runtime's authorization-server metadata (RFC 8414)
+// and keeps its issuer, the aud of the assertions: the server may know
+// itself by another address than the one it is reached by.
+func (c *Client) Discover(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+api.MetadataPath(c.Runtime), nil)
+	if err != nil {
+		return err
 	}
-	return strings.TrimSuffix(base, "/") + api.AuthzPath(c.Runtime)
+	var m api.Metadata
+	if err := c.send(req, http.StatusOK, &m); err != nil {
+		return err
+	}
+	u, err := url.Parse(m.Issuer)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.HasSuffix(u.Path, api.AuthzPath(c.Runtime)) {
+		return config.Errorf(config.KindUnavailable, "%s published an issuer that is not an http(s) URL of runtime %s", c.URL, c.Runtime)
+	}
+	c.Issuer = m.Issuer
+	return nil
+}
+
+// audience is the runtime's authorization-server URL, the assertions' aud:
+// the discovered issuer, else the one of URL.
+func (c *Client) audience() string {
+	if c.Issuer != "" {
+		return c.Issuer
+	}
+	return strings.TrimSuffix(c.URL, "/") + api.AuthzPath(c.Runtime)
 }
 
 func (c *Client) assertion() (string, error) {

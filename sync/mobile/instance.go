@@ -52,8 +52,10 @@ func (i *Instance) Registration(device map[string]string) (string, error) {
 	return i.sign(payload, &jose.SignerOptions{EmbedJWK: true})
 }
 
-// AssertionLifetime is how long the assertions of an instance are valid.
-const AssertionLifetime = time.Minute
+// AssertionLifetime is how long the assertions of an instance are valid:
+// within the 5 minutes scoped accepts, and long enough for a clock a few
+// minutes off.
+const AssertionLifetime = 4 * time.Minute
 
 // Assertion returns a client assertion for audience (the runtime's
 // authorization-server URL), issued at now, with a new jti.

@@ -62,6 +62,27 @@ func mobileRuntimes(cfg Config, svc *admin.Service, checks *authz.Checks, now fu
 	return runtimes
 }
 
+// handleMetadata publishes the runtime's authorization-server metadata
+// (RFC 8414): clients learn the issuer, the aud of their assertions, from
+// it whatever address they reach the server by.
+func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.runtimeOf(w, r)
+	if !ok {
+		return
+	}
+	base := s.issuer
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	writeJSON(w, http.StatusOK, api.Metadata{
+		Issuer: s.issuerOf(name), AuthorizationEndpoint: base + api.AuthorizationPath(name), TokenEndpoint: base + api.TokenPath(name),
+		JWKSURI: base + api.JWKSPath(name), IntrospectionEndpoint: base + api.IntrospectionPath(name),
+		RegistrationEndpoint:              base + api.RegistrationPath(name),
+		GrantTypesSupported:               []string{"client_credentials", authz.GrantTypeCode, authz.GrantTypeRefresh},
+		ResponseTypesSupported:            []string{"code"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "private_key_jwt"},
+		TokenEndpointAuthSigningAlgs:      []string{"ES256", "RS256"},
+	})
+}
+
 // handleSecurityChecks publishes the security checks of a runtime, with
 // their types and defaults: what scopectl app validate --known-checks and
 // app explain --checks read.
@@ -80,6 +101,7 @@ func (s *Server) mobileRoutes(runtime string) {
 	s.handle("POST "+api.PreauthorizationPath(runtime), s.handlePreauthorization)
 	s.handle("GET "+api.AuthorizationPath(runtime), s.handleAuthorization)
 	s.handle("GET "+api.SecurityChecksPath(runtime), s.handleSecurityChecks)
+	s.handle("GET "+api.MetadataPath(runtime), s.handleMetadata)
 }
 
 // mobileOf returns the mobile runtime named in the path, or answers 404.

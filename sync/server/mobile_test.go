@@ -383,3 +383,17 @@ func TestMobileClientDeletionRevokes(t *testing.T) {
 	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {tok.RefreshToken}}), 401, "invalid_client")
 	m.e.do("DELETE", path, operator, nil).want(t, 404)
 }
+
+// TestMetadata: the runtime publishes its issuer and endpoints (RFC
+// 8414), so a client that reaches it by another address signs assertions
+// for the right aud.
+func TestMetadata(t *testing.T) {
+	e := newEnvWith(t, servertest.Options{Issuer: "https://scoped.example"})
+	var m map[string]any
+	e.do("GET", "/.well-known/oauth-authorization-server/mfp/api/az/v1", nil, nil).want(t, 200).json(t, &m)
+	if m["issuer"] != "https://scoped.example/mfp/api/az/v1" || m["token_endpoint"] != "https://scoped.example/mfp/api/az/v1/token" ||
+		m["registration_endpoint"] != "https://scoped.example/mfp/api/registration/v1/self" {
+		t.Errorf("metadata %v", m)
+	}
+	e.do("GET", "/.well-known/oauth-authorization-server/nope/api/az/v1", nil, nil).want(t, 404)
+}
