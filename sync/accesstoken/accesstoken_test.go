@@ -9,24 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
-
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/accesstoken"
+	"github.com/scopectl/scopectl/sync/accesstoken/accesstokentest"
 )
 
 const issuer = "https://iss/mfp"
-
-// testKey is the RSA key of these tests, generated once: generating one
-// takes a few hundred milliseconds.
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
 
 // keys publishes public keys by kid, as a resource server's copy of a
 // JWKS would; tests change it while verifiers use it.
@@ -49,36 +37,21 @@ func (k *keys) unpublish(kid string) {
 }
 
 // newVerifier returns a verifier of tokens living an hour, at the clock
-// *now, whose keys publish testKey as kid "k1".
+// *now, whose keys publish accesstokentest.Key as kid "k1".
 func newVerifier(now *time.Time) (*accesstoken.Verifier, *keys) {
-	ks := &keys{pub: map[string]*rsa.PublicKey{"k1": &testKey().PublicKey}}
+	ks := &keys{pub: map[string]*rsa.PublicKey{"k1": &accesstokentest.Key().PublicKey}}
 	return &accesstoken.Verifier{Keys: ks, TTL: time.Hour, Now: func() time.Time { return *now }}, ks
 }
 
-// sign signs claims with priv under kid, with typ header typ.
-func sign(t *testing.T, priv *rsa.PrivateKey, kid, typ string, claims map[string]any) string {
-	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
-		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return token
+// signedK1 is an access token of claims signed by the published key k1.
+func signedK1(t *testing.T, claims map[string]any) string {
+	return accesstokentest.Sign(t, accesstokentest.Key(), "k1", accesstoken.Type, claims)
 }
 
 // claims are the claims of a token of client admin issued at iat and
 // expiring at exp (no iat if it is zero).
 func claims(iat, exp time.Time) map[string]any {
-	c := map[string]any{"iss": issuer, "aud": issuer, "sub": "admin", "client_id": "admin",
-		"scope": "mfpadmin", "jti": "j", "exp": exp.Unix()}
-	if !iat.IsZero() {
-		c["iat"] = iat.Unix()
-	}
-	return c
+	return accesstokentest.Claims(issuer, "admin", "mfpadmin", iat, exp)
 }
 
 // wantRefused verifies token twice (the second time its signature is
@@ -101,7 +74,7 @@ func TestVerifyAcceptsAndReturnsClaims(t *testing.T) {
 	v, _ := newVerifier(&now)
 	c := claims(now, now.Add(time.Hour))
 	c["sv"] = 42
-	token := sign(t, testKey(), "k1", accesstoken.Type, c)
+	token := signedK1(t, c)
 	for attempt := range 2 {
 		got, err := v.Verify(context.Background(), token, issuer)
 		if err != nil {
@@ -121,20 +94,19 @@ func TestVerifyChecksClaims(t *testing.T) {
 	now := time.Now()
 	v, _ := newVerifier(&now)
 	ctx := context.Background()
-	token := sign(t, testKey(), "k1", accesstoken.Type, claims(now, now.Add(time.Hour)))
+	token := signedK1(t, claims(now, now.Add(time.Hour)))
 	if _, err := v.Verify(ctx, token, "https://iss/other"); config.ErrorKind(err) != config.KindUnauthorized ||
 		!strings.Contains(err.Error(), "issued by https://iss/mfp, not by https://iss/other") {
 		t.Errorf("a token of another issuer: %v; want refused, naming both issuers", err)
 	}
 	otherAud := claims(now, now.Add(time.Hour))
 	otherAud["aud"] = "https://iss/other"
-	wantRefused(t, v, "another audience", sign(t, testKey(), "k1", accesstoken.Type, otherAud), "issued by")
+	wantRefused(t, v, "another audience", signedK1(t, otherAud), "issued by")
 	noClient := claims(now, now.Add(time.Hour))
 	delete(noClient, "client_id")
-	wantRefused(t, v, "no client_id", sign(t, testKey(), "k1", accesstoken.Type, noClient), "names no client")
-	wantRefused(t, v, "issued in the future", sign(t, testKey(), "k1", accesstoken.Type,
-		claims(now.Add(time.Minute), now.Add(time.Hour))), "issued in the future")
-	if _, err := v.Verify(ctx, sign(t, testKey(), "k1", accesstoken.Type, claims(now.Add(20*time.Second), now.Add(time.Hour))), issuer); err != nil {
+	wantRefused(t, v, "no client_id", signedK1(t, noClient), "names no client")
+	wantRefused(t, v, "issued in the future", signedK1(t, claims(now.Add(time.Minute), now.Add(time.Hour))), "issued in the future")
+	if _, err := v.Verify(ctx, signedK1(t, claims(now.Add(20*time.Second), now.Add(time.Hour))), issuer); err != nil {
 		t.Errorf("a token issued 20 s ahead (within the clock skew): %v", err)
 	}
 
@@ -152,7 +124,7 @@ func TestVerifyChecksClaims(t *testing.T) {
 func TestVerifyCapsTheLifetime(t *testing.T) {
 	now := time.Now()
 	v, _ := newVerifier(&now)
-	if _, err := v.Verify(context.Background(), sign(t, testKey(), "k1", accesstoken.Type, claims(now, now.Add(time.Hour))), issuer); err != nil {
+	if _, err := v.Verify(context.Background(), signedK1(t, claims(now, now.Add(time.Hour))), issuer); err != nil {
 		t.Fatalf("a token of the configured lifetime: %v", err)
 	}
 	for name, c := range map[string]map[string]any{
@@ -161,11 +133,10 @@ func TestVerifyCapsTheLifetime(t *testing.T) {
 		"exp beyond now + TTL":         claims(now.Add(20*time.Second), now.Add(time.Hour+time.Minute)),
 		"one second over the lifetime": claims(now, now.Add(time.Hour+time.Second)),
 	} {
-		wantRefused(t, v, name, sign(t, testKey(), "k1", accesstoken.Type, c), "longer lifetime than this server issues (1h0m0s)")
+		wantRefused(t, v, name, signedK1(t, c), "longer lifetime than this server issues (1h0m0s)")
 	}
-	wantRefused(t, v, "iat and exp both far ahead", sign(t, testKey(), "k1", accesstoken.Type,
-		claims(now.Add(50*365*24*time.Hour), now.Add(50*365*24*time.Hour+time.Hour))), "issued in the future")
-	wantRefused(t, v, "no iat", sign(t, testKey(), "k1", accesstoken.Type, claims(time.Time{}, now.Add(time.Minute))), "no iat")
+	wantRefused(t, v, "iat and exp both far ahead", signedK1(t, claims(now.Add(50*365*24*time.Hour), now.Add(50*365*24*time.Hour+time.Hour))), "issued in the future")
+	wantRefused(t, v, "no iat", signedK1(t, claims(time.Time{}, now.Add(time.Minute))), "no iat")
 }
 
 // TestVerifyChecksSignatureTypeAndKey: only RS256 access tokens (typ
@@ -176,26 +147,18 @@ func TestVerifyChecksSignatureTypeAndKey(t *testing.T) {
 	v, ks := newVerifier(&now)
 	ctx := context.Background()
 	c := claims(now, now.Add(time.Hour))
-	wantRefused(t, v, "typ JWT", sign(t, testKey(), "k1", "JWT", c), "typ must be at+jwt")
-	wantRefused(t, v, "unknown kid", sign(t, testKey(), "k2", accesstoken.Type, c), "unknown or retired key")
+	wantRefused(t, v, "typ JWT", accesstokentest.Sign(t, accesstokentest.Key(), "k1", "JWT", c), "typ must be at+jwt")
+	wantRefused(t, v, "unknown kid", accesstokentest.Sign(t, accesstokentest.Key(), "k2", accesstoken.Type, c), "unknown or retired key")
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRefused(t, v, "another key under kid k1", sign(t, other, "k1", accesstoken.Type, c), "signature is invalid")
-	hs, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte("0123456789abcdef0123456789abcdef")},
-		(&jose.SignerOptions{}).WithType(accesstoken.Type).WithHeader("kid", "k1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hsToken, err := jwt.Signed(hs).Claims(c).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
+	wantRefused(t, v, "another key under kid k1", accesstokentest.Sign(t, other, "k1", accesstoken.Type, c), "signature is invalid")
+	hsToken := accesstokentest.Forge(map[string]any{"alg": "HS256", "typ": accesstoken.Type, "kid": "k1"}, c, accesstokentest.HS256([]byte("0123456789abcdef0123456789abcdef")))
 	wantRefused(t, v, "HS256", hsToken, "not signed with RS256")
 	wantRefused(t, v, "not a JWT", "not.a.token", "malformed")
 
-	token := sign(t, testKey(), "k1", accesstoken.Type, c)
+	token := signedK1(t, c)
 	if _, err := v.Verify(ctx, token, issuer); err != nil {
 		t.Fatalf("a token of the published key: %v", err)
 	}

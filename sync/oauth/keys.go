@@ -50,8 +50,17 @@ type KeySet struct {
 	mu       sync.RWMutex
 	keys     []signingKey // published, the active one first
 	loadedAt time.Time
-	reloadMu sync.Mutex            // one reload at a time
-	parsed   map[string]signingKey // by id, under reloadMu: parse each key once
+	reloadMu sync.Mutex // one reload at a time
+
+	freshMu sync.Mutex
+	next    *keyRead // the fresh read that callers arriving now share
+}
+
+// keyRead is one store read shared by the callers of fresh that arrived
+// before it started.
+type keyRead struct {
+	done chan struct{} // closed when the read is over
+	err  error
 }
 
 type signingKey struct {
@@ -63,7 +72,7 @@ type signingKey struct {
 // NewKeySet loads the keys of s, creating the first one if there is none
 // (once, however many processes start together).
 func NewKeySet(ctx context.Context, s KeyStore) (*KeySet, error) {
-	ks := &KeySet{store: s, Now: time.Now, parsed: map[string]signingKey{}}
+	ks := &KeySet{store: s, Now: time.Now}
 	stored, err := ks.reload(ctx)
 	if err != nil {
 		return nil, err
@@ -213,33 +222,44 @@ func GenerateKey(now time.Time) (store.SigningKey, error) {
 
 // reload reads the keys from the store and keeps the published ones; it
 // returns what it read. With keys in the store but none published (all
-// retired), nothing verifies or signs until a new key is added.
+// retired), nothing verifies or signs until a new key is added. Callers
+// hold reloadMu (or are NewKeySet, which has ks to itself).
 func (ks *KeySet) reload(ctx context.Context) ([]store.SigningKey, error) {
 	stored, err := ks.store.SigningKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load signing keys: %w", err)
 	}
-	if len(stored) == 0 && len(ks.keys) > 0 {
+	ks.mu.RLock()
+	old := ks.keys
+	ks.mu.RUnlock()
+	if len(stored) == 0 && len(old) > 0 {
 		return nil, fmt.Errorf("load signing keys: the store has none")
 	}
 	var keys []signingKey
-	parsed := map[string]signingKey{}
 	for i, st := range statuses(stored) {
 		if st != KeyActive && st != KeyPublished {
 			continue
 		}
-		k, ok := ks.parsed[stored[i].ID]
-		if !ok {
-			if k, err = parseKey(stored[i]); err != nil {
-				return nil, err
-			}
+		k, err := reuseOrParse(old, stored[i])
+		if err != nil {
+			return nil, err
 		}
-		keys, parsed[k.id] = append(keys, k), k
+		keys = append(keys, k)
 	}
 	ks.mu.Lock()
-	ks.keys, ks.loadedAt, ks.parsed = keys, ks.Now(), parsed
+	ks.keys, ks.loadedAt = keys, ks.Now()
 	ks.mu.Unlock()
 	return stored, nil
+}
+
+// reuseOrParse returns sk from the keys published before, parsed once
+// when it was first read (an RSA key takes a while to check), or parses
+// it.
+func reuseOrParse(published []signingKey, sk store.SigningKey) (signingKey, error) {
+	if i := slices.IndexFunc(published, func(k signingKey) bool { return k.id == sk.ID }); i >= 0 {
+		return published[i], nil
+	}
+	return parseKey(sk)
 }
 
 func parseKey(sk store.SigningKey) (signingKey, error) {
@@ -293,15 +313,12 @@ func (ks *KeySet) refreshIfOlder(ctx context.Context, maxAge time.Duration) {
 	}
 }
 
-// active returns the key that signs now. Unlike verification it reads the
-// store every time: issuing a token already costs a bcrypt check and a
-// client lookup, and so a key that scoped keys retire has retired never
-// signs another token once the command has returned, on any process.
+// active returns the key that signs now. Unlike verification it reads
+// the store every time (fresh), so that a key that scoped keys retire has
+// retired never signs another token once the command has returned, on
+// any process.
 func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
-	ks.reloadMu.Lock()
-	_, err := ks.reload(ctx)
-	ks.reloadMu.Unlock()
-	if err != nil {
+	if err := ks.fresh(ctx); err != nil {
 		return signingKey{}, err
 	}
 	ks.mu.RLock()
@@ -310,6 +327,38 @@ func (ks *KeySet) active(ctx context.Context) (signingKey, error) {
 		return signingKey{}, fmt.Errorf("no signing key: every key is retired; run scoped keys rotate")
 	}
 	return ks.keys[0], nil
+}
+
+// fresh re-reads the keys with a store read that starts after fresh was
+// called, so it sees every change committed before. Callers that arrive
+// while a read runs share the next one: under load the store sees one
+// read at a time, not one per token, and a caller waits for two reads at
+// most. The shared read is not cancelled with the caller that makes it;
+// the others stop waiting when their own ctx ends.
+func (ks *KeySet) fresh(ctx context.Context) error {
+	ks.freshMu.Lock()
+	r, first := ks.next, ks.next == nil
+	if first {
+		r = &keyRead{done: make(chan struct{})}
+		ks.next = r
+	}
+	ks.freshMu.Unlock()
+	if !first {
+		select {
+		case <-r.done:
+			return r.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	ks.reloadMu.Lock() // the read before this one ends
+	defer ks.reloadMu.Unlock()
+	ks.freshMu.Lock()
+	ks.next = nil // from now on, callers wait for the read after this one
+	ks.freshMu.Unlock()
+	_, r.err = ks.reload(context.WithoutCancel(ctx))
+	close(r.done)
+	return r.err
 }
 
 // unknownKeyReload is how often at most a token signed by a key this

@@ -2,42 +2,16 @@ package oauth_test
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
-
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/accesstoken/accesstokentest"
 	"github.com/scopectl/scopectl/sync/oauth"
-	"github.com/scopectl/scopectl/sync/store"
 )
-
-// signWith signs claims with the private key of k, as someone who read
-// the database could.
-func signWith(t *testing.T, k store.SigningKey, claims map[string]any) string {
-	t.Helper()
-	block, _ := pem.Decode(k.PrivatePEM)
-	priv, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: k.ID}},
-		(&jose.SignerOptions{}).WithType("at+jwt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return token
-}
 
 // TestIssueStaysWithinTheLifetime: Issue never exceeds the lifetime the
 // verifier accepts, also with a TTL that is not whole seconds, and a
@@ -51,8 +25,8 @@ func TestIssueStaysWithinTheLifetime(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	long := signWith(t, keys[0], map[string]any{"iss": "https://iss/mfp", "aud": "https://iss/mfp", "sub": "admin",
-		"client_id": "admin", "scope": "mfpadmin", "jti": "j", "iat": now.Unix(), "exp": now.Add(2 * time.Hour).Unix()})
+	long := accesstokentest.SignPEM(t, keys[0].PrivatePEM, keys[0].ID,
+		accesstokentest.Claims("https://iss/mfp", "admin", "mfpadmin", now, now.Add(2*time.Hour)))
 	if _, err := tokens.Verify(ctx, long, "https://iss/mfp"); config.ErrorKind(err) != config.KindUnauthorized {
 		t.Errorf("a token of the stored key living 2 h with TTL 1 h: %v; want refused", err)
 	}
@@ -76,13 +50,13 @@ func TestRetire(t *testing.T) {
 	tokens, st := newTokensAndStore(t)
 	ctx := context.Background()
 	clock := time.Now()
-	tokens.Keys.Now = func() time.Time { return clock }
+	tokens.KeySet().Now = func() time.Time { return clock }
 	issue := func() (string, string) {
 		tok, _, err := tokens.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys := tokens.Keys.JWKS(ctx).Keys
+		keys := tokens.KeySet().JWKS(ctx).Keys
 		return tok, keys[0].KeyID
 	}
 	tok1, k1 := issue()
@@ -133,7 +107,7 @@ func TestRetire(t *testing.T) {
 	if len(got) != len(want) || strings.Join(statusStrings(got), " ") != strings.Join(statusStrings(want), " ") {
 		t.Errorf("statuses %v, want %v", got, want)
 	}
-	if jwks := tokens.Keys.JWKS(ctx).Keys; len(jwks) != 1 || jwks[0].KeyID != list[0].ID {
+	if jwks := tokens.KeySet().JWKS(ctx).Keys; len(jwks) != 1 || jwks[0].KeyID != list[0].ID {
 		t.Errorf("JWKS %v, want only the active key", jwks)
 	}
 }
@@ -145,7 +119,7 @@ func TestRetiredKeyNeverSignsAgain(t *testing.T) {
 	tokens, st := newTokensAndStore(t)
 	ctx := context.Background()
 	clock := time.Now()
-	tokens.Keys.Now = func() time.Time { return clock } // frozen: no refresh is due
+	tokens.KeySet().Now = func() time.Time { return clock } // frozen: no refresh is due
 	kidOf := func() string {
 		tok, _, err := tokens.Issue(ctx, "https://iss/mfp", "c", config.NewScope("x"), 0)
 		if err != nil {
@@ -180,7 +154,7 @@ func TestNewKeyVerifiesOnEveryInstanceAtOnce(t *testing.T) {
 	}
 	b := oauth.NewTokens(keysB, time.Hour)
 	clock := time.Now()
-	a.Keys.Now = func() time.Time { return clock }
+	a.KeySet().Now = func() time.Time { return clock }
 	keysB.Now = func() time.Time { return clock }
 	if _, err := oauth.Rotate(ctx, st); err != nil {
 		t.Fatal(err)

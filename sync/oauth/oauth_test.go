@@ -8,13 +8,13 @@ import (
 	"crypto/sha256"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/scopectl/scopectl/sync/accesstoken/accesstokentest"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 	"github.com/scopectl/scopectl/sync/store/sqlite"
@@ -90,7 +90,7 @@ func TestSecretVerifier(t *testing.T) {
 	if cost, _ := bcrypt.Cost([]byte(hash)); cost != bcrypt.MinCost {
 		t.Errorf("cost %d, want the verifier's", cost)
 	}
-	if prod, _ := oauth.HashSecret("s3cret"); !strings.HasPrefix(prod, "$2a$10$") {
+	if prod, _ := oauth.NewSecretVerifier().Hash("s3cret"); !strings.HasPrefix(prod, "$2a$10$") {
 		t.Errorf("production hash %q is not bcrypt cost 10", prod)
 	}
 }
@@ -147,11 +147,7 @@ func newTokensAndStore(t testing.TB) (*oauth.Tokens, store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	k, err := sharedKey()
-	if err == nil {
-		err = st.AddFirstSigningKey(context.Background(), k)
-	}
-	if err != nil {
+	if err := st.AddFirstSigningKey(context.Background(), testKey()); err != nil {
 		t.Fatal(err)
 	}
 	keys, err := oauth.NewKeySet(context.Background(), st)
@@ -161,11 +157,12 @@ func newTokensAndStore(t testing.TB) (*oauth.Tokens, store.Store) {
 	return oauth.NewTokens(keys, time.Hour), st
 }
 
-// sharedKey is the first signing key of every test store: generating an
-// RSA key takes a few hundred milliseconds. Rotations still make new keys.
-var sharedKey = sync.OnceValues(func() (store.SigningKey, error) {
-	return oauth.GenerateKey(time.Now())
-})
+// testKey is the first signing key of every test store, made an hour ago
+// of accesstokentest.Key: generating an RSA key takes a few hundred
+// milliseconds. Rotations still make new keys.
+func testKey() store.SigningKey {
+	return store.SigningKey{ID: "test-key", PrivatePEM: accesstokentest.KeyPEM(), Created: time.Now().Add(-time.Hour)}
+}
 
 func TestVerifyChecksClaims(t *testing.T) {
 	tokens := newTokens(t)

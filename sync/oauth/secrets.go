@@ -40,23 +40,6 @@ func CheckSecret(secret string) error {
 	return nil
 }
 
-// HashSecret returns the bcrypt hash (DefaultCost) to store for a client
-// secret that CheckSecret accepts.
-func HashSecret(secret string) (string, error) {
-	return hashSecret(secret, DefaultCost)
-}
-
-func hashSecret(secret string, cost int) (string, error) {
-	if err := CheckSecret(secret); err != nil {
-		return "", err
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(secret), cost)
-	if err != nil {
-		return "", &config.Error{Kind: config.KindInternal, Message: "cannot hash the secret", Err: err}
-	}
-	return string(h), nil
-}
-
 // SecretVerifier checks client secrets against their stored bcrypt hashes.
 // A secret that verified once is remembered as an HMAC under a random
 // per-process key, bound to the stored hash it matched: later checks cost
@@ -105,7 +88,14 @@ func NewSecretVerifier() *SecretVerifier {
 // Hash returns the bcrypt hash (cost v.Cost) to store for a client secret
 // that CheckSecret accepts.
 func (v *SecretVerifier) Hash(secret string) (string, error) {
-	return hashSecret(secret, v.Cost)
+	if err := CheckSecret(secret); err != nil {
+		return "", err
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(secret), v.Cost)
+	if err != nil {
+		return "", &config.Error{Kind: config.KindInternal, Message: "cannot hash the secret", Err: err}
+	}
+	return string(h), nil
 }
 
 // Verify reports whether secret matches storedHash for client id. It

@@ -14,18 +14,22 @@ import (
 )
 
 // Tokens issues the access tokens of one deployment, and verifies them
-// with its accesstoken.Verifier (whose TTL and Now are also the lifetime
-// and the clock of the tokens Issue makes).
+// with its accesstoken.Verifier, whose Keys, TTL and Now are also the
+// keys that sign, the lifetime and the clock of the tokens Issue makes.
+// The Verifier's Keys must be the *KeySet NewTokens was given.
 type Tokens struct {
 	accesstoken.Verifier
-	// Keys are the keys that sign; they are also the Verifier's keys.
-	Keys *KeySet
 }
 
 // NewTokens returns a Tokens that signs with keys and issues tokens valid
 // for ttl.
 func NewTokens(keys *KeySet, ttl time.Duration) *Tokens {
-	return &Tokens{Verifier: accesstoken.Verifier{Keys: keys, TTL: ttl, Now: time.Now}, Keys: keys}
+	return &Tokens{Verifier: accesstoken.Verifier{Keys: keys, TTL: ttl, Now: time.Now}}
+}
+
+// KeySet returns the keys that sign and verify the tokens.
+func (t *Tokens) KeySet() *KeySet {
+	return t.Verifier.Keys.(*KeySet)
 }
 
 // Issue returns a signed access token for clientID with scope, issued by
@@ -51,7 +55,7 @@ func (t *Tokens) Sign(ctx context.Context, c accesstoken.Claims) (string, error)
 	if c.ID == "" {
 		c.ID = newTokenID()
 	}
-	key, err := t.Keys.active(ctx)
+	key, err := t.KeySet().active(ctx)
 	if err != nil {
 		return "", err
 	}

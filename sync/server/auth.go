@@ -2,14 +2,11 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
-	"github.com/scopectl/scopectl/sync/api"
 )
 
 // role is a MobileFirst administration role; each includes the ones below.
@@ -102,27 +99,11 @@ func (s *Server) bearerCaller(w http.ResponseWriter, r *http.Request, runtime, t
 // (over the failure budget), 401 or 500 and returns false.
 func (s *Server) basicCaller(w http.ResponseWriter, r *http.Request, runtime string) (admin.Caller, bool) {
 	client, err := s.authenticateClient(r, runtime)
-	var throttled *throttledError
-	switch {
-	case errors.As(err, &throttled):
-		tooManyFailures(w, throttled)
-	case config.ErrorKind(err) == config.KindInternal:
+	if err != nil {
 		s.writeError(w, r, err)
-	case err != nil:
-		s.writeError(w, r, challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, err.Error()))
-	default:
-		return admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}, true
+		return admin.Caller{}, false
 	}
-	return admin.Caller{}, false
-}
-
-// tooManyFailures answers 429 to an authentication over its failure
-// budget, with the wait in Retry-After and in the details.
-func tooManyFailures(w http.ResponseWriter, e *throttledError) {
-	w.Header().Set("Retry-After", strconv.Itoa(e.seconds()))
-	writeJSON(w, http.StatusTooManyRequests, api.Error{
-		Error: config.KindUnavailable, Message: e.Error(), Details: map[string]int{"retryAfter": e.seconds()},
-	})
+	return admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}, true
 }
 
 // challengeError is an authentication or authorization failure with the
@@ -140,6 +121,12 @@ func (e *challengeError) Unwrap() error { return e.err }
 // answer carries the WWW-Authenticate header value header.
 func challenge(kind config.Kind, header, msg string) error {
 	return &challengeError{err: &config.Error{Kind: kind, Message: msg}, challenge: header}
+}
+
+// basicChallenge is the 401 refusal of HTTP Basic client credentials
+// for runtime.
+func basicChallenge(runtime, msg string) error {
+	return challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, msg)
 }
 
 func invalidToken(msg string) error {

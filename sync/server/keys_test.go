@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/scopectl/scopectl/sync/accesstoken/accesstokentest"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -44,21 +43,7 @@ func (e *env) signWithStoreKey(claims map[string]any) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	block, _ := pem.Decode(keys[0].PrivatePEM)
-	priv, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: keys[0].ID}},
-		(&jose.SignerOptions{}).WithType("at+jwt"))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	token, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return token
+	return accesstokentest.SignPEM(e.t, keys[0].PrivatePEM, keys[0].ID, claims)
 }
 
 // TestStolenKeyCannotMintLongLivedTokens: an admin token signed with the
@@ -75,10 +60,9 @@ func TestStolenKeyCannotMintLongLivedTokens(t *testing.T) {
 	iss := e.url + "/mfp/api/az/v1"
 	now := time.Now()
 	forge := func(iat, exp time.Time) string {
-		return e.signWithStoreKey(map[string]any{
-			"iss": iss, "aud": iss, "sub": "admin", "client_id": "admin", "scope": "mfpadmin", "jti": "forged",
-			"iat": iat.Unix(), "exp": exp.Unix(), "sv": admin.SecretSetAt.UnixMicro(),
-		})
+		c := accesstokentest.Claims(iss, "admin", "mfpadmin", iat, exp)
+		c["sv"] = admin.SecretSetAt.UnixMicro()
+		return e.signWithStoreKey(c)
 	}
 	e.do("GET", apps, bearer(forge(now, now.Add(time.Hour))), nil).want(t, 200)
 	for name, token := range map[string]string{

@@ -221,11 +221,11 @@ func (s *Server) handleAuthorization(w http.ResponseWriter, r *http.Request) {
 func (s *Server) mobileToken(w http.ResponseWriter, r *http.Request, runtime string) {
 	rt := s.mobile[runtime]
 	if rt == nil {
-		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "unsupported_grant_type", "runtime "+runtime+" has no mobile runtime"))
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "unsupported_grant_type", "runtime "+runtime+" has no mobile runtime"))
 		return
 	}
 	if r.PostForm.Get("client_assertion_type") != authz.AssertionType {
-		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "invalid_request", "client_assertion_type must be "+authz.AssertionType))
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", "client_assertion_type must be "+authz.AssertionType))
 		return
 	}
 	t, err := rt.Token(r.Context(), authz.TokenRequest{
@@ -233,7 +233,7 @@ func (s *Server) mobileToken(w http.ResponseWriter, r *http.Request, runtime str
 		RefreshToken: r.PostForm.Get("refresh_token"), Assertion: r.PostForm.Get("client_assertion"), Audience: s.issuerOf(runtime),
 	})
 	if err != nil {
-		writeOAuthError(w, runtime, s.mobileTokenError(r, err))
+		writeOAuthError(w, s.mobileTokenError(r, err))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/accesstoken/accesstokentest"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -147,16 +146,6 @@ func TestWildcardScopes(t *testing.T) {
 		form(url.Values{"grant_type": {"client_credentials"}, "scope": {"push.applicationX"}})).want(t, 400)
 }
 
-func forge(t *testing.T, header, payload map[string]any, sign func([]byte) []byte) string {
-	t.Helper()
-	enc := func(v any) string {
-		b, _ := json.Marshal(v)
-		return base64.RawURLEncoding.EncodeToString(b)
-	}
-	input := enc(header) + "." + enc(payload)
-	return input + "." + base64.RawURLEncoding.EncodeToString(sign([]byte(input)))
-}
-
 // TestProtectedResourceAnswers: the 401 and 403 answers of the seeds and
 // RFC 6750, for every kind of bad token.
 func TestProtectedResourceAnswers(t *testing.T) {
@@ -176,18 +165,11 @@ func TestProtectedResourceAnswers(t *testing.T) {
 	e.do("GET", "/mfp/api/az/v1/jwks", nil, nil).json(t, &jwks)
 	pub := jwks.Keys[0].Key.(*rsa.PublicKey)
 	pubJWK, _ := json.Marshal(jwks.Keys[0])
-	hsWithPublicKey := forge(t, map[string]any{"alg": "HS256", "typ": "at+jwt", "kid": jwks.Keys[0].KeyID}, claims, func(in []byte) []byte {
-		m := hmac.New(sha256.New, pubJWK)
-		m.Write(in)
-		return m.Sum(nil)
-	})
-	hsWithModulus := forge(t, map[string]any{"alg": "HS256", "typ": "at+jwt", "kid": jwks.Keys[0].KeyID}, claims, func(in []byte) []byte {
-		m := hmac.New(sha256.New, pub.N.Bytes())
-		m.Write(in)
-		return m.Sum(nil)
-	})
-	algNone := forge(t, map[string]any{"alg": "none", "typ": "at+jwt"}, claims, func([]byte) []byte { return nil })
-	unknownKid := forge(t, map[string]any{"alg": "RS256", "typ": "at+jwt", "kid": "nope"}, claims, func([]byte) []byte { return []byte("sig") })
+	hs256 := map[string]any{"alg": "HS256", "typ": "at+jwt", "kid": jwks.Keys[0].KeyID}
+	hsWithPublicKey := accesstokentest.Forge(hs256, claims, accesstokentest.HS256(pubJWK))
+	hsWithModulus := accesstokentest.Forge(hs256, claims, accesstokentest.HS256(pub.N.Bytes()))
+	algNone := accesstokentest.Forge(map[string]any{"alg": "none", "typ": "at+jwt"}, claims, func([]byte) []byte { return nil })
+	unknownKid := accesstokentest.Forge(map[string]any{"alg": "RS256", "typ": "at+jwt", "kid": "nope"}, claims, func([]byte) []byte { return []byte("sig") })
 
 	expiredTokens := oauth.NewTokens(e.keys, time.Hour)
 	expiredTokens.Now = func() time.Time { return time.Now().Add(-2 * time.Hour) }

@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/scopectl/scopectl/config"
 )
 
 // Failed client authentications (token endpoint, HTTP Basic on protected
@@ -51,9 +53,6 @@ type throttle struct {
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	if now == nil {
-		now = time.Now
-	}
 	return &throttle{
 		now: now, seed: maphash.MakeSeed(),
 		clients: newBuckets(clientBurst, clientRate), addrs: newBuckets(addrBurst, addrRate),
@@ -191,18 +190,25 @@ func (bs buckets) give(key uint64, now time.Time) {
 	}
 }
 
-// throttledError refuses an authentication attempt over its budget.
+// throttledError refuses an authentication attempt over its budget: an
+// unavailable error whose answer is 429 with the wait in Retry-After and
+// in the details (errorHeaders).
 type throttledError struct {
-	retryAfter time.Duration
+	err        *config.Error
+	retryAfter int // whole seconds, at least 1
 }
 
-func (e *throttledError) Error() string {
-	return fmt.Sprintf("too many failed client authentications; try again in %d s", e.seconds())
-}
+func (e *throttledError) Error() string { return e.err.Error() }
+func (e *throttledError) Unwrap() error { return e.err }
 
-// seconds is the Retry-After value: whole seconds, at least 1.
-func (e *throttledError) seconds() int {
-	return max(1, int(math.Ceil(e.retryAfter.Seconds())))
+// throttled returns the error of an attempt that must wait.
+func throttled(wait time.Duration) error {
+	seconds := max(1, int(math.Ceil(wait.Seconds())))
+	return &throttledError{retryAfter: seconds, err: &config.Error{
+		Kind:    config.KindUnavailable,
+		Message: fmt.Sprintf("too many failed client authentications; try again in %d s", seconds),
+		Details: map[string]int{"retryAfter": seconds},
+	}}
 }
 
 // remoteAddress is the throttling key of a request's peer: its IP address

@@ -47,7 +47,7 @@ func TestThrottleMemoryIsBounded(t *testing.T) {
 // TestRetryAfterIsWholeSeconds: Retry-After is rounded up, at least 1.
 func TestRetryAfterIsWholeSeconds(t *testing.T) {
 	for d, want := range map[time.Duration]int{time.Millisecond: 1, time.Second: 1, 1001 * time.Millisecond: 2, 0: 1} {
-		if got := (&throttledError{retryAfter: d}).seconds(); got != want {
+		if got := throttled(d).(*throttledError).retryAfter; got != want {
 			t.Errorf("%v: Retry-After %d, want %d", d, got, want)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,37 +21,20 @@ import (
 
 // oauthError is an RFC 6749 §5.2 error answer.
 type oauthError struct {
-	kind config.Kind // its status, by the one table api.Status
-	code string      // invalid_request, invalid_client, invalid_scope, ...
-	desc string
-	// retryAfter, in seconds, is sent as Retry-After when set.
-	retryAfter int
+	code string // invalid_request, invalid_client, invalid_scope, ...
+	// err is the error_description, and gives the status and headers of
+	// the answer as for any error (errorHeaders).
+	err error
 }
 
-func (e *oauthError) Error() string { return e.code + ": " + e.desc }
-
-// status is the HTTP status of e: its kind's, or 429 when the client
-// must wait.
-func (e *oauthError) status() int {
-	if e.retryAfter > 0 {
-		return http.StatusTooManyRequests
-	}
-	return api.Status[e.kind]
-}
-
-func writeOAuthError(w http.ResponseWriter, runtime string, e *oauthError) {
-	if e.kind == config.KindUnauthorized { // invalid_client
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+runtime+`"`)
-	}
-	if e.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
-	}
+func writeOAuthError(w http.ResponseWriter, e *oauthError) {
+	status := errorHeaders(w, e.err)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, e.status(), map[string]string{"error": e.code, "error_description": e.desc})
+	writeJSON(w, status, map[string]string{"error": e.code, "error_description": e.err.Error()})
 }
 
 func newOAuthError(kind config.Kind, code, desc string) *oauthError {
-	return &oauthError{kind: kind, code: code, desc: desc}
+	return &oauthError{code: code, err: &config.Error{Kind: kind, Message: desc}}
 }
 
 // handleToken is the client-credentials token endpoint (RFC 6749 §4.4).
@@ -63,7 +45,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := parseForm(r); err != nil {
-		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
 		return
 	}
 	if gt := r.PostForm.Get("grant_type"); gt == authz.GrantTypeCode || gt == authz.GrantTypeRefresh {
@@ -73,7 +55,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, oerr := s.issueToken(r, runtime)
 	if oerr != nil {
-		writeOAuthError(w, runtime, oerr)
+		writeOAuthError(w, oerr)
 		return
 	}
 	s.metrics.tokens.Observe(since(start))
@@ -87,16 +69,8 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 		return nil, newOAuthError(config.KindInvalid, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body")
 	}
 	client, err := s.authenticateClient(r, runtime)
-	var throttled *throttledError
-	if errors.As(err, &throttled) {
-		return nil, &oauthError{kind: config.KindUnavailable, code: "temporarily_unavailable", desc: err.Error(), retryAfter: throttled.seconds()}
-	}
-	if config.ErrorKind(err) == config.KindInternal {
-		s.errLog.error(r.Context(), "authenticate client", err)
-		return nil, newOAuthError(config.KindInternal, "server_error", "the server cannot check credentials now")
-	}
 	if err != nil {
-		return nil, newOAuthError(config.KindUnauthorized, "invalid_client", err.Error())
+		return nil, s.clientError(r, err)
 	}
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "client_credentials":
@@ -118,6 +92,19 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 		AccessToken: token, TokenType: "Bearer", Scope: claims.Scope,
 		ExpiresIn: claims.Expiry.Time().Unix() - claims.IssuedAt.Time().Unix(),
 	}, nil
+}
+
+// clientError is the answer to a client that did not authenticate.
+func (s *Server) clientError(r *http.Request, err error) *oauthError {
+	var th *throttledError
+	switch {
+	case errors.As(err, &th):
+		return &oauthError{code: "temporarily_unavailable", err: err}
+	case config.ErrorKind(err) == config.KindInternal:
+		s.errLog.error(r.Context(), "authenticate client", err)
+		return newOAuthError(config.KindInternal, "server_error", "the server cannot check credentials now")
+	}
+	return &oauthError{code: "invalid_client", err: err}
 }
 
 // parseForm reads an application/x-www-form-urlencoded body.
@@ -146,24 +133,28 @@ func parseForm(r *http.Request) error {
 // one bcrypt comparison (none when the secret verified before), also for
 // an unknown client id, so that both answer in the same time. Attempts
 // over the failure budget of their client id or address (throttle.go)
-// are refused with a *throttledError before any secret is checked.
+// are refused with a *throttledError before any secret is checked. A
+// refusal carries the Basic challenge of the runtime.
 func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Client, error) {
 	rawID, rawSecret, ok := r.BasicAuth()
 	if !ok {
-		return store.Client{}, config.Errorf(config.KindUnauthorized, "client authentication with HTTP Basic is required")
+		return store.Client{}, basicChallenge(runtime, "client authentication with HTTP Basic is required")
 	}
 	id, secret := basicCredential(rawID), basicCredential(rawSecret)
 	a := s.throttle.attempt(runtime, id, remoteAddress(r))
 	if wait := s.throttle.begin(a); wait > 0 {
-		return store.Client{}, &throttledError{retryAfter: wait}
+		return store.Client{}, throttled(wait)
 	}
 	client, err := s.checkClient(r.Context(), runtime, id, secret)
 	if config.ErrorKind(err) == config.KindInternal {
 		s.throttle.cancel(a)
-	} else {
-		s.throttle.end(a, err == nil)
+		return client, err
 	}
-	return client, err
+	s.throttle.end(a, err == nil)
+	if err != nil {
+		return client, basicChallenge(runtime, err.Error())
+	}
+	return client, nil
 }
 
 // checkClient returns the client if secret is its secret.
@@ -225,12 +216,12 @@ const introspectScope = "authorization.introspect"
 func (s *Server) handleIntrospection(w http.ResponseWriter, r *http.Request) {
 	runtime := r.PathValue("runtime")
 	if err := parseForm(r); err != nil {
-		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
 		return
 	}
 	token := r.PostForm.Get("token")
 	if token == "" {
-		writeOAuthError(w, runtime, newOAuthError(config.KindInvalid, "invalid_request", "token is required"))
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", "token is required"))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.introspect(r.Context(), runtime, token))
@@ -259,5 +250,5 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(s.tokens.Keys.JWKS(r.Context()))
+	json.NewEncoder(w).Encode(s.tokens.KeySet().JWKS(r.Context()))
 }
