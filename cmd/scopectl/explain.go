@@ -99,6 +99,9 @@ func serverDescriptor(c *cli.Context, key config.AppKey) (*config.Descriptor, st
 	if err != nil {
 		return nil, "", err
 	}
+	if d == nil {
+		return nil, "", usageErrorf("%s has no application %s in runtime %s", target.URL, key, target.Runtime)
+	}
 	return d, fmt.Sprintf("%s on %s, revision %d", key, target.URL, rev), nil
 }
 

@@ -65,6 +65,10 @@ func TestExplainFromServer(t *testing.T) {
 	if !strings.Contains(r.stdout, "revision 2") || !strings.Contains(r.stdout, "token lifetime: 300 s, the maxTokenExpiration") {
 		t.Errorf("explain from the server:\n%s", r.stdout)
 	}
+	r = scopectl(t, "app", "explain", "com.example.nope/android/1.0").wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "has no application com.example.nope/android/1.0 in runtime mfp") {
+		t.Errorf("explain of an application the server lacks: %q", r.stderr)
+	}
 }
 
 func TestExplainBadInput(t *testing.T) {

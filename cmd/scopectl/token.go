@@ -61,16 +61,13 @@ func tokenAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	mc, save, err := mobileClient(c, key)
+	mc, err := mobileClient(c, key)
 	if err != nil {
 		return err
 	}
 	tok, err := mc.Obtain(c.Context, c.String("scope"), answerer(c, answers))
 	if err != nil {
 		return tokenError(err)
-	}
-	if err := save(); err != nil {
-		return err
 	}
 	return printToken(c, format, mc, tok)
 }
@@ -90,40 +87,41 @@ func tokenArgs(c *cli.Context) (config.AppKey, error) {
 }
 
 // mobileClient returns a client of the server's runtime for the saved
-// instance of key (registering a new one if there is none), and the
-// function that saves the instance once it has a token.
-func mobileClient(c *cli.Context, key config.AppKey) (*mobile.Client, func() error, error) {
+// instance of key, registering and saving a new one if there is none.
+func mobileClient(c *cli.Context, key config.AppKey) (*mobile.Client, error) {
 	profs, err := profiles.LoadProfiles(profilesPath())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	prof, err := profs.Resolve(c.String("server")) // the mobile flow needs no credentials
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	warnInsecure(c, prof.URL)
 	proj := workspace.FindProject(".")
 	inst, err := savedInstance(c, proj, prof.URL, prof.Runtime, key)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	mc := &mobile.Client{URL: strings.TrimSuffix(prof.URL, "/"), Runtime: prof.Runtime, Instance: inst, HTTP: httpClient(c)}
 	if err := mc.Discover(c.Context); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if inst.ID == "" {
 		if err := mc.Register(c.Context, map[string]string{"model": "scopectl", "os": "scopectl app token"}); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-	}
-	save := func() error {
+		// saved at once: a run that stops at a challenge keeps its instance
+		// (and the PIN it enrolled) for the next one
 		data, err := json.Marshal(inst)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return proj.SaveInstance(prof.URL, prof.Runtime, key, data)
+		if err := proj.SaveInstance(prof.URL, prof.Runtime, key, data); err != nil {
+			return nil, err
+		}
 	}
-	return mc, save, nil
+	return mc, nil
 }
 
 // savedInstance reads the instance of key saved for the server, or makes a
@@ -205,10 +203,14 @@ func describeChallenge(ch map[string]any) string {
 	return client.Printable(string(data))
 }
 
-// tokenError gives a failed check the exit status of a failed check.
+// tokenError gives a failed check the exit status of a failed check, and
+// says what to do when the server no longer knows the saved instance.
 func tokenError(err error) error {
-	if config.ErrorKind(err) == config.KindForbidden {
-		return exitcode.Errorf(exitFailed, "%s", client.Printable(err.Error()))
+	switch config.ErrorKind(err) {
+	case config.KindForbidden:
+		return exitcode.Errorf(exitFailed, "%s", err)
+	case config.KindUnauthorized:
+		return &config.Error{Kind: config.KindUnauthorized, Message: err.Error() + " (if the server no longer knows the saved instance, run again with --new-instance)"}
 	}
 	return err
 }

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -131,4 +136,55 @@ func TestAppTokenRefusals(t *testing.T) {
 	if !strings.Contains(r.stderr, "chmod 600") {
 		t.Errorf("a saved instance others may read: %q", r.stderr)
 	}
+}
+
+// TestAppTokenEscapesServerText: a hostile server's error text reaches the
+// terminal with its control characters escaped.
+func TestAppTokenEscapesServerText(t *testing.T) {
+	useProfiles(t)
+	t.Chdir(t.TempDir())
+	mux := http.NewServeMux()
+	var url string
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server/mfp/api/az/v1", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"issuer": %q}`, url+"/mfp/api/az/v1")
+	})
+	mux.HandleFunc("POST /mfp/api/registration/v1/self", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"error": "forbidden", "message": "\u001b]52;c;cm0gLXJmIH4=\u0007 refused \u202e"}`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url = srv.URL
+	r := scopectl(t, "app", "token", "--server", url, "com.example.bank/android/1.0").wantCode(t, exitServer)
+	if strings.ContainsAny(r.stderr, "\x1b\x07\u202e") || !strings.Contains(r.stderr, `\x1b]52;c;cm0gLXJmIH4=\x07 refused \u202e`) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+// TestAppTokenKeepsItsInstance: a run that stops at a challenge keeps the
+// instance it registered (the next run answers as the same client), and an
+// instance the server deleted is reported with the way out.
+func TestAppTokenKeepsItsInstance(t *testing.T) {
+	url, _ := tokenProject(t)
+	bank := "com.example.bank/android/1.0"
+	scopectl(t, "app", "token", bank, "--scope", "accessRestricted").wantCode(t, exitFailed) // asks to enrol a PIN
+	files, _ := filepath.Glob(".scopectl/instances/*/com.example.bank-android-1.0.json")
+	if len(files) != 1 {
+		t.Fatalf("instance not saved after a run that stopped at a challenge: %v", files)
+	}
+	scopectl(t, "app", "token", bank, "--scope", "accessRestricted", "--answer", "PinCodeAttempts=1234").wantCode(t, exitOK)
+
+	data, _ := os.ReadFile(files[0])
+	var saved struct{ ClientID string }
+	json.Unmarshal(data, &saved)
+	req, _ := http.NewRequest("DELETE", url+"/mfpadmin/management-apis/2.0/runtimes/mfp/mobileclients/"+saved.ClientID, nil)
+	req.SetBasicAuth("admin", "admin-secret")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("delete the instance: %v %v", resp, err)
+	}
+	r := scopectl(t, "app", "token", bank, "--scope", "accessRestricted").wantCode(t, exitServer)
+	if !strings.Contains(r.stderr, "run again with --new-instance") {
+		t.Errorf("deleted instance: %q", r.stderr)
+	}
+	scopectl(t, "app", "token", bank, "--scope", "accessRestricted", "--new-instance", "--answer", "PinCodeAttempts=1234").wantCode(t, exitOK)
 }

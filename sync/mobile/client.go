@@ -14,6 +14,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/client"
 )
 
 // maxAnswer bounds what is read of an answer: a larger one is refused.
@@ -235,8 +236,9 @@ func (c *Client) do(hc *http.Client, req *http.Request) (*http.Response, []byte,
 }
 
 // answerError turns an unexpected answer into an error of the kind its
-// status says, with the server's message (escaped by the caller when
-// printed).
+// status says, with the server's message, its control and bidi
+// characters escaped (a hostile server's text must not drive the
+// terminal).
 func (c *Client) answerError(resp *http.Response, data []byte) error {
 	var body struct {
 		Error            string `json:"error"`
@@ -244,10 +246,13 @@ func (c *Client) answerError(resp *http.Response, data []byte) error {
 		Message          string `json:"message"`
 	}
 	json.Unmarshal(data, &body)
-	msg := cmp.Or(body.ErrorDescription, body.Message, body.Error, http.StatusText(resp.StatusCode))
+	msg := client.Printable(cmp.Or(body.ErrorDescription, body.Message, body.Error, http.StatusText(resp.StatusCode)))
 	kind := api.KindOf(resp.StatusCode)
-	if resp.StatusCode >= 500 {
+	switch {
+	case resp.StatusCode >= 500:
 		kind = config.KindUnavailable
+	case body.Error == "invalid_grant" || body.Error == "access_denied":
+		kind = config.KindForbidden // the checks no longer hold: run them again
 	}
 	return config.Errorf(kind, "%s answered %d: %s", c.URL, resp.StatusCode, msg)
 }
