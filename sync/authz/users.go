@@ -62,11 +62,14 @@ func parseUsers(name string, r io.Reader) (*Users, error) {
 		if err != nil {
 			return nil, config.Errorf(config.KindInvalid, "%s:%d: %v", name, line, err)
 		}
-		if user != "" {
-			u.hashes[user] = hash
-			c, _ := bcrypt.Cost(hash) // parseUserLine checked it
-			cost = max(cost, c)
+		if user == "" {
+			continue
 		}
+		c, _ := bcrypt.Cost(hash) // parseUserLine checked it
+		if cost != 0 && c != cost {
+			return nil, config.Errorf(config.KindInvalid, "%s:%d: user %q has a hash of bcrypt cost %d, the users before it %d; hash every password at one cost (a cheaper hash would tell its user apart by time)", name, line, user, c, cost)
+		}
+		u.hashes[user], cost = hash, c
 	}
 	if err := sc.Err(); err != nil {
 		return nil, &config.Error{Kind: config.KindInvalid, Message: fmt.Sprintf("%s:%d: cannot read the line", name, line+1), Err: err}
@@ -108,9 +111,9 @@ func hasBcryptPrefix(h string) bool {
 	return false
 }
 
-// makeDummy makes the hash unknown users are compared with, at the
-// highest cost of the registry (bcrypt.DefaultCost when it is empty), so
-// that they cost as much as a wrong password.
+// makeDummy makes the hash unknown users are compared with, at the cost
+// of the registry (one for all its users; bcrypt.DefaultCost when it is
+// empty), so that they cost as much as a wrong password.
 func (u *Users) makeDummy(cost int) error {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost

@@ -23,7 +23,8 @@ func hashOf(t testing.TB, pw string, cost int) string {
 
 func TestLoadUsers(t *testing.T) {
 	alice := hashOf(t, "secret", bcrypt.MinCost)
-	bob := hashOf(t, "hunter2", bcrypt.MinCost+1)
+	bob := hashOf(t, "hunter2", bcrypt.MinCost)
+	costly := hashOf(t, "hunter2", bcrypt.MinCost+1)
 	tests := []struct {
 		name    string
 		content string
@@ -39,6 +40,7 @@ func TestLoadUsers(t *testing.T) {
 		{"a plain password", "alice:secret\n", `users.txt:1: unsupported hash for user "alice"`},
 		{"a truncated bcrypt hash", "alice:" + alice[:40] + "\n", `users.txt:1: malformed bcrypt hash for user "alice"`},
 		{"a user twice", "alice:" + alice + "\nbob:" + bob + "\nalice:" + bob + "\n", `users.txt:3: user "alice" appears twice`},
+		{"two costs", "alice:" + alice + "\nbob:" + costly + "\n", `users.txt:2: user "bob" has a hash of bcrypt cost 5, the users before it 4; hash every password at one cost`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +71,7 @@ func TestLoadUsersMissingFile(t *testing.T) {
 }
 
 func TestUsersAuthenticate(t *testing.T) {
-	content := "alice:" + hashOf(t, "secret", bcrypt.MinCost) + "\nbob:" + hashOf(t, "hunter2", bcrypt.MinCost+1) + "\n"
+	content := "alice:" + hashOf(t, "secret", bcrypt.MinCost+1) + "\nbob:" + hashOf(t, "hunter2", bcrypt.MinCost+1) + "\n"
 	users, err := parseUsers("users.txt", strings.NewReader(content))
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +91,7 @@ func TestUsersAuthenticate(t *testing.T) {
 			t.Errorf("Authenticate(%q, %q) = %v, want %v", tt.user, tt.password, got, tt.want)
 		}
 	}
-	// An unknown user is compared with a hash as costly as the costliest user's.
+	// An unknown user is compared with a hash as costly as the users'.
 	if cost, err := bcrypt.Cost(users.dummy); err != nil || cost != bcrypt.MinCost+1 {
 		t.Errorf("the dummy hash has cost %d (%v), want %d", cost, err, bcrypt.MinCost+1)
 	}
