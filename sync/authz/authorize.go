@@ -34,7 +34,7 @@ func (rt *Runtime) Authorize(ctx context.Context, req AuthorizeRequest) (string,
 	if err := checkRedirectURI(req.RedirectURI); err != nil {
 		return "", err
 	}
-	c, err := rt.Authenticate(ctx, req.Assertion, req.Audience)
+	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return "", err
 	}
@@ -45,8 +45,8 @@ func (rt *Runtime) Authorize(ctx context.Context, req AuthorizeRequest) (string,
 	code := randomValue()
 	g := Grant{Hash: hashValue(code), Kind: GrantCode, Runtime: rt.Name, ClientID: c.ID, App: c.App, Scope: req.Scope,
 		Lifetime: lifetime, User: user, RedirectURI: req.RedirectURI, Expires: rt.now().Add(CodeLifetime)}
-	if err := rt.Store.AddGrant(ctx, g); err != nil {
-		return "", err
+	if err := rt.Store.AddGrant(ctx, jti, g); err != nil {
+		return "", replayed(err) // a code is 32 random bytes: a conflict is the jti's
 	}
 	return code, nil
 }

@@ -221,6 +221,26 @@ func TestMobileAttackerGetsNothing(t *testing.T) {
 	}
 }
 
+// TestMobileReplayedAssertion: an assertion used once is refused at the
+// authorization and token endpoints as well, and a refused token request
+// leaves the code to the client it was issued to.
+func TestMobileReplayedAssertion(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	m.passPIN(t)
+	used := m.dev.Assertion(m.issuer(), m.clock.Now())
+	m.post("/mfp/api/az/v1/preauthorization", map[string]any{
+		"scope": "accessRestricted", "client_assertion_type": authztest.AssertionType, "client_assertion": used,
+	}).want(t, 200)
+	q := url.Values{"response_type": {"code"}, "client_id": {m.dev.ID}, "redirect_uri": {callback}, "scope": {"accessRestricted"},
+		"client_assertion_type": {authztest.AssertionType}, "client_assertion": {used}}
+	m.e.do("GET", "/mfp/api/az/v1/authorization?"+q.Encode(), nil, nil).want(t, 401)
+	code := m.code(t, "accessRestricted")
+	replay := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback},
+		"client_assertion_type": {authztest.AssertionType}, "client_assertion": {used}}
+	wantOAuthError(t, m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(replay)), 401, "invalid_client")
+	m.exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {callback}}).want(t, 200)
+}
+
 // TestMobilePINBlocks: three wrong PINs block the check for
 // blockedStateExpirationSec; then it asks again.
 func TestMobilePINBlocks(t *testing.T) {

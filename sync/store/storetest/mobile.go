@@ -205,6 +205,9 @@ func testGrants(t *testing.T, s store.Store) {
 	}
 	_, err := s.TakeGrant(ctx, "other", code.Hash)
 	wantNotFound(t, "the code from another runtime", err)
+	if _, err := s.TakeGrant(ctx, "mfp", code.Hash, refresh); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("taking a grant while spending a hash stored already: %v; want a conflict (and the grant kept)", err)
+	}
 	for _, want := range []authz.Grant{code, refresh} {
 		got, err := s.TakeGrant(ctx, "mfp", want.Hash)
 		if err != nil || !reflect.DeepEqual(got, want) {
