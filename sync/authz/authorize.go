@@ -61,7 +61,7 @@ func (rt *Runtime) passed(ctx context.Context, c Client, scope config.Scope) (ti
 	if err != nil {
 		return 0, "", err
 	}
-	states, err := rt.states(ctx, c)
+	states, err := rt.Store.CheckStates(ctx, rt.Name, c.ID)
 	if err != nil {
 		return 0, "", err
 	}
@@ -84,16 +84,6 @@ func (rt *Runtime) passed(ctx context.Context, c Client, scope config.Scope) (ti
 		return 0, "", config.Errorf(config.KindForbidden, "security checks not passed: %s; run preauthorization for this scope first", config.NewScope(missing...))
 	}
 	return lifetime, user, nil
-}
-
-// states reads the client's check states (an update that changes nothing).
-func (rt *Runtime) states(ctx context.Context, c Client) (map[string]CheckState, error) {
-	var current map[string]CheckState
-	err := rt.Store.UpdateCheckStates(ctx, rt.Name, c.ID, func(s map[string]CheckState) (map[string]CheckState, error) {
-		current = s
-		return s, nil
-	})
-	return current, err
 }
 
 // capLifetime caps a token lifetime at MaxLifetime, when set.

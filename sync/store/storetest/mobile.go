@@ -135,6 +135,21 @@ func testCheckStates(t *testing.T, s store.Store) {
 	if got := checkStates(t, s, "c1"); !reflect.DeepEqual(got, want) {
 		t.Errorf("a refused update changed the states: %+v", got)
 	}
+	if got, err := s.CheckStates(context.Background(), "mfp", "c1"); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("CheckStates: %+v, %v; want %+v", got, err, want)
+	}
+	spent := grant("jti-1", time.Now().Add(time.Hour))
+	spent.Kind = authz.GrantAssertion
+	wipe := func(map[string]authz.CheckState) (map[string]authz.CheckState, error) { return nil, nil }
+	if err := s.UpdateCheckStates(context.Background(), "mfp", "c1", func(c map[string]authz.CheckState) (map[string]authz.CheckState, error) { return c, nil }, spent); err != nil {
+		t.Fatalf("an update spending a new jti: %v", err)
+	}
+	if err := s.UpdateCheckStates(context.Background(), "mfp", "c1", wipe, spent); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("an update spending a jti spent already: %v; want a conflict", err)
+	}
+	if got := checkStates(t, s, "c1"); !reflect.DeepEqual(got, want) {
+		t.Errorf("an update whose jti was spent changed the states: %+v", got)
+	}
 	if err := setStates(s, "c1", nil); err != nil {
 		t.Fatal(err)
 	}
