@@ -98,6 +98,7 @@ func (s *Service) applyOnce(ctx context.Context, ifMatch api.Precondition, sreq 
 	if err != nil {
 		return nil, err
 	}
+	s.notify(sreq.Runtime, sreq.Key)
 	return &ApplyResult{
 		Response: api.ApplyResponse{Application: Application(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(p.diff)},
 		Created:  res.Previous == nil,

@@ -30,8 +30,9 @@ func (s *Service) Head(ctx context.Context, runtime string, key config.AppKey) (
 }
 
 // Descriptor returns the descriptor that governs an application now, its
-// head revision parsed: what the mobile runtime obeys at every request. A
-// KindNotFound error when the application does not exist or was deleted.
+// head revision parsed: what the mobile runtime obeys (through its
+// authz.DescriptorCache). A KindNotFound error when the application does
+// not exist or was deleted.
 func (s *Service) Descriptor(ctx context.Context, runtime string, key config.AppKey) (*config.Descriptor, error) {
 	head, err := s.Head(ctx, runtime, key)
 	if err != nil {
@@ -68,7 +69,11 @@ func (s *Service) Delete(ctx context.Context, runtime string, key config.AppKey,
 	if err := knownPlatform(key); err != nil {
 		return err
 	}
-	return s.store.Delete(ctx, runtime, key, ifMatch)
+	if err := s.store.Delete(ctx, runtime, key, ifMatch); err != nil {
+		return err
+	}
+	s.notify(runtime, key)
+	return nil
 }
 
 // Clients returns the confidential clients of a runtime, ordered by id.

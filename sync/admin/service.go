@@ -68,12 +68,27 @@ type Service struct {
 	// knownChecks, when set, are the only security checks a descriptor
 	// may lead to (config.LintChecks).
 	knownChecks config.CheckCatalog
+	// changed, when set, hears of every stored apply and every delete.
+	changed func(runtime string, key config.AppKey)
 }
 
 // RequireKnownChecks makes Apply refuse a descriptor that maps a scope
 // element to a security check known lacks, or whose mandatory scope names
 // one: no client could pass it. Call it before the service is used.
 func (s *Service) RequireKnownChecks(known config.CheckCatalog) { s.knownChecks = known }
+
+// OnChange makes the service call changed after every apply that reached
+// the store and every delete, with the application's runtime and key: how
+// a cache of descriptors in this process (the mobile runtime's) forgets
+// the old head at once. Call it before the service is used.
+func (s *Service) OnChange(changed func(runtime string, key config.AppKey)) { s.changed = changed }
+
+// notify tells the OnChange callback that an application changed.
+func (s *Service) notify(runtime string, key config.AppKey) {
+	if s.changed != nil {
+		s.changed(runtime, key)
+	}
+}
 
 // New returns the Service of cfg.
 func New(cfg Config) *Service {

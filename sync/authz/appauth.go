@@ -11,8 +11,9 @@ import (
 // (config.CheckAppAuthenticity): a client passes when the application it
 // registered with is registered and enabled on its runtime. It never
 // challenges. The application is asked for at every evaluation, so that a
-// deleted or disabled application fails at once even while an earlier
-// success lasts; a success lasts expirationSec.
+// deleted or disabled application fails even while an earlier success
+// lasts (within DescriptorTTL behind a DescriptorCache); a success lasts
+// expirationSec.
 type appAuthenticity struct {
 	apps     Applications
 	defaults config.Properties

@@ -33,28 +33,40 @@ const GrantAssertion GrantKind = "assertion"
 // KindUnauthorized error that says no more than "invalid client assertion"
 // and why in general terms.
 func (rt *Runtime) Authenticate(ctx context.Context, assertion, audience string) (Client, error) {
+	c, jti, err := rt.verify(ctx, assertion, audience)
+	if err != nil {
+		return Client{}, err
+	}
+	if err := rt.Store.AddGrant(ctx, jti); err != nil {
+		return Client{}, replayed(err)
+	}
+	return c, nil
+}
+
+// verify checks a client assertion as Authenticate does but for its jti:
+// it returns the grant that spends the jti, for the caller to store with
+// its own writes, in one transaction (a KindConflict from the store is
+// then a replay: see replayed).
+func (rt *Runtime) verify(ctx context.Context, assertion, audience string) (Client, Grant, error) {
 	tok, err := jwt.ParseSigned(assertion, Algorithms)
 	if err != nil {
-		return Client{}, unauthorized("it is not a JWT signed with ES256 or RS256")
+		return Client{}, Grant{}, unauthorized("it is not a JWT signed with ES256 or RS256")
 	}
 	var unverified jwt.Claims
 	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil || unverified.Issuer == "" {
-		return Client{}, unauthorized("it names no issuer")
+		return Client{}, Grant{}, unauthorized("it names no issuer")
 	}
 	c, err := rt.Store.MobileClient(ctx, rt.Name, unverified.Issuer)
 	if config.ErrorKind(err) == config.KindNotFound {
-		return Client{}, unauthorized("no such client")
+		return Client{}, Grant{}, unauthorized("no such client")
 	} else if err != nil {
-		return Client{}, err
+		return Client{}, Grant{}, err
 	}
 	claims, err := verifyAssertion(tok, c, audience, rt.now())
 	if err != nil {
-		return Client{}, err
+		return Client{}, Grant{}, err
 	}
-	if err := rt.spend(ctx, c, claims); err != nil {
-		return Client{}, err
-	}
-	return c, nil
+	return c, rt.spent(c, claims), nil
 }
 
 func verifyAssertion(tok *jwt.JSONWebToken, c Client, audience string, now time.Time) (jwt.Claims, error) {
@@ -82,13 +94,18 @@ func verifyAssertion(tok *jwt.JSONWebToken, c Client, audience string, now time.
 	return claims, nil
 }
 
-// spend records the assertion's jti until the assertion expires; a jti
-// recorded already is a replay.
-func (rt *Runtime) spend(ctx context.Context, c Client, claims jwt.Claims) error {
+// spent is the grant that records the assertion's jti until the
+// assertion expires; storing it when it is recorded already (a
+// KindConflict) means a replay.
+func (rt *Runtime) spent(c Client, claims jwt.Claims) Grant {
 	sum := sha256.Sum256([]byte(c.ID + "\x00" + claims.ID))
-	g := Grant{Hash: hex.EncodeToString(sum[:]), Kind: GrantAssertion, Runtime: rt.Name, ClientID: c.ID, App: c.App,
+	return Grant{Hash: hex.EncodeToString(sum[:]), Kind: GrantAssertion, Runtime: rt.Name, ClientID: c.ID, App: c.App,
 		Expires: claims.Expiry.Time().Add(assertionLeeway)}
-	err := rt.Store.AddGrant(ctx, g)
+}
+
+// replayed answers the KindConflict of storing a spent jti as a replayed
+// assertion; other errors are returned as they are.
+func replayed(err error) error {
 	if config.ErrorKind(err) == config.KindConflict {
 		return unauthorized("it was used before (jti)")
 	}

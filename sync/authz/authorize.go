@@ -34,7 +34,7 @@ func (rt *Runtime) Authorize(ctx context.Context, req AuthorizeRequest) (string,
 	if err := checkRedirectURI(req.RedirectURI); err != nil {
 		return "", err
 	}
-	c, err := rt.Authenticate(ctx, req.Assertion, req.Audience)
+	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return "", err
 	}
@@ -45,8 +45,8 @@ func (rt *Runtime) Authorize(ctx context.Context, req AuthorizeRequest) (string,
 	code := randomValue()
 	g := Grant{Hash: hashValue(code), Kind: GrantCode, Runtime: rt.Name, ClientID: c.ID, App: c.App, Scope: req.Scope,
 		Lifetime: lifetime, User: user, RedirectURI: req.RedirectURI, Expires: rt.now().Add(CodeLifetime)}
-	if err := rt.Store.AddGrant(ctx, g); err != nil {
-		return "", err
+	if err := rt.Store.AddGrant(ctx, jti, g); err != nil {
+		return "", replayed(err) // a code is 32 random bytes: a conflict is the jti's
 	}
 	return code, nil
 }
@@ -61,7 +61,7 @@ func (rt *Runtime) passed(ctx context.Context, c Client, scope config.Scope) (ti
 	if err != nil {
 		return 0, "", err
 	}
-	states, err := rt.states(ctx, c)
+	states, err := rt.Store.CheckStates(ctx, rt.Name, c.ID)
 	if err != nil {
 		return 0, "", err
 	}
@@ -84,16 +84,6 @@ func (rt *Runtime) passed(ctx context.Context, c Client, scope config.Scope) (ti
 		return 0, "", config.Errorf(config.KindForbidden, "security checks not passed: %s; run preauthorization for this scope first", config.NewScope(missing...))
 	}
 	return lifetime, user, nil
-}
-
-// states reads the client's check states (an update that changes nothing).
-func (rt *Runtime) states(ctx context.Context, c Client) (map[string]CheckState, error) {
-	var current map[string]CheckState
-	err := rt.Store.UpdateCheckStates(ctx, rt.Name, c.ID, func(s map[string]CheckState) (map[string]CheckState, error) {
-		current = s
-		return s, nil
-	})
-	return current, err
 }
 
 // capLifetime caps a token lifetime at MaxLifetime, when set.

@@ -37,9 +37,9 @@ type PreauthRequest struct {
 // Preauthorize resolves the scope through the head revision of the
 // client's application (config.Resolve) and runs every check it leads to,
 // the mandatory scope's included, in one transaction of the client's check
-// states.
+// states that also spends the assertion's jti.
 func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preauthorization, error) {
-	c, err := rt.Authenticate(ctx, req.Assertion, req.Audience)
+	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return Preauthorization{}, err
 	}
@@ -52,8 +52,8 @@ func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preaut
 	err = rt.Store.UpdateCheckStates(ctx, rt.Name, c.ID, func(states map[string]CheckState) (map[string]CheckState, error) {
 		p = Preauthorization{}
 		return rt.runChecks(ctx, c, checks, states, req.Responses, &p)
-	})
-	return p, err
+	}, jti)
+	return p, replayed(err)
 }
 
 // runChecks evaluates each check and records its outcome in p, returning

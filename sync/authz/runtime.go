@@ -11,8 +11,8 @@ import (
 )
 
 // Applications gives the descriptor that governs an application now: the
-// head revision, read at every request so that a push takes effect at once
-// on every instance.
+// head revision. Behind a DescriptorCache, a push takes effect at once on
+// the instance it went through and within DescriptorTTL on the others.
 type Applications interface {
 	// Descriptor returns the head descriptor of an application, or a
 	// KindNotFound error when it does not exist or was deleted.

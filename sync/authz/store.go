@@ -23,15 +23,24 @@ type Store interface {
 	// update returns for the current ones (by check name), in one
 	// transaction that excludes concurrent updates for the same client: two
 	// requests racing cannot both spend the same remaining attempt. An error
-	// from update changes nothing.
-	UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(current map[string]CheckState) (map[string]CheckState, error)) error
+	// from update changes nothing. The grants of spend (the request's
+	// assertion id) are added in the same transaction, as AddGrant does.
+	UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(current map[string]CheckState) (map[string]CheckState, error), spend ...Grant) error
+	// CheckStates returns the check states of a client as stored now,
+	// without excluding concurrent updates.
+	CheckStates(ctx context.Context, runtime, clientID string) (map[string]CheckState, error)
 
-	// AddGrant stores an authorization code or a refresh token, by the
-	// hash of its value (the value itself is never stored).
-	AddGrant(ctx context.Context, g Grant) error
+	// AddGrant stores authorization codes, refresh tokens or spent
+	// assertion ids, by the hash of their value (the value itself is
+	// never stored), all or none: a hash stored already is a KindConflict
+	// error. One request's grants go in one call, one transaction.
+	AddGrant(ctx context.Context, grants ...Grant) error
 	// TakeGrant removes and returns the grant whose value hashes to hash:
-	// a code or a refresh token is good for one use, on any instance.
-	TakeGrant(ctx context.Context, runtime, hash string) (Grant, error)
+	// a code or a refresh token is good for one use, on any instance. It
+	// adds the grants of spend (the request's assertion id) in the same
+	// transaction: when one exists already it is a KindConflict error and
+	// nothing is taken.
+	TakeGrant(ctx context.Context, runtime, hash string, spend ...Grant) (Grant, error)
 }
 
 // GrantKind tells an authorization code from a refresh token.

@@ -59,14 +59,14 @@ type Token struct {
 // lives as long as config.Resolve says. Both are capped by
 // maxTokenExpiration and MaxLifetime.
 func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
-	c, err := rt.Authenticate(ctx, req.Assertion, req.Audience)
+	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return Token{}, err
 	}
 	if _, err := rt.descriptor(ctx, c.App); err != nil {
 		return Token{}, err // a deleted application's clients get nothing, their grants stay unspent
 	}
-	g, err := rt.takeGrant(ctx, c, req)
+	g, err := rt.takeGrant(ctx, c, req, jti)
 	if err != nil {
 		return Token{}, err
 	}
@@ -77,8 +77,9 @@ func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	return rt.issue(ctx, c, req.Audience, g.Scope, user, lifetime)
 }
 
-// takeGrant spends the code or refresh token of req, which must be c's.
-func (rt *Runtime) takeGrant(ctx context.Context, c Client, req TokenRequest) (Grant, error) {
+// takeGrant spends the code or refresh token of req, which must be c's,
+// and the assertion's jti with it.
+func (rt *Runtime) takeGrant(ctx context.Context, c Client, req TokenRequest, jti Grant) (Grant, error) {
 	kind, value, what := GrantCode, req.Code, "code"
 	switch req.GrantType {
 	case GrantTypeCode:
@@ -90,8 +91,10 @@ func (rt *Runtime) takeGrant(ctx context.Context, c Client, req TokenRequest) (G
 	if value == "" {
 		return Grant{}, invalidGrant("the %s is missing", what)
 	}
-	g, err := rt.Store.TakeGrant(ctx, rt.Name, hashValue(value))
+	g, err := rt.Store.TakeGrant(ctx, rt.Name, hashValue(value), jti)
 	switch {
+	case config.ErrorKind(err) == config.KindConflict:
+		return Grant{}, replayed(err)
 	case config.ErrorKind(err) == config.KindNotFound:
 		return Grant{}, invalidGrant("the %s is unknown, used or expired", what)
 	case err != nil:

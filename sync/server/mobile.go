@@ -48,14 +48,25 @@ func mobileChecks(cfg MobileConfig, apps authz.Applications) (*authz.Checks, err
 	return checks, nil
 }
 
+// mobileApplications is what the mobile runtimes read descriptors from:
+// the admin service behind a cache that an apply or a delete through svc
+// clears at once, and that trusts what it read for authz.DescriptorTTL
+// (by now) against changes made by other processes.
+func mobileApplications(svc *admin.Service, now func() time.Time) authz.Applications {
+	apps := authz.NewDescriptorCache(svc, now)
+	svc.OnChange(apps.Forget)
+	return apps
+}
+
 // mobileRuntimes builds the mobile runtime of every runtime of cfg: the
-// checks, the store, the descriptors through the admin service, and tokens
-// signed as the client-credentials ones, no longer than they.
-func mobileRuntimes(cfg Config, svc *admin.Service, checks *authz.Checks, now func() time.Time) map[string]*authz.Runtime {
+// checks, the store, the descriptors through apps (the admin service
+// behind a cache), and tokens signed as the client-credentials ones, no
+// longer than they.
+func mobileRuntimes(cfg Config, apps authz.Applications, checks *authz.Checks, now func() time.Time) map[string]*authz.Runtime {
 	runtimes := make(map[string]*authz.Runtime, len(cfg.Runtimes))
 	for _, name := range cfg.Runtimes {
 		runtimes[name] = &authz.Runtime{
-			Name: name, Store: cfg.Store, Apps: svc, Checks: checks, Tokens: cfg.Tokens,
+			Name: name, Store: cfg.Store, Apps: apps, Checks: checks, Tokens: cfg.Tokens,
 			RefreshApps: cfg.Mobile.RefreshApps[name], MaxLifetime: cfg.Tokens.TTL, Now: now,
 		}
 	}

@@ -1,19 +1,24 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/authz/authztest"
 	"github.com/scopectl/scopectl/sync/server/servertest"
+	"github.com/scopectl/scopectl/sync/store"
+	"github.com/scopectl/scopectl/sync/store/sqlite"
 )
 
 var bankAndroid = config.AppKey{ID: "com.example.bank", Platform: config.PlatformAndroid, Version: "1.0"}
@@ -216,6 +221,26 @@ func TestMobileAttackerGetsNothing(t *testing.T) {
 	}
 }
 
+// TestMobileReplayedAssertion: an assertion used once is refused at the
+// authorization and token endpoints as well, and a refused token request
+// leaves the code to the client it was issued to.
+func TestMobileReplayedAssertion(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	m.passPIN(t)
+	used := m.dev.Assertion(m.issuer(), m.clock.Now())
+	m.post("/mfp/api/az/v1/preauthorization", map[string]any{
+		"scope": "accessRestricted", "client_assertion_type": authztest.AssertionType, "client_assertion": used,
+	}).want(t, 200)
+	q := url.Values{"response_type": {"code"}, "client_id": {m.dev.ID}, "redirect_uri": {callback}, "scope": {"accessRestricted"},
+		"client_assertion_type": {authztest.AssertionType}, "client_assertion": {used}}
+	m.e.do("GET", "/mfp/api/az/v1/authorization?"+q.Encode(), nil, nil).want(t, 401)
+	code := m.code(t, "accessRestricted")
+	replay := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback},
+		"client_assertion_type": {authztest.AssertionType}, "client_assertion": {used}}
+	wantOAuthError(t, m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(replay)), 401, "invalid_client")
+	m.exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {callback}}).want(t, 200)
+}
+
 // TestMobilePINBlocks: three wrong PINs block the check for
 // blockedStateExpirationSec; then it asks again.
 func TestMobilePINBlocks(t *testing.T) {
@@ -340,8 +365,10 @@ func TestApplyRefusesUnknownChecks(t *testing.T) {
 }
 
 // TestMobileChangesReachEveryInstance: two scoped processes on one store
-// behind one issuer; a push to one changes the next token of the other,
-// and removing a mapping removes its check at once.
+// behind one issuer. A push to the other process governs this one's next
+// token once this one's clock has advanced authz.DescriptorTTL (1 s: each
+// process trusts a descriptor it read that long); a push to this process
+// governs its next token at once. Removing a mapping removes its check.
 func TestMobileChangesReachEveryInstance(t *testing.T) {
 	forEachStore(t, func(t *testing.T, opt servertest.Options) {
 		if opt.Store == nil {
@@ -353,18 +380,61 @@ func TestMobileChangesReachEveryInstance(t *testing.T) {
 		m.passPIN(t)
 		admin := other.token("admin", "admin-secret", "mfpadmin")
 		other.apply(admin, withMaxExp(t, fixture(t, "valid/com.example.bank-android-1.0.json"), "300"), nil).want(t, 200)
+		m.clock.advance(authz.DescriptorTTL)
 		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 300 {
-			t.Errorf("after a push to the other instance, the token lives %d s, want 300", tok.ExpiresIn)
+			t.Errorf("1 s after a push to the other instance, the token lives %d s, want 300", tok.ExpiresIn)
 		}
 		unmapped := strings.Replace(fixture(t, "valid/com.example.bank-android-1.0.json"), `"accessRestricted": "PinCodeAttempts",`, `"accessRestricted": "",`, 1)
 		other.apply(admin, unmapped, nil).want(t, 200)
+		m.clock.advance(authz.DescriptorTTL)
 		fresh := instance(m.e, m.clock)
 		fresh.register(t)
 		fresh.preauth("accessRestricted", nil).want(t, 200) // appAuthenticity only: no PIN asked any more
 		if tok := fresh.token(t, "accessRestricted"); tok.ExpiresIn != 3600 {
 			t.Errorf("without the PIN the token lives %d s, want appAuthenticity's 3600", tok.ExpiresIn)
 		}
+		m.e.apply(m.e.token("admin", "admin-secret", "mfpadmin"), withMaxExp(t, unmapped, "600"), nil).want(t, 200)
+		if tok := fresh.token(t, "accessRestricted"); tok.ExpiresIn != 600 {
+			t.Errorf("at once after a push to the same instance, the token lives %d s, want 600", tok.ExpiresIn)
+		}
 	})
+}
+
+// countingStore is a store that counts the head reads of descriptors.
+type countingStore struct {
+	store.Store
+	heads atomic.Int64
+}
+
+func (s *countingStore) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
+	s.heads.Add(1)
+	return s.Store.Head(ctx, runtime, key)
+}
+
+// TestMobileReadsDescriptorOncePerSecond: token flows of an application
+// that does not change read its descriptor from the store at most once
+// per second of the server's clock, not at every request.
+func TestMobileReadsDescriptorOncePerSecond(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "scoped.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st := &countingStore{Store: db}
+	m := newMobile(t, servertest.Options{Store: st})
+	m.passPIN(t)
+	st.heads.Store(0)
+	const seconds, flows = 3, 10
+	for range seconds {
+		for range flows {
+			m.preauth("accessRestricted", nil).want(t, 200)
+			m.token(t, "accessRestricted")
+		}
+		m.clock.advance(authz.DescriptorTTL)
+	}
+	if n := st.heads.Load(); n > seconds {
+		t.Errorf("%d token flows over %d s of clock read the head %d times, want at most %d", seconds*flows, seconds, n, seconds)
+	}
 }
 
 // TestMobileClientDeletionRevokes: deleting a registered client (operator

@@ -103,7 +103,8 @@ func New(cfg Config) (*Server, error) {
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
-	checks, err := mobileChecks(cfg.Mobile, s.svc)
+	apps := mobileApplications(s.svc, now)
+	checks, err := mobileChecks(cfg.Mobile, apps)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 		s.svc.RequireKnownChecks(checks.Catalog())
 	}
 	s.checks = checks
-	s.mobile = mobileRuntimes(cfg, s.svc, checks, now)
+	s.mobile = mobileRuntimes(cfg, apps, checks, now)
 	s.routes(cfg.Registry)
 	return s, nil
 }

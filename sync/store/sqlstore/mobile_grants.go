@@ -12,18 +12,26 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 )
 
-// AddGrant stores an authorization code or a refresh token of a
-// registered client (a missing client is a config.KindNotFound error, a
-// hash stored already a config.KindConflict error). It also deletes the
-// client's expired grants, holding the client's row as UpdateCheckStates
-// does: a grant that is never taken lasts until its client gets another
-// one or is deleted, so the table holds about one flow's grants per
-// client at most, without a background sweep.
-func (s *Store) AddGrant(ctx context.Context, g authz.Grant) error {
-	if err := checkGrant(g); err != nil {
-		return err
+// AddGrant stores authorization codes, refresh tokens or spent assertion
+// ids of registered clients, all or none, in one transaction (a missing
+// client is a config.KindNotFound error, a hash stored already a
+// config.KindConflict error). It also deletes the clients' expired grants,
+// holding each client's row as UpdateCheckStates does: a grant that is
+// never taken lasts until its client gets another one or is deleted, so
+// the table holds about one flow's grants per client at most, without a
+// background sweep.
+func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
+	for _, g := range grants {
+		if err := checkGrant(g); err != nil {
+			return err
+		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.addGrants(ctx, tx, grants) })
+}
+
+// addGrants adds grants in tx, as AddGrant says.
+func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant) error {
+	for _, g := range grants {
 		if err := s.lockMobileClient(ctx, tx, g.Runtime, g.ClientID); err != nil {
 			return err
 		}
@@ -32,19 +40,26 @@ func (s *Store) AddGrant(ctx context.Context, g authz.Grant) error {
 		if err != nil {
 			return fmt.Errorf("delete expired grants: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
-			g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires))
-		if err != nil && s.dialect.IsUniqueViolation(err) {
-			return config.Errorf(config.KindConflict, "a grant with this hash exists already")
+		if err := s.insertGrant(ctx, tx, g); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("add grant: %w", err)
-		}
-		return nil
-	})
+	}
+	return nil
+}
+
+func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
+		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires))
+	if err != nil && s.dialect.IsUniqueViolation(err) {
+		return config.Errorf(config.KindConflict, "a grant with this hash exists already")
+	}
+	if err != nil {
+		return fmt.Errorf("add grant: %w", err)
+	}
+	return nil
 }
 
 func checkGrant(g authz.Grant) error {
@@ -65,15 +80,43 @@ func checkGrant(g authz.Grant) error {
 // statement (DELETE ... RETURNING): of several instances taking it at
 // once, one gets it and the others a config.KindNotFound error. An
 // expired grant is deleted too, and is a config.KindNotFound error like a
-// grant that does not exist or was taken already.
-func (s *Store) TakeGrant(ctx context.Context, runtime, hash string) (authz.Grant, error) {
+// grant that does not exist or was taken already. The grants of spend (a
+// spent assertion id) are added first in the same transaction, as
+// AddGrant adds them: when one exists already (a config.KindConflict
+// error) nothing is taken, and when there is no grant to take nothing is
+// added.
+func (s *Store) TakeGrant(ctx context.Context, runtime, hash string, spend ...authz.Grant) (authz.Grant, error) {
 	if !storable(runtime, hash) {
 		return authz.Grant{}, grantNotFound()
 	}
+	for _, g := range spend {
+		if err := checkGrant(g); err != nil {
+			return authz.Grant{}, err
+		}
+	}
+	var g authz.Grant
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.addGrants(ctx, tx, spend)
+		if err == nil {
+			g, err = takeGrant(ctx, tx, runtime, hash)
+		}
+		return err
+	})
+	if err != nil {
+		return authz.Grant{}, err
+	}
+	if !s.Now().Before(g.Expires) {
+		return authz.Grant{}, grantNotFound()
+	}
+	return g, nil
+}
+
+// takeGrant deletes and returns the grant of runtime with hash in tx.
+func takeGrant(ctx context.Context, tx *sql.Tx, runtime, hash string) (authz.Grant, error) {
 	g := authz.Grant{Hash: hash, Runtime: runtime}
 	var kind, platform, scope string
 	var lifetime, expires int64
-	err := s.db.QueryRowContext(ctx, `
+	err := tx.QueryRowContext(ctx, `
 		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2
 		RETURNING kind, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`, hash, runtime).
 		Scan(&kind, &g.ClientID, &g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
@@ -85,9 +128,6 @@ func (s *Store) TakeGrant(ctx context.Context, runtime, hash string) (authz.Gran
 	}
 	g.Kind, g.App.Platform, g.Lifetime, g.Expires = authz.GrantKind(kind), config.Platform(platform), time.Duration(lifetime), fromMicros(expires)
 	g.Scope, _ = config.ParseScope(scope) // checked by AddGrant
-	if !s.Now().Before(g.Expires) {
-		return authz.Grant{}, grantNotFound()
-	}
 	return g, nil
 }
 

@@ -14,13 +14,22 @@ import (
 // update returns for the current ones, in a transaction that holds the
 // client's row (lockMobileClient): concurrent updates of one client take
 // turns, each seeing what the one before stored. States equal to the
-// current ones are not written again.
-func (s *Store) UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(map[string]authz.CheckState) (map[string]authz.CheckState, error)) error {
+// current ones are not written again. The grants of spend (a spent
+// assertion id) are added in the same transaction, as AddGrant adds them.
+func (s *Store) UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(map[string]authz.CheckState) (map[string]authz.CheckState, error), spend ...authz.Grant) error {
 	if !storable(runtime, clientID) {
 		return mobileClientNotFound(runtime, clientID)
 	}
+	for _, g := range spend {
+		if err := checkGrant(g); err != nil {
+			return err
+		}
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockMobileClient(ctx, tx, runtime, clientID); err != nil {
+			return err
+		}
+		if err := s.addGrants(ctx, tx, spend); err != nil {
 			return err
 		}
 		stored, current, err := readCheckStates(ctx, tx, runtime, clientID)
@@ -45,12 +54,25 @@ func (s *Store) UpdateCheckStates(ctx context.Context, runtime, clientID string,
 	})
 }
 
+// CheckStates returns the check states of a client as they are stored
+// now, without holding the client (no states for a client that does not
+// exist).
+func (s *Store) CheckStates(ctx context.Context, runtime, clientID string) (map[string]authz.CheckState, error) {
+	_, states, err := readCheckStates(ctx, s.db, runtime, clientID)
+	return states, err
+}
+
+// rowQuerier is a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // noStates is the stored form of a client without check states.
 const noStates = "{}"
 
 // readCheckStates returns the stored JSON of a client's check states and
 // what it decodes to.
-func readCheckStates(ctx context.Context, tx *sql.Tx, runtime, clientID string) (string, map[string]authz.CheckState, error) {
+func readCheckStates(ctx context.Context, tx rowQuerier, runtime, clientID string) (string, map[string]authz.CheckState, error) {
 	stored := noStates
 	err := tx.QueryRowContext(ctx, `SELECT states FROM mobile_check_states WHERE runtime = $1 AND client_id = $2`,
 		runtime, clientID).Scan(&stored)

@@ -135,6 +135,21 @@ func testCheckStates(t *testing.T, s store.Store) {
 	if got := checkStates(t, s, "c1"); !reflect.DeepEqual(got, want) {
 		t.Errorf("a refused update changed the states: %+v", got)
 	}
+	if got, err := s.CheckStates(context.Background(), "mfp", "c1"); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("CheckStates: %+v, %v; want %+v", got, err, want)
+	}
+	spent := grant("jti-1", time.Now().Add(time.Hour))
+	spent.Kind = authz.GrantAssertion
+	wipe := func(map[string]authz.CheckState) (map[string]authz.CheckState, error) { return nil, nil }
+	if err := s.UpdateCheckStates(context.Background(), "mfp", "c1", func(c map[string]authz.CheckState) (map[string]authz.CheckState, error) { return c, nil }, spent); err != nil {
+		t.Fatalf("an update spending a new jti: %v", err)
+	}
+	if err := s.UpdateCheckStates(context.Background(), "mfp", "c1", wipe, spent); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("an update spending a jti spent already: %v; want a conflict", err)
+	}
+	if got := checkStates(t, s, "c1"); !reflect.DeepEqual(got, want) {
+		t.Errorf("an update whose jti was spent changed the states: %+v", got)
+	}
 	if err := setStates(s, "c1", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +220,9 @@ func testGrants(t *testing.T, s store.Store) {
 	}
 	_, err := s.TakeGrant(ctx, "other", code.Hash)
 	wantNotFound(t, "the code from another runtime", err)
+	if _, err := s.TakeGrant(ctx, "mfp", code.Hash, refresh); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("taking a grant while spending a hash stored already: %v; want a conflict (and the grant kept)", err)
+	}
 	for _, want := range []authz.Grant{code, refresh} {
 		got, err := s.TakeGrant(ctx, "mfp", want.Hash)
 		if err != nil || !reflect.DeepEqual(got, want) {
