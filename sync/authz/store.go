@@ -35,12 +35,22 @@ type Store interface {
 	// never stored), all or none: a hash stored already is a KindConflict
 	// error. One request's grants go in one call, one transaction.
 	AddGrant(ctx context.Context, grants ...Grant) error
-	// TakeGrant removes and returns the grant whose value hashes to hash:
-	// a code or a refresh token is good for one use, on any instance. It
-	// adds the grants of spend (the request's assertion id) in the same
-	// transaction: when one exists already it is a KindConflict error and
-	// nothing is taken.
-	TakeGrant(ctx context.Context, runtime, hash string, spend ...Grant) (Grant, error)
+	// TakeGrant removes and returns the grant key names, only if it is of
+	// key's kind, runtime and client (another client, even one that knows
+	// the value, neither gets nor destroys it): a code or a refresh token
+	// is good for one use, on any instance. It adds the grants of spend
+	// (the request's assertion id) in the same transaction: when one exists
+	// already it is a KindConflict error and nothing is taken.
+	TakeGrant(ctx context.Context, key GrantKey, spend ...Grant) (Grant, error)
+}
+
+// GrantKey names a grant to take: the hash of its value, and the kind,
+// runtime and client it must have.
+type GrantKey struct {
+	Runtime  string
+	ClientID string
+	Kind     GrantKind
+	Hash     string
 }
 
 // GrantKind tells an authorization code from a refresh token.

@@ -91,7 +91,7 @@ func (rt *Runtime) takeGrant(ctx context.Context, c Client, req TokenRequest, jt
 	if value == "" {
 		return Grant{}, invalidGrant("the %s is missing", what)
 	}
-	g, err := rt.Store.TakeGrant(ctx, rt.Name, hashValue(value), jti)
+	g, err := rt.Store.TakeGrant(ctx, GrantKey{Runtime: rt.Name, ClientID: c.ID, Kind: kind, Hash: hashValue(value)}, jti)
 	switch {
 	case config.ErrorKind(err) == config.KindConflict:
 		return Grant{}, replayed(err)

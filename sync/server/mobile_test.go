@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -466,4 +467,22 @@ func TestMetadata(t *testing.T) {
 		t.Errorf("metadata %v", m)
 	}
 	e.do("GET", "/.well-known/oauth-authorization-server/nope/api/az/v1", nil, nil).want(t, 404)
+}
+
+// TestMobileReplayRecordSurvivesAnotherClient: a client that knows another
+// client's spent assertion (its jti) cannot erase the record of it by
+// presenting "id\x00jti" as a code: the assertion stays refused.
+func TestMobileReplayRecordSurvivesAnotherClient(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	assertion := m.dev.Assertion(m.issuer(), m.clock.Now())
+	body := map[string]any{"scope": "", "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": assertion}
+	m.post("/mfp/api/az/v1/preauthorization", body).want(t, 200)
+
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(assertion, ".")[1])
+	var claims struct{ JTI string }
+	json.Unmarshal(payload, &claims)
+	attacker := instance(m.e, m.clock)
+	attacker.register(t)
+	wantOAuthError(t, attacker.exchange("authorization_code", url.Values{"code": {m.dev.ID + "\x00" + claims.JTI}, "redirect_uri": {callback}}), 400, "invalid_grant")
+	m.post("/mfp/api/az/v1/preauthorization", body).want(t, 401) // still a replay
 }

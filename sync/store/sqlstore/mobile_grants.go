@@ -85,8 +85,8 @@ func checkGrant(g authz.Grant) error {
 // AddGrant adds them: when one exists already (a config.KindConflict
 // error) nothing is taken, and when there is no grant to take nothing is
 // added.
-func (s *Store) TakeGrant(ctx context.Context, runtime, hash string, spend ...authz.Grant) (authz.Grant, error) {
-	if !storable(runtime, hash) {
+func (s *Store) TakeGrant(ctx context.Context, key authz.GrantKey, spend ...authz.Grant) (authz.Grant, error) {
+	if !storable(key.Runtime, key.ClientID, string(key.Kind), key.Hash) {
 		return authz.Grant{}, grantNotFound()
 	}
 	for _, g := range spend {
@@ -98,7 +98,7 @@ func (s *Store) TakeGrant(ctx context.Context, runtime, hash string, spend ...au
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := s.addGrants(ctx, tx, spend)
 		if err == nil {
-			g, err = takeGrant(ctx, tx, runtime, hash)
+			g, err = takeGrant(ctx, tx, key)
 		}
 		return err
 	})
@@ -111,22 +111,23 @@ func (s *Store) TakeGrant(ctx context.Context, runtime, hash string, spend ...au
 	return g, nil
 }
 
-// takeGrant deletes and returns the grant of runtime with hash in tx.
-func takeGrant(ctx context.Context, tx *sql.Tx, runtime, hash string) (authz.Grant, error) {
-	g := authz.Grant{Hash: hash, Runtime: runtime}
-	var kind, platform, scope string
+// takeGrant deletes and returns the grant key names in tx.
+func takeGrant(ctx context.Context, tx *sql.Tx, key authz.GrantKey) (authz.Grant, error) {
+	g := authz.Grant{Hash: key.Hash, Runtime: key.Runtime, ClientID: key.ClientID, Kind: key.Kind}
+	var platform, scope string
 	var lifetime, expires int64
 	err := tx.QueryRowContext(ctx, `
-		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2
-		RETURNING kind, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`, hash, runtime).
-		Scan(&kind, &g.ClientID, &g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
+		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4
+		RETURNING app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`,
+		key.Hash, key.Runtime, key.ClientID, string(key.Kind)).
+		Scan(&g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return authz.Grant{}, grantNotFound()
 	}
 	if err != nil {
 		return authz.Grant{}, fmt.Errorf("take grant: %w", err)
 	}
-	g.Kind, g.App.Platform, g.Lifetime, g.Expires = authz.GrantKind(kind), config.Platform(platform), time.Duration(lifetime), fromMicros(expires)
+	g.App.Platform, g.Lifetime, g.Expires = config.Platform(platform), time.Duration(lifetime), fromMicros(expires)
 	g.Scope, _ = config.ParseScope(scope) // checked by AddGrant
 	return g, nil
 }

@@ -200,6 +200,16 @@ func grant(value string, expires time.Time) authz.Grant {
 	}
 }
 
+// keyOf names g for TakeGrant.
+func keyOf(g authz.Grant) authz.GrantKey {
+	return authz.GrantKey{Runtime: g.Runtime, ClientID: g.ClientID, Kind: g.Kind, Hash: g.Hash}
+}
+
+// codeKey names the code of client c1 of runtime mfp with value.
+func codeKey(value string) authz.GrantKey {
+	return authz.GrantKey{Runtime: "mfp", ClientID: "c1", Kind: authz.GrantCode, Hash: hashOf(value)}
+}
+
 func mustAddGrant(t *testing.T, s store.Store, g authz.Grant) {
 	t.Helper()
 	if err := s.AddGrant(context.Background(), g); err != nil {
@@ -218,17 +228,28 @@ func testGrants(t *testing.T, s store.Store) {
 	if err := s.AddGrant(ctx, code); config.ErrorKind(err) != config.KindConflict {
 		t.Errorf("adding a grant with the same hash: %v; want a conflict", err)
 	}
-	_, err := s.TakeGrant(ctx, "other", code.Hash)
+	other := keyOf(code)
+	other.Runtime = "other"
+	_, err := s.TakeGrant(ctx, other)
 	wantNotFound(t, "the code from another runtime", err)
-	if _, err := s.TakeGrant(ctx, "mfp", code.Hash, refresh); config.ErrorKind(err) != config.KindConflict {
+	mustAddMobileClient(t, s, mobileClient("c2"))
+	thief := keyOf(code)
+	thief.ClientID = "c2"
+	_, err = s.TakeGrant(ctx, thief)
+	wantNotFound(t, "the code of c1 taken by c2", err)
+	asRefresh := keyOf(code)
+	asRefresh.Kind = authz.GrantRefresh
+	_, err = s.TakeGrant(ctx, asRefresh)
+	wantNotFound(t, "a code taken as a refresh token", err)
+	if _, err := s.TakeGrant(ctx, keyOf(code), refresh); config.ErrorKind(err) != config.KindConflict {
 		t.Errorf("taking a grant while spending a hash stored already: %v; want a conflict (and the grant kept)", err)
 	}
 	for _, want := range []authz.Grant{code, refresh} {
-		got, err := s.TakeGrant(ctx, "mfp", want.Hash)
+		got, err := s.TakeGrant(ctx, keyOf(want))
 		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("grant did not round-trip:\n got %+v %v\nwant %+v", got, err, want)
+			t.Errorf("grant did not round-trip (or was destroyed by a wrong take):\n got %+v %v\nwant %+v", got, err, want)
 		}
-		_, err = s.TakeGrant(ctx, "mfp", want.Hash)
+		_, err = s.TakeGrant(ctx, keyOf(want))
 		wantNotFound(t, "a grant taken already", err)
 	}
 	orphan := grant("code-2", code.Expires)
@@ -246,14 +267,14 @@ func testExpiredGrants(t *testing.T, s store.Store) {
 	mustAddMobileClient(t, s, mobileClient("c1"))
 	past, future := time.Now().Add(-time.Minute), time.Now().Add(time.Hour)
 	mustAddGrant(t, s, grant("old-1", past))
-	_, err := s.TakeGrant(ctx, "mfp", hashOf("old-1"))
+	_, err := s.TakeGrant(ctx, codeKey("old-1"))
 	wantNotFound(t, "an expired grant", err)
 	mustAddGrant(t, s, grant("old-1", future)) // no conflict: the expired one is gone
 	mustAddGrant(t, s, grant("old-2", past))
 	mustAddGrant(t, s, grant("new", future))
 	mustAddGrant(t, s, grant("old-2", future)) // no conflict: cleaned up when "new" was added
 	for _, value := range []string{"old-1", "old-2", "new"} {
-		if _, err := s.TakeGrant(ctx, "mfp", hashOf(value)); err != nil {
+		if _, err := s.TakeGrant(ctx, codeKey(value)); err != nil {
 			t.Errorf("take %s: %v", value, err)
 		}
 	}
@@ -272,7 +293,7 @@ func testConcurrentTakeGrant(t *testing.T, s store.Store) {
 		var wg sync.WaitGroup
 		for range takers {
 			wg.Go(func() {
-				_, err := s.TakeGrant(context.Background(), "mfp", hashOf(fmt.Sprintf("code-%d", i)))
+				_, err := s.TakeGrant(context.Background(), codeKey(fmt.Sprintf("code-%d", i)))
 				switch {
 				case err == nil:
 					won.Add(1)
@@ -304,7 +325,7 @@ func testDeleteMobileClient(t *testing.T, s store.Store) {
 	if err := s.DeleteMobileClient(ctx, "mfp", "c1"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.TakeGrant(ctx, "mfp", hashOf("code-c1"))
+	_, err := s.TakeGrant(ctx, codeKey("code-c1"))
 	wantNotFound(t, "the grant of a deleted client", err)
 	mustAddMobileClient(t, s, mobileClient("c1")) // the same id again: a new client
 	if got := checkStates(t, s, "c1"); len(got) != 0 {
@@ -313,7 +334,9 @@ func testDeleteMobileClient(t *testing.T, s store.Store) {
 	if got := checkStates(t, s, "c2"); got["pinCode"].Attempts != 2 {
 		t.Errorf("deleting c1 changed the states of c2: %+v", got)
 	}
-	if _, err := s.TakeGrant(ctx, "mfp", hashOf("code-c2")); err != nil {
+	c2 := codeKey("code-c2")
+	c2.ClientID = "c2"
+	if _, err := s.TakeGrant(ctx, c2); err != nil {
 		t.Errorf("deleting c1 revoked the grant of c2: %v", err)
 	}
 }
@@ -338,7 +361,7 @@ func testMobileUnstorableText(t *testing.T, s store.Store) {
 	}
 	_, err := s.MobileClient(ctx, "mfp", "d")
 	wantNotFound(t, "a client whose device was refused", err)
-	_, err = s.TakeGrant(ctx, "mfp", hashOf("refused"))
+	_, err = s.TakeGrant(ctx, codeKey("refused"))
 	wantNotFound(t, "a refused grant", err)
 	mustAddGrant(t, s, grant("code", time.Now().Add(time.Hour)))
 }
@@ -357,7 +380,7 @@ func unstorableMobileLookups(t *testing.T, s store.Store, bad string) {
 			return nil, nil
 		})
 		wantNotFound(t, "states of "+what, err)
-		_, err = s.TakeGrant(ctx, rt.runtime, bad)
+		_, err = s.TakeGrant(ctx, authz.GrantKey{Runtime: rt.runtime, ClientID: "c1", Kind: authz.GrantCode, Hash: bad})
 		wantNotFound(t, fmt.Sprintf("grant %q of runtime %q", bad, rt.runtime), err)
 	}
 }
