@@ -31,6 +31,9 @@ type Runtime struct {
 	// RefreshApps are the application ids whose clients get refresh
 	// tokens (seed 004's server property).
 	RefreshApps []string
+	// Users is the registry of the user-login check, if any: a refresh
+	// token of a user it no longer has is refused.
+	Users UserRegistry
 	// MaxLifetime caps every token's lifetime (scoped's --token-ttl, which
 	// its verifier enforces); 0 means no cap beyond maxTokenExpiration.
 	MaxLifetime time.Duration

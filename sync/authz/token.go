@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -120,8 +121,38 @@ func (rt *Runtime) grantLifetime(ctx context.Context, c Client, g Grant) (time.D
 	if err != nil {
 		return 0, "", err
 	}
-	lt := rt.resolve(d, g.Scope).Lifetime
-	return rt.capLifetime(time.Duration(lt.Seconds) * time.Second), g.User, nil
+	r := rt.resolve(d, g.Scope)
+	if err := rt.refreshable(ctx, c, g, r.Checks); err != nil {
+		return 0, "", err
+	}
+	return rt.capLifetime(time.Duration(r.Lifetime.Seconds) * time.Second), g.User, nil
+}
+
+// refreshable refuses a refresh when a check of the scope, as the head
+// revision resolves it, is blocked now or has never run for the client (a
+// push added it), or when the token's user has left the registry: a
+// refresh token stands for checks passed, not for checks skipped.
+func (rt *Runtime) refreshable(ctx context.Context, c Client, g Grant, checks []config.ResolvedCheck) error {
+	states, err := rt.Store.CheckStates(ctx, rt.Name, c.ID)
+	if err != nil {
+		return err
+	}
+	now := rt.now()
+	for _, rc := range checks {
+		s, ran := states[rc.Name]
+		switch {
+		case !ran:
+			return invalidGrant("security check %s was added to the scope; run preauthorization", rc.Name)
+		case s.Current(now).State == StateBlocked:
+			return invalidGrant("security check %s is blocked until %s", rc.Name, s.Expires.UTC().Format(time.RFC3339))
+		}
+	}
+	if g.User != "" && rt.Users != nil {
+		if ok, err := rt.Users.Exists(ctx, g.User); err != nil || !ok {
+			return cmp.Or(err, invalidGrant("user %q is no longer registered", g.User))
+		}
+	}
+	return nil
 }
 
 // issue signs the access token and, for the applications that have them,

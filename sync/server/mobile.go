@@ -67,7 +67,7 @@ func mobileRuntimes(cfg Config, apps authz.Applications, checks *authz.Checks, n
 	for _, name := range cfg.Runtimes {
 		runtimes[name] = &authz.Runtime{
 			Name: name, Store: cfg.Store, Apps: apps, Checks: checks, Tokens: cfg.Tokens,
-			RefreshApps: cfg.Mobile.RefreshApps[name], MaxLifetime: cfg.Tokens.TTL, Now: now,
+			RefreshApps: cfg.Mobile.RefreshApps[name], Users: cfg.Mobile.Users, MaxLifetime: cfg.Tokens.TTL, Now: now,
 		}
 	}
 	return runtimes

@@ -319,6 +319,32 @@ func TestMobileRefreshTokens(t *testing.T) {
 		t.Errorf("refreshed %+v", second)
 	}
 	wantOAuthError(t, m.exchange("refresh_token", url.Values{"refresh_token": {first.RefreshToken}}), 400, "invalid_grant")
+
+	wrong := map[string]any{"PinCodeAttempts": map[string]any{"pin": "0000"}}
+	m.preauth("accessRestricted", wrong).want(t, 401)
+	m.preauth("accessRestricted", wrong).want(t, 401)
+	m.preauth("accessRestricted", wrong).want(t, 403) // blocked for 60 s
+	r := m.exchange("refresh_token", url.Values{"refresh_token": {second.RefreshToken}})
+	wantOAuthError(t, r, 400, "invalid_grant")
+	if !strings.Contains(r.body, "PinCodeAttempts is blocked until") {
+		t.Errorf("refresh while the PIN is blocked: %s", r.body)
+	}
+}
+
+// TestMobileRefreshNeedsTheNewChecks: a refresh token does not skip a check
+// that a push added to its scope.
+func TestMobileRefreshNeedsTheNewChecks(t *testing.T) {
+	m := newMobile(t, servertest.Options{RefreshApps: []string{"com.example.bank"}})
+	m.passPIN(t)
+	tok := m.token(t, "accessRestricted")
+	admin := m.e.token("admin", "admin-secret", "mfpadmin")
+	stepUp := strings.Replace(fixture(t, "valid/com.example.bank-android-1.0.json"), `"accessRestricted": "PinCodeAttempts",`, `"accessRestricted": "PinCodeAttempts StepUp",`, 1)
+	m.e.apply(admin, stepUp, nil).want(t, 200)
+	r := m.exchange("refresh_token", url.Values{"refresh_token": {tok.RefreshToken}})
+	wantOAuthError(t, r, 400, "invalid_grant")
+	if !strings.Contains(r.body, "StepUp was added to the scope") {
+		t.Errorf("refresh after a check was added: %s", r.body)
+	}
 }
 
 func wantOAuthError(t *testing.T, r response, status int, code string) {
