@@ -114,12 +114,15 @@ func (l SecurityChecks) Catalog() config.CheckCatalog {
 // issuer, the value of the iss of its tokens and of the aud of client
 // assertions, and its endpoints.
 type Metadata struct {
-	Issuer                            string   `json:"issuer"`
-	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
-	TokenEndpoint                     string   `json:"token_endpoint"`
-	JWKSURI                           string   `json:"jwks_uri"`
-	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
-	RegistrationEndpoint              string   `json:"registration_endpoint"`
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+	IntrospectionEndpoint string `json:"introspection_endpoint"`
+	// MobileRegistrationEndpoint is where app instances register their key
+	// (a signed registration, not RFC 7591 dynamic registration, so not
+	// published as registration_endpoint).
+	MobileRegistrationEndpoint        string   `json:"mfp_registration_endpoint"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`

@@ -81,7 +81,8 @@ func verifyAssertion(tok *jwt.JSONWebToken, c Client, audience string, now time.
 	if err := tok.Claims(key.Key, &claims); err != nil {
 		return claims, unauthorized("its signature does not verify with the registered key")
 	}
-	want := jwt.Expected{Issuer: c.ID, Subject: c.ID, AnyAudience: jwt.Audience{audience}, Time: now}
+	// aud: the issuer, or its token endpoint (RFC 7523 §3 allows both)
+	want := jwt.Expected{Issuer: c.ID, Subject: c.ID, AnyAudience: jwt.Audience{audience, audience + "/token"}, Time: now}
 	if err := claims.ValidateWithLeeway(want, assertionLeeway); err != nil {
 		return claims, unauthorized("its claims are wrong: " + err.Error())
 	}

@@ -19,6 +19,7 @@ const maxRedirectURI = 2048
 // AuthorizeRequest asks for an authorization code for Scope, for the client
 // that signed Assertion, once every check of the scope has passed.
 type AuthorizeRequest struct {
+	ClientID    string // the client_id parameter: the assertion's client
 	Assertion   string
 	Audience    string
 	Scope       config.Scope
@@ -37,6 +38,9 @@ func (rt *Runtime) Authorize(ctx context.Context, req AuthorizeRequest) (string,
 	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return "", err
+	}
+	if req.ClientID != c.ID {
+		return "", config.Errorf(config.KindInvalid, "client_id must be the client that signed the assertion")
 	}
 	lifetime, user, err := rt.passed(ctx, c, req.Scope)
 	if err != nil {

@@ -163,7 +163,7 @@ func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope con
 		return Token{}, config.Errorf(config.KindForbidden, "a security check's success has just ended; run preauthorization again")
 	}
 	claims := accesstoken.Claims{
-		Issuer: issuer, Subject: c.ID, Audience: jwt.Audience{issuer}, ClientID: c.ID, Scope: scope.String(),
+		Issuer: issuer, Subject: cmp.Or(user, c.ID), Audience: jwt.Audience{issuer}, ClientID: c.ID, Scope: scope.String(), // sub: the resource owner (RFC 9068 §2.2)
 		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime)),
 		AppID: c.App.ID, AppPlatform: string(c.App.Platform), AppVersion: c.App.Version, User: user,
 	}

@@ -86,7 +86,7 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.Metadata{
 		Issuer: s.issuerOf(name), AuthorizationEndpoint: base + api.AuthorizationPath(name), TokenEndpoint: base + api.TokenPath(name),
 		JWKSURI: base + api.JWKSPath(name), IntrospectionEndpoint: base + api.IntrospectionPath(name),
-		RegistrationEndpoint:              base + api.RegistrationPath(name),
+		MobileRegistrationEndpoint:        base + api.RegistrationPath(name),
 		GrantTypesSupported:               []string{"client_credentials", authz.GrantTypeCode, authz.GrantTypeRefresh},
 		ResponseTypesSupported:            []string{"code"},
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "private_key_jwt"},
@@ -217,7 +217,7 @@ func (s *Server) handleAuthorization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code, err := rt.Authorize(r.Context(), authz.AuthorizeRequest{
-		Assertion: q.Get("client_assertion"), Audience: s.issuerOf(rt.Name), Scope: scope, RedirectURI: q.Get("redirect_uri"),
+		ClientID: q.Get("client_id"), Assertion: q.Get("client_assertion"), Audience: s.issuerOf(rt.Name), Scope: scope, RedirectURI: q.Get("redirect_uri"),
 	})
 	if err != nil {
 		s.writeError(w, r, err)

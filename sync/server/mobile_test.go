@@ -489,7 +489,7 @@ func TestMetadata(t *testing.T) {
 	var m map[string]any
 	e.do("GET", "/.well-known/oauth-authorization-server/mfp/api/az/v1", nil, nil).want(t, 200).json(t, &m)
 	if m["issuer"] != "https://scoped.example/mfp/api/az/v1" || m["token_endpoint"] != "https://scoped.example/mfp/api/az/v1/token" ||
-		m["registration_endpoint"] != "https://scoped.example/mfp/api/registration/v1/self" {
+		m["mfp_registration_endpoint"] != "https://scoped.example/mfp/api/registration/v1/self" || m["registration_endpoint"] != nil {
 		t.Errorf("metadata %v", m)
 	}
 	e.do("GET", "/.well-known/oauth-authorization-server/nope/api/az/v1", nil, nil).want(t, 404)
@@ -511,4 +511,25 @@ func TestMobileReplayRecordSurvivesAnotherClient(t *testing.T) {
 	attacker.register(t)
 	wantOAuthError(t, attacker.exchange("authorization_code", url.Values{"code": {m.dev.ID + "\x00" + claims.JTI}, "redirect_uri": {callback}}), 400, "invalid_grant")
 	m.post("/mfp/api/az/v1/preauthorization", body).want(t, 401) // still a replay
+}
+
+// TestMobileAssertionAudiences: an assertion may name the issuer or its
+// token endpoint (RFC 7523 §3); an authorization request's client_id must
+// be the assertion's client.
+func TestMobileAssertionAudiences(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	now := m.clock.Now()
+	tokenAud := m.dev.AssertionWith(jwt.Claims{Issuer: m.dev.ID, Subject: m.dev.ID, Audience: jwt.Audience{m.issuer() + "/token"},
+		Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: "t1"})
+	body := map[string]any{"scope": "", "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": tokenAud}
+	m.post("/mfp/api/az/v1/preauthorization", body).want(t, 200)
+
+	other := instance(m.e, m.clock)
+	other.register(t)
+	q := url.Values{"response_type": {"code"}, "client_id": {other.dev.ID}, "redirect_uri": {callback}, "scope": {""},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {m.dev.Assertion(m.issuer(), now)}}
+	r := m.e.do("GET", "/mfp/api/az/v1/authorization?"+q.Encode(), nil, nil).want(t, 400)
+	if !strings.Contains(r.body, "client_id must be the client that signed the assertion") {
+		t.Errorf("client_id of another client: %s", r.body)
+	}
 }
