@@ -42,7 +42,7 @@ func BuiltinChecks(deps Deps) *Checks {
 	})
 	if deps.Users != nil {
 		register(config.CheckUserLogin, func(d config.Properties) Check {
-			return &userLogin{users: deps.Users, defaults: d}
+			return &userLogin{users: deps.Users, defaults: d, limit: newFailureLimiter()}
 		})
 	}
 	return checks

@@ -362,3 +362,24 @@ func TestBuiltinChecks(t *testing.T) {
 		t.Errorf("without a user registry: %v, want %v", noUsers, want)
 	}
 }
+
+// TestUserLoginLimitsGuessesPerUser: new clients get new attempts, but
+// after 10 failed logins of one user within 15 minutes, from any clients,
+// that user's password is not checked until the window ends, even when
+// right; other users are not affected.
+func TestUserLoginLimitsGuessesPerUser(t *testing.T) {
+	checks := testChecks(t, &fakeApps{})
+	for i := range userFailureLimit {
+		run(t, checks, config.CheckUserLogin, loginProps, []step{ // a fresh client each time
+			{int64(i), login("alice", "guess"), refused(2, "wrong user name or password")},
+		})
+	}
+	limited := refused(3, "too many failed logins for this user; try again after "+until(int64(userFailureWindow/time.Second)))
+	run(t, checks, config.CheckUserLogin, loginProps, []step{
+		{20, login("alice", "secret"), limited},
+		{20, login("bob", "hunter2"), pass()},
+	})
+	run(t, checks, config.CheckUserLogin, loginProps, []step{
+		{int64(userFailureWindow / time.Second), login("alice", "secret"), pass()},
+	})
+}

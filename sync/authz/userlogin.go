@@ -17,6 +17,7 @@ import (
 type userLogin struct {
 	users    UserRegistry
 	defaults config.Properties
+	limit    *failureLimiter // failed logins per user name, across clients
 }
 
 // credentials are a decoded answer to the user-login challenge.
@@ -43,9 +44,15 @@ func (c *userLogin) Evaluate(ctx context.Context, in Input) (Outcome, error) {
 	if err != nil {
 		return l.challenge(s, in.Now, err.Error()), nil
 	}
+	if until, refused := c.limit.refusedUntil(cred.username, in.Now); refused {
+		return l.challenge(s, in.Now, "too many failed logins for this user; try again after "+until.UTC().Format(time.RFC3339)), nil
+	}
 	right, err := c.users.Authenticate(ctx, cred.username, cred.password)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("user login: %w", err)
+	}
+	if !right {
+		c.limit.fail(cred.username, in.Now)
 	}
 	if right {
 		s.User, s.RememberUntil = cred.username, time.Time{}
