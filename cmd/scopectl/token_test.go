@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,32 +20,13 @@ import (
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
-// testClock is the server's clock, moved by the test; the CLI keeps the
-// real one (its assertions last 4 minutes, so the server may run ahead).
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // tokenProject starts scoped (refresh tokens for com.example.bank) with
 // the bank application, its PIN success cut to 60 s, and the minimal one,
 // in a fresh project directory; it returns the server URL and its clock.
-func tokenProject(t *testing.T) (string, *testClock) {
+func tokenProject(t *testing.T) (string, *servertest.Clock) {
 	t.Helper()
 	useProfiles(t)
-	clock := &testClock{now: time.Now()}
+	clock := servertest.NewClock() // the server's; the CLI keeps the real one (its assertions last 4 minutes, so the server may run ahead)
 	srv := servertest.StartWith(t, servertest.Options{Now: clock.Now, RefreshApps: []string{"com.example.bank"}},
 		servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"})
 	cl, err := client.New(context.Background(), client.Options{URL: srv.URL, Runtime: "mfp", Login: "admin", Password: "admin-secret", Scope: "mfpadmin"})
@@ -98,7 +78,7 @@ func TestAppToken(t *testing.T) {
 		t.Errorf("after the push of maxTokenExpiration 30:\n%s", r.stdout)
 	}
 
-	clock.advance(61 * time.Second) // the PIN's success is over
+	clock.Advance(61 * time.Second) // the PIN's success is over
 	for i := 0; i < 2; i++ {
 		r = scopectl(t, "app", "token", bank, "--scope", "accessRestricted", "--answer", "PinCodeAttempts=0000").wantCode(t, exitFailed)
 		if !strings.Contains(r.stderr, "remainingAttempts") {
@@ -110,7 +90,7 @@ func TestAppToken(t *testing.T) {
 		t.Errorf("third wrong PIN: %q", r.stderr)
 	}
 	scopectl(t, "app", "token", bank, "--scope", "accessRestricted", "--answer", "PinCodeAttempts=1234").wantCode(t, exitFailed)
-	clock.advance(61 * time.Second) // blockedStateExpirationSec
+	clock.Advance(61 * time.Second) // blockedStateExpirationSec
 	scopectl(t, "app", "token", bank, "--scope", "accessRestricted", "--answer", "PinCodeAttempts=1234").wantCode(t, exitOK)
 
 	r = scopectl(t, "app", "token", "com.example.minimal/android/1.0").wantCode(t, exitOK)

@@ -29,7 +29,7 @@ const callback = "com.example.bank:/oauth"
 // mobile is an app instance talking to a real scoped.
 type mobile struct {
 	e     *env
-	clock *clock
+	clock *servertest.Clock
 	dev   *authztest.Device
 	flow  *authztest.Flow
 }
@@ -39,7 +39,7 @@ type mobile struct {
 // mandatory appAuthenticity) and a registered instance of it.
 func newMobile(t *testing.T, opt servertest.Options) *mobile {
 	t.Helper()
-	c := newClock()
+	c := servertest.NewClock()
 	opt.Now = c.Now
 	e := newEnvWith(t, opt)
 	e.apply(e.token("admin", "admin-secret", "mfpadmin"), fixture(t, "valid/com.example.bank-android-1.0.json"), nil).want(t, 201)
@@ -49,7 +49,7 @@ func newMobile(t *testing.T, opt servertest.Options) *mobile {
 }
 
 // instance is a new, unregistered instance of the bank application.
-func instance(e *env, c *clock) *mobile {
+func instance(e *env, c *servertest.Clock) *mobile {
 	dev := authztest.NewDevice(bankAndroid)
 	return &mobile{e: e, clock: c, dev: dev, flow: &authztest.Flow{URL: e.url, Runtime: "mfp", Device: dev, Now: c.Now, Issuer: e.srv.Issuer}}
 }
@@ -164,11 +164,11 @@ func TestMobileTokenObeysTheDescriptor(t *testing.T) {
 		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 600 {
 			t.Errorf("after a push of maxTokenExpiration 600 the token lives %d s", tok.ExpiresIn)
 		}
-		m.clock.advance(1000 * time.Second)
+		m.clock.Advance(1000 * time.Second)
 		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 200 {
 			t.Errorf("200 s before the PIN's success ends, the token lives %d s", tok.ExpiresIn)
 		}
-		m.clock.advance(200 * time.Second)
+		m.clock.Advance(200 * time.Second)
 		m.authorize("accessRestricted").want(t, 403)
 	})
 }
@@ -247,7 +247,7 @@ func TestMobileReplayedAssertion(t *testing.T) {
 func TestMobilePINBlocks(t *testing.T) {
 	m := newMobile(t, servertest.Options{})
 	m.passPIN(t)
-	m.clock.advance(1201 * time.Second) // the success ends
+	m.clock.Advance(1201 * time.Second) // the success ends
 	wrong := map[string]any{"PinCodeAttempts": map[string]any{"pin": "0000"}}
 	m.preauth("accessRestricted", wrong).want(t, 401)
 	m.preauth("accessRestricted", wrong).want(t, 401)
@@ -257,7 +257,7 @@ func TestMobilePINBlocks(t *testing.T) {
 		t.Fatalf("third wrong PIN: %+v", p)
 	}
 	m.preauth("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "1234"}}).want(t, 403) // blocked, even with the right PIN
-	m.clock.advance(60 * time.Second)
+	m.clock.Advance(60 * time.Second)
 	m.preauth("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "1234"}}).want(t, 200)
 }
 
@@ -312,7 +312,7 @@ func TestMobileRefreshTokens(t *testing.T) {
 	if first.RefreshToken == "" {
 		t.Fatal("no refresh token for an application that has them")
 	}
-	m.clock.advance(2 * time.Hour) // the access token and the PIN's success are over
+	m.clock.Advance(2 * time.Hour) // the access token and the PIN's success are over
 	var second tokenAnswer
 	m.exchange("refresh_token", url.Values{"refresh_token": {first.RefreshToken}}).want(t, 200).json(t, &second)
 	if second.AccessToken == "" || second.RefreshToken == "" || second.RefreshToken == first.RefreshToken || second.ExpiresIn != 1200 {
@@ -407,13 +407,13 @@ func TestMobileChangesReachEveryInstance(t *testing.T) {
 		m.passPIN(t)
 		admin := other.token("admin", "admin-secret", "mfpadmin")
 		other.apply(admin, withMaxExp(t, fixture(t, "valid/com.example.bank-android-1.0.json"), "300"), nil).want(t, 200)
-		m.clock.advance(authz.DescriptorTTL)
+		m.clock.Advance(authz.DescriptorTTL)
 		if tok := m.token(t, "accessRestricted"); tok.ExpiresIn != 300 {
 			t.Errorf("1 s after a push to the other instance, the token lives %d s, want 300", tok.ExpiresIn)
 		}
 		unmapped := strings.Replace(fixture(t, "valid/com.example.bank-android-1.0.json"), `"accessRestricted": "PinCodeAttempts",`, `"accessRestricted": "",`, 1)
 		other.apply(admin, unmapped, nil).want(t, 200)
-		m.clock.advance(authz.DescriptorTTL)
+		m.clock.Advance(authz.DescriptorTTL)
 		fresh := instance(m.e, m.clock)
 		fresh.register(t)
 		fresh.preauth("accessRestricted", nil).want(t, 200) // appAuthenticity only: no PIN asked any more
@@ -457,7 +457,7 @@ func TestMobileReadsDescriptorOncePerSecond(t *testing.T) {
 			m.preauth("accessRestricted", nil).want(t, 200)
 			m.token(t, "accessRestricted")
 		}
-		m.clock.advance(authz.DescriptorTTL)
+		m.clock.Advance(authz.DescriptorTTL)
 	}
 	if n := st.heads.Load(); n > seconds {
 		t.Errorf("%d token flows over %d s of clock read the head %d times, want at most %d", seconds*flows, seconds, n, seconds)
