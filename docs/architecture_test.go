@@ -24,6 +24,7 @@ func TestDependencyRule(t *testing.T) {
 		"sync/store":       {"sync/server", "sync/oauth", "cmd/"},
 		"sync/oauth":       {"sync/server", "cmd/"},
 		"sync/authz":       {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/client", "sync/transfer", "cmd/"},
+		"sync/mobile":      {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/authz", "cmd/"},
 		"sync/workspace":   {"sync/transfer", "sync/client", "cmd/"},
 	}
 	for pkg, bad := range forbidden {
