@@ -28,6 +28,8 @@ func appCommand() *cli.Command {
 			appRollbackCommand(),
 			appExplainCommand(),
 			appTokenCommand(),
+			appDisableCommand(),
+			appEnableCommand(),
 		},
 	}
 }

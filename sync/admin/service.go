@@ -37,6 +37,7 @@ type Store interface {
 	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error)
 	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error)
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
+	SetAppState(ctx context.Context, runtime string, key config.AppKey, state store.AppState) error
 	Clients(ctx context.Context, runtime string) ([]store.Client, error)
 	DeleteMobileClient(ctx context.Context, runtime, id string) error
 }
@@ -68,7 +69,8 @@ type Service struct {
 	// knownChecks, when set, are the only security checks a descriptor
 	// may lead to (config.LintChecks).
 	knownChecks config.CheckCatalog
-	// changed, when set, hears of every stored apply and every delete.
+	// changed, when set, hears of every stored apply, every delete and
+	// every change of an application's state.
 	changed func(runtime string, key config.AppKey)
 }
 
@@ -78,7 +80,7 @@ type Service struct {
 func (s *Service) RequireKnownChecks(known config.CheckCatalog) { s.knownChecks = known }
 
 // OnChange makes the service call changed after every apply that reached
-// the store and every delete, with the application's runtime and key: how
+// the store, every delete and every disable or enable, with the application's runtime and key: how
 // a cache of descriptors in this process (the mobile runtime's) forgets
 // the old head at once. Call it before the service is used.
 func (s *Service) OnChange(changed func(runtime string, key config.AppKey)) { s.changed = changed }
@@ -104,5 +106,6 @@ func Application(r store.Revision) api.Application {
 	return api.Application{
 		ID: r.Key.ID, Platform: string(r.Key.Platform), Version: r.Key.Version,
 		Revision: r.Number, Author: r.Author, Time: r.Time, Hash: r.Hash, Summary: r.Summary,
+		Disabled: r.State.Disabled, DisabledMessage: r.State.Message,
 	}
 }

@@ -22,6 +22,24 @@ type Application struct {
 	Time     time.Time `json:"time"`
 	Hash     string    `json:"hash"`
 	Summary  string    `json:"summary,omitempty"`
+	// Disabled is set while an operator has the application disabled
+	// (its clients are refused), with the message its users are shown.
+	// They are the application's now, not the revision's: only listings,
+	// applies and state changes carry them.
+	Disabled        bool   `json:"disabled,omitempty"`
+	DisabledMessage string `json:"disabledMessage,omitempty"`
+}
+
+// MaxDisabledMessage is the longest message, in bytes, an operator may
+// leave for the users of an application it disables.
+const MaxDisabledMessage = 1024
+
+// AppState is the body of PUT .../state: enable an application, or
+// disable it with a message for its users (only when disabling). The
+// answer is the Application with its new state.
+type AppState struct {
+	Enabled *bool  `json:"enabled"` // required
+	Message string `json:"message,omitempty"`
 }
 
 // Key returns the application key the revision belongs to.

@@ -30,6 +30,10 @@ func ApplicationPath(runtime, id, platform, version string) string {
 // below its ApplicationPath.
 func DescriptorPath(app string) string { return app + "/descriptor" }
 
+// StatePath is the path of an application's state (enabled, or disabled
+// with a message), below its ApplicationPath.
+func StatePath(app string) string { return app + "/state" }
+
 // RevisionsPath is the path of an application's history, below its
 // ApplicationPath.
 func RevisionsPath(app string) string { return app + "/revisions" }

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/scopectl/scopectl/config"
@@ -23,21 +24,25 @@ type appAuthenticity struct {
 // any other, with the reason.
 func (c *appAuthenticity) Evaluate(ctx context.Context, in Input) (Outcome, error) {
 	_, err := c.apps.Descriptor(ctx, in.Client.Runtime, in.Client.App)
-	ok := err == nil
-	if config.ErrorKind(err) == config.KindNotFound {
-		err = nil
+	if isRefusal(err) {
+		return Outcome{State: CheckState{}, Failure: map[string]any{"reason": refusal(in.Client, err)}}, nil
 	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("application authenticity of %s: %w", in.Client.App, err)
 	}
 	s := in.State.Current(in.Now)
-	if !ok {
-		reason := fmt.Sprintf("application %s is not registered or is disabled on runtime %s", in.Client.App, in.Client.Runtime)
-		return Outcome{State: CheckState{}, Failure: map[string]any{"reason": reason}}, nil
-	}
 	if s.State == StateSuccess {
 		return Outcome{State: s}, nil
 	}
 	exp := seconds(in.Properties, c.defaults, "expirationSec")
 	return Outcome{State: CheckState{State: StateSuccess, Expires: in.Now.Add(exp)}}, nil
+}
+
+// refusal is the reason appAuthenticity fails a client whose application
+// is refused: a disabled one's message, or that it is not registered.
+func refusal(c Client, err error) string {
+	if errors.Is(err, ErrDisabledApplication) {
+		return err.Error()
+	}
+	return fmt.Sprintf("application %s is not registered on runtime %s", c.App, c.Runtime)
 }

@@ -9,9 +9,10 @@ import (
 )
 
 // DescriptorTTL is how long a process trusts a descriptor it read, or the
-// absence of one: a push or a delete through another process reaches this
-// process's runtime within this time (the clientTTL of the token checks is
-// the same). One through this process reaches it at once, by Forget.
+// absence of one (or that the application is disabled): a push, a delete,
+// a disable or an enable through another process reaches this process's
+// runtime within this time (the clientTTL of the token checks is the
+// same). One through this process reaches it at once, by Forget.
 const DescriptorTTL = time.Second
 
 // maxCachedDescriptors bounds the memory of a DescriptorCache: when it
@@ -19,7 +20,7 @@ const DescriptorTTL = time.Second
 const maxCachedDescriptors = 10000
 
 // DescriptorCache is an Applications that remembers what another one
-// answered, found or not found, for DescriptorTTL, so that requests of an
+// answered, found, not found or disabled, for DescriptorTTL, so that requests of an
 // application that did not change read no store. Its methods are safe for
 // concurrent use; the descriptors it returns are shared and must not be
 // changed.
@@ -42,7 +43,7 @@ type descriptorKey struct {
 
 type cachedDescriptor struct {
 	d   *config.Descriptor
-	err error // the KindNotFound error of an application that does not exist
+	err error // the error of an application that does not exist or is disabled (refused)
 	at  time.Time
 }
 
@@ -57,7 +58,8 @@ func NewDescriptorCache(apps Applications, now func() time.Time) *DescriptorCach
 
 // Descriptor returns the descriptor of an application as apps answered it
 // less than DescriptorTTL ago, else asks apps again. Errors other than
-// KindNotFound are not remembered.
+// those refusing the application (KindNotFound, ApplicationDisabled) are
+// not remembered.
 func (c *DescriptorCache) Descriptor(ctx context.Context, runtime string, key config.AppKey) (*config.Descriptor, error) {
 	k := descriptorKey{runtime, key}
 	c.mu.Lock()
@@ -69,7 +71,7 @@ func (c *DescriptorCache) Descriptor(ctx context.Context, runtime string, key co
 		return e.d, e.err
 	}
 	d, err := c.apps.Descriptor(ctx, runtime, key)
-	if err != nil && config.ErrorKind(err) != config.KindNotFound {
+	if err != nil && !isRefusal(err) {
 		return nil, err
 	}
 	c.store(k, cachedDescriptor{d: d, err: err, at: now}, generation)
@@ -90,7 +92,7 @@ func (c *DescriptorCache) store(k descriptorKey, e cachedDescriptor, generation 
 }
 
 // Forget drops what the cache knows of an application: the admin service
-// calls it after an apply or a delete, so that this process obeys the
+// calls it after an apply, a delete, a disable or an enable, so that this process obeys the
 // change at the next request.
 func (c *DescriptorCache) Forget(runtime string, key config.AppKey) {
 	c.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -14,8 +15,9 @@ import (
 // head revision. Behind a DescriptorCache, a push takes effect at once on
 // the instance it went through and within DescriptorTTL on the others.
 type Applications interface {
-	// Descriptor returns the head descriptor of an application, or a
-	// KindNotFound error when it does not exist or was deleted.
+	// Descriptor returns the head descriptor of an application, a
+	// KindNotFound error when it does not exist or was deleted, or the
+	// error of ApplicationDisabled when an operator disabled it.
 	Descriptor(ctx context.Context, runtime string, key config.AppKey) (*config.Descriptor, error)
 }
 
@@ -49,7 +51,8 @@ func (rt *Runtime) now() time.Time {
 }
 
 // descriptor returns the descriptor of a client's application, refusing a
-// client whose application is gone: its requests fail as the client's.
+// client whose application is gone or disabled: its requests fail as the
+// client's.
 func (rt *Runtime) descriptor(ctx context.Context, key config.AppKey) (*config.Descriptor, error) {
 	d, err := rt.Apps.Descriptor(ctx, rt.Name, key)
 	if config.ErrorKind(err) == config.KindNotFound {
@@ -61,9 +64,40 @@ func (rt *Runtime) descriptor(ctx context.Context, key config.AppKey) (*config.D
 }
 
 // ErrUnknownApplication is in the chain of the errors about a client whose
-// application does not exist (any more): the token endpoint answers
-// invalid_client, the other endpoints 403.
+// application does not exist (any more) or is disabled: the token
+// endpoint answers invalid_client, the other endpoints 403.
 var ErrUnknownApplication = errors.New("unknown application")
+
+// ErrDisabledApplication is in the chain of the errors about a client whose
+// application an operator disabled. It wraps ErrUnknownApplication: such a
+// client is refused as one of an application that does not exist, with
+// the operator's message as the reason.
+var ErrDisabledApplication = fmt.Errorf("disabled application: %w", ErrUnknownApplication)
+
+// DisabledDetails are the Details of the error of a disabled application:
+// the message its operator left for its users, to show them as it is.
+type DisabledDetails struct {
+	Message string `json:"disabledMessage"`
+}
+
+// ApplicationDisabled is the error an Applications answers for an
+// application that an operator disabled, with message for its users
+// (possibly ""): a KindForbidden error that gives the message as the
+// reason, with ErrDisabledApplication in its chain.
+func ApplicationDisabled(runtime string, key config.AppKey, message string) error {
+	e := config.Errorf(config.KindForbidden, "application %s is disabled on runtime %s", key, runtime)
+	if message != "" {
+		e.Message += ": " + message
+	}
+	e.Err, e.Details = ErrDisabledApplication, DisabledDetails{Message: message}
+	return e
+}
+
+// isRefusal reports whether err is an Applications' answer that refuses an
+// application: it does not exist, or it is disabled.
+func isRefusal(err error) bool {
+	return config.ErrorKind(err) == config.KindNotFound || errors.Is(err, ErrDisabledApplication)
+}
 
 // resolve resolves scope for d with the checks this runtime has.
 func (rt *Runtime) resolve(d *config.Descriptor, scope config.Scope) config.Resolution {

@@ -132,6 +132,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	s.handle("GET "+api.RevisionsPath(app), s.admin(roleMonitor, s.handleRevisions))
 	s.handle("GET "+api.RevisionPath(app, "{n}"), s.admin(roleMonitor, s.handleRevision))
 	s.handle("DELETE "+app, s.admin(roleOperator, s.handleDelete))
+	s.handle("PUT "+api.StatePath(app), s.admin(roleOperator, s.handleSetState))
 	clients := api.ClientsPath(runtime)
 	s.handle("GET "+clients, s.admin(roleMonitor, s.handleGetClients))
 	s.handle("PUT "+clients, s.admin(roleDeployer, s.handlePutClients))
