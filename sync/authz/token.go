@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -58,7 +59,11 @@ type Token struct {
 // the next token: with a code every check must still stand in success and
 // the token lives until the first success ends; with a refresh token it
 // lives as long as config.Resolve says. Both are capped by
-// maxTokenExpiration and MaxLifetime.
+// maxTokenExpiration and MaxLifetime. A code is spent by the request
+// that presents it, whatever the answer; a refresh token only by the
+// token that replaces it: when no token is issued (a refusal, a lifetime
+// under a second, a failure to sign or to store its successor), it is
+// restored.
 func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
@@ -71,11 +76,34 @@ func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
+	t, err := rt.exchange(ctx, c, req.Audience, g)
+	if err != nil && g.Kind == GrantRefresh {
+		return Token{}, rt.restore(ctx, g, err)
+	}
+	return t, err
+}
+
+// exchange issues the token of a grant that was taken.
+func (rt *Runtime) exchange(ctx context.Context, c Client, issuer string, g Grant) (Token, error) {
 	lifetime, user, err := rt.grantLifetime(ctx, c, g)
 	if err != nil {
 		return Token{}, err
 	}
-	return rt.issue(ctx, c, req.Audience, g.Scope, user, lifetime)
+	return rt.issue(ctx, c, issuer, g.Scope, user, lifetime)
+}
+
+// restore stores again a refresh token taken for a token that could not be
+// issued (cause), even when the request was canceled: TakeGrant cannot
+// return it to the store in the same transaction, since what it holds
+// (scope, user) decides the token. A restore that fails loses the refresh
+// token, an internal error; one whose client is gone is not a failure.
+func (rt *Runtime) restore(ctx context.Context, g Grant, cause error) error {
+	err := rt.Store.AddGrant(context.WithoutCancel(ctx), g)
+	if err == nil || config.ErrorKind(err) == config.KindNotFound {
+		return cause
+	}
+	msg := fmt.Sprintf("restore a refresh token of client %s (not issued: %v): %v", g.ClientID, cause, err)
+	return &config.Error{Kind: config.KindInternal, Message: msg, Err: err} // internal: users see neither cause
 }
 
 // takeGrant spends the code or refresh token of req, which must be c's,
