@@ -25,16 +25,9 @@ func TestMobileConcurrentWrongPINs(t *testing.T) {
 		m.passPIN(t)
 		m.clock.advance(1201 * time.Second) // the success ends: the PIN is asked again
 		const n = 12
-		answers, errs := make([]authztest.Answer, n), make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				answers[i], errs[i] = m.flow.Preauthorize("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "0000"}})
-			}()
-		}
-		wg.Wait()
+		answers, errs := atOnce(n, func() (authztest.Answer, error) {
+			return m.flow.Preauthorize("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "0000"}})
+		})
 		spent, blocked, lost := countPINAnswers(t, answers, errs)
 		t.Logf("%d answers: %d wrong PIN, %d blocked, %d lost the race", n, spent, blocked, lost)
 		states, err := m.e.store.CheckStates(context.Background(), "mfp", m.dev.ID)
@@ -87,4 +80,19 @@ func countPINAnswers(t *testing.T, answers []authztest.Answer, errs []error) (sp
 		}
 	}
 	return spent, blocked, lost
+}
+
+// atOnce sends n requests at once and returns their answers.
+func atOnce(n int, request func() (authztest.Answer, error)) ([]authztest.Answer, []error) {
+	answers, errs := make([]authztest.Answer, n), make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i], errs[i] = request()
+		}()
+	}
+	wg.Wait()
+	return answers, errs
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scopectl/scopectl/sync/authz/authztest"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
@@ -15,10 +16,7 @@ import (
 // spent and its successor works.
 func TestMobileRefreshTokenKeptWhenNoToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, opt servertest.Options) {
-		opt.RefreshApps = []string{"com.example.bank"}
-		m := newMobile(t, opt)
-		m.passPIN(t)
-		first := m.token(t, "accessRestricted")
+		m, first := refreshing(t, opt)
 		admin := m.e.token("admin", "admin-secret", "mfpadmin")
 		src := fixture(t, "valid/com.example.bank-android-1.0.json")
 		m.e.apply(admin, strings.Replace(src, `"successStateExpirationSec": 1200`, `"successStateExpirationSec": 0`, 1), nil).want(t, 200)
@@ -39,4 +37,41 @@ func TestMobileRefreshTokenKeptWhenNoToken(t *testing.T) {
 		wantOAuthError(t, refresh(first.RefreshToken), 400, "invalid_grant")
 		refresh(second.RefreshToken).want(t, 200)
 	})
+}
+
+// TestMobileConcurrentRefreshes: a refresh token presented by several
+// requests at once gives one token; the others are invalid_grant, although
+// each signs its token before taking the refresh token.
+func TestMobileConcurrentRefreshes(t *testing.T) {
+	forEachStore(t, func(t *testing.T, opt servertest.Options) {
+		m, tok := refreshing(t, opt)
+		const n = 8
+		answers, errs := atOnce(n, func() (authztest.Answer, error) {
+			return m.flow.Exchange("refresh_token", url.Values{"refresh_token": {tok.RefreshToken}})
+		})
+		issued := 0
+		for i, a := range answers {
+			switch {
+			case errs[i] != nil:
+				t.Fatal(errs[i])
+			case a.Status == 200:
+				issued++
+			case a.Status != 400 || !strings.Contains(a.Body, "invalid_grant"):
+				t.Errorf("answered %d %s", a.Status, a.Body)
+			}
+		}
+		if issued != 1 {
+			t.Errorf("%d of %d requests got a token for one refresh token", issued, n)
+		}
+	})
+}
+
+// refreshing is newMobile for an application with refresh tokens, its PIN
+// enrolled, and its first token.
+func refreshing(t *testing.T, opt servertest.Options) (*mobile, tokenAnswer) {
+	t.Helper()
+	opt.RefreshApps = []string{"com.example.bank"}
+	m := newMobile(t, opt)
+	m.passPIN(t)
+	return m, m.token(t, "accessRestricted")
 }
