@@ -100,15 +100,18 @@ func (rt *Runtime) grantToken(ctx context.Context, c Client, req TokenRequest, k
 	return rt.issue(ctx, c, req.Audience, g.Scope, user, lifetime)
 }
 
-// refused answers a token request that gets no token (cause). A code is
-// spent all the same, with the assertion's jti: it is good for one try,
-// so a stolen code tried with the wrong redirect_uri is no use to anyone
-// after. A refresh token stays, for a later request to spend.
+// refused answers a token request that gets no token (cause), spending
+// the assertion's jti (a replayed assertion is told so). A code is spent
+// all the same: it is good for one try, so a stolen code tried with the
+// wrong redirect_uri is no use to anyone after. A refresh token stays, for
+// a later request to spend.
 func (rt *Runtime) refused(ctx context.Context, key GrantKey, jti Grant, what string, cause error) error {
-	if key.Kind != GrantCode {
-		return cause
+	var err error
+	if key.Kind == GrantCode {
+		_, err = rt.Store.TakeGrant(ctx, key, jti)
+	} else {
+		err = rt.Store.AddGrant(ctx, jti)
 	}
-	_, err := rt.Store.TakeGrant(ctx, key, jti)
 	if err != nil && config.ErrorKind(err) != config.KindNotFound {
 		return grantError(err, what)
 	}

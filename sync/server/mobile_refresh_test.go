@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,8 +13,9 @@ import (
 // TestMobileRefreshTokenKeptWhenNoToken: a refresh token is spent only by
 // the token that replaces it. After a push that makes its token live under
 // a second (successStateExpirationSec 0) the refresh is refused, and the
-// same refresh token works once a push allows tokens again; then it is
-// spent and its successor works.
+// same refresh token works once a push allows tokens again (the refused
+// request's assertion is spent, though); then it is spent and its
+// successor works.
 func TestMobileRefreshTokenKeptWhenNoToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, opt servertest.Options) {
 		m, first := refreshing(t, opt)
@@ -23,11 +25,18 @@ func TestMobileRefreshTokenKeptWhenNoToken(t *testing.T) {
 		refresh := func(token string) response {
 			return m.exchange("refresh_token", url.Values{"refresh_token": {token}})
 		}
-		r := refresh(first.RefreshToken)
+		assertion := m.dev.Assertion(m.issuer(), m.clock.Now())
+		refused := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.RefreshToken},
+			"client_assertion_type": {authztest.AssertionType}, "client_assertion": {assertion}}
+		post := func() response {
+			return m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(refused))
+		}
+		r := post()
 		wantOAuthError(t, r, 400, "invalid_grant")
 		if !strings.Contains(r.body, "run preauthorization again") {
 			t.Errorf("refresh to a token under a second: %s", r.body)
 		}
+		wantOAuthError(t, post(), 401, "invalid_client") // the refused request spent its assertion
 		m.e.apply(admin, src, nil).want(t, 200)
 		var second tokenAnswer
 		refresh(first.RefreshToken).want(t, 200).json(t, &second)
