@@ -51,6 +51,13 @@ func (s CheckState) Current(now time.Time) CheckState {
 	return s
 }
 
+// equal reports whether s and o are the same state, times compared as
+// instants.
+func (s CheckState) equal(o CheckState) bool {
+	return s.State == o.State && s.Expires.Equal(o.Expires) && s.Attempts == o.Attempts && s.User == o.User &&
+		s.RememberUntil.Equal(o.RememberUntil) && s.PinHash == o.PinHash
+}
+
 // Passed reports whether the check has succeeded and the success lasts at
 // now.
 func (s CheckState) Passed(now time.Time) bool {

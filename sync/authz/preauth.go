@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -36,8 +37,13 @@ type PreauthRequest struct {
 
 // Preauthorize resolves the scope through the head revision of the
 // client's application (config.Resolve) and runs every check it leads to,
-// the mandatory scope's included, in one transaction of the client's check
-// states that also spends the assertion's jti.
+// the mandatory scope's included. The checks run outside any transaction
+// (a PIN or a password costs tens of milliseconds of bcrypt, which must
+// not hold a database's write lock); their new states are then stored, with
+// the assertion's jti spent, only if the states they ran from are still
+// the stored ones. Otherwise another request of the client came first and
+// the checks run again from its states, at most maxEvaluations times: two
+// racing requests never both spend the same remaining attempt.
 func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preauthorization, error) {
 	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
@@ -48,22 +54,67 @@ func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preaut
 		return Preauthorization{}, err
 	}
 	checks := rt.resolve(d, req.Scope).Checks
-	var p Preauthorization
-	err = rt.Store.UpdateCheckStates(ctx, rt.Name, c.ID, func(states map[string]CheckState) (map[string]CheckState, error) {
-		p = Preauthorization{}
-		return rt.runChecks(ctx, c, checks, states, req.Responses, &p)
-	}, jti)
-	return p, replayed(err)
+	for range maxEvaluations {
+		p, err := rt.evaluate(ctx, c, checks, req.Responses, jti)
+		if !errors.Is(err, errStatesChanged) {
+			return p, replayed(err)
+		}
+	}
+	return Preauthorization{}, config.Errorf(config.KindConflict,
+		"other requests of client %s changed its security checks while this one ran them, %d times; try again", c.ID, maxEvaluations)
 }
 
-// runChecks evaluates each check and records its outcome in p, returning
-// the new states.
-func (rt *Runtime) runChecks(ctx context.Context, c Client, checks []config.ResolvedCheck, states map[string]CheckState, responses map[string]map[string]any, p *Preauthorization) (map[string]CheckState, error) {
-	now := rt.now()
-	next := make(map[string]CheckState, len(states)+len(checks))
-	for name, s := range states {
+// maxEvaluations bounds how often one preauthorization runs its checks
+// when other requests of the same client keep changing their states.
+const maxEvaluations = 3
+
+// errStatesChanged: the states a preauthorization ran its checks from are
+// no longer the stored ones.
+var errStatesChanged = errors.New("the check states changed")
+
+// evaluate runs the checks from the client's stored states, then stores
+// their new states and spends jti in one transaction, unless the states
+// they ran from changed meanwhile (errStatesChanged, nothing stored).
+func (rt *Runtime) evaluate(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any, jti Grant) (Preauthorization, error) {
+	read, err := rt.Store.CheckStates(ctx, rt.Name, c.ID)
+	if err != nil {
+		return Preauthorization{}, err
+	}
+	var p Preauthorization
+	outcomes, err := rt.runChecks(ctx, c, checks, read, responses, &p)
+	if err != nil {
+		return Preauthorization{}, err
+	}
+	err = rt.Store.UpdateCheckStates(ctx, rt.Name, c.ID, func(current map[string]CheckState) (map[string]CheckState, error) {
+		return swapStates(read, current, outcomes)
+	}, jti)
+	return p, err
+}
+
+// swapStates returns current with the states of outcomes, or
+// errStatesChanged when the state of one of their checks in current is not
+// the one in read that it was computed from (compare-and-swap).
+func swapStates(read, current, outcomes map[string]CheckState) (map[string]CheckState, error) {
+	next := make(map[string]CheckState, len(current)+len(outcomes))
+	for name, s := range current {
 		next[name] = s
 	}
+	for name, s := range outcomes {
+		was, wasStored := read[name]
+		is, isStored := current[name]
+		if wasStored != isStored || !was.equal(is) {
+			return nil, errStatesChanged
+		}
+		next[name] = s
+	}
+	return next, nil
+}
+
+// runChecks evaluates each check from states and records its outcome in
+// p, returning the new states of the checks it evaluated.
+func (rt *Runtime) runChecks(ctx context.Context, c Client, checks []config.ResolvedCheck, states map[string]CheckState, responses map[string]map[string]any, p *Preauthorization) (map[string]CheckState, error) {
+	now := rt.now()
+	next := make(map[string]CheckState, len(checks))
 	for _, rc := range checks {
 		check, ok := rt.Checks.Lookup(rc.Name)
 		if !ok {

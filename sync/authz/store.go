@@ -35,6 +35,11 @@ type Store interface {
 	// never stored), all or none: a hash stored already is a KindConflict
 	// error. One request's grants go in one call, one transaction.
 	AddGrant(ctx context.Context, grants ...Grant) error
+	// Grant returns the grant key names without taking it, under the
+	// conditions of TakeGrant (its kind, runtime and client; an expired
+	// grant is not found): what it holds decides what to issue before
+	// TakeGrant spends it.
+	Grant(ctx context.Context, key GrantKey) (Grant, error)
 	// TakeGrant removes and returns the grant key names, only if it is of
 	// key's kind, runtime and client (another client, even one that knows
 	// the value, neither gets nor destroys it): a code or a refresh token

@@ -58,7 +58,12 @@ type Token struct {
 // the next token: with a code every check must still stand in success and
 // the token lives until the first success ends; with a refresh token it
 // lives as long as config.Resolve says. Both are capped by
-// maxTokenExpiration and MaxLifetime.
+// maxTokenExpiration and MaxLifetime. The grant is read, the token signed,
+// then the grant taken in one transaction with the assertion's jti and the
+// successor refresh token: a refresh token is spent only by the token that
+// replaces it, and a refusal, a lifetime under a second or a failure to
+// sign or to store leaves it to the client. A code is spent by any answer
+// (refused).
 func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
@@ -67,45 +72,94 @@ func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	if _, err := rt.descriptor(ctx, c.App); err != nil {
 		return Token{}, err // a deleted application's clients get nothing, their grants stay unspent
 	}
-	g, err := rt.takeGrant(ctx, c, req, jti)
+	key, what, err := rt.grantKey(c, req)
 	if err != nil {
 		return Token{}, err
 	}
+	t, successor, err := rt.grantToken(ctx, c, req, key, what)
+	if err != nil {
+		return Token{}, rt.refused(ctx, key, jti, what, err)
+	}
+	if _, err := rt.Store.TakeGrant(ctx, key, append([]Grant{jti}, successor...)...); err != nil {
+		return Token{}, grantError(err, what) // taken by another request meanwhile, or the assertion replayed
+	}
+	return t, nil
+}
+
+// grantToken signs the token that the grant key names gives c and makes
+// its successor refresh token, without spending the grant.
+func (rt *Runtime) grantToken(ctx context.Context, c Client, req TokenRequest, key GrantKey, what string) (Token, []Grant, error) {
+	g, err := rt.readGrant(ctx, key, what, req.RedirectURI)
+	if err != nil {
+		return Token{}, nil, err
+	}
 	lifetime, user, err := rt.grantLifetime(ctx, c, g)
 	if err != nil {
-		return Token{}, err
+		return Token{}, nil, err
 	}
 	return rt.issue(ctx, c, req.Audience, g.Scope, user, lifetime)
 }
 
-// takeGrant spends the code or refresh token of req, which must be c's,
-// and the assertion's jti with it.
-func (rt *Runtime) takeGrant(ctx context.Context, c Client, req TokenRequest, jti Grant) (Grant, error) {
+// refused answers a token request that gets no token (cause), spending
+// the assertion's jti (a replayed assertion is told so). A code is spent
+// all the same: it is good for one try, so a stolen code tried with the
+// wrong redirect_uri is no use to anyone after. A refresh token stays, for
+// a later request to spend.
+func (rt *Runtime) refused(ctx context.Context, key GrantKey, jti Grant, what string, cause error) error {
+	var err error
+	if key.Kind == GrantCode {
+		_, err = rt.Store.TakeGrant(ctx, key, jti)
+	} else {
+		err = rt.Store.AddGrant(ctx, jti)
+	}
+	if err != nil && config.ErrorKind(err) != config.KindNotFound {
+		return grantError(err, what)
+	}
+	return cause
+}
+
+// grantKey names the code or refresh token of req, which must be c's, and
+// says which it is ("code", "refresh token").
+func (rt *Runtime) grantKey(c Client, req TokenRequest) (GrantKey, string, error) {
 	kind, value, what := GrantCode, req.Code, "code"
 	switch req.GrantType {
 	case GrantTypeCode:
 	case GrantTypeRefresh:
 		kind, value, what = GrantRefresh, req.RefreshToken, "refresh token"
 	default:
-		return Grant{}, config.Errorf(config.KindInvalid, "unsupported grant_type %q", req.GrantType)
+		return GrantKey{}, "", config.Errorf(config.KindInvalid, "unsupported grant_type %q", req.GrantType)
 	}
 	if value == "" {
-		return Grant{}, invalidGrant("the %s is missing", what)
+		return GrantKey{}, "", invalidGrant("the %s is missing", what)
 	}
-	g, err := rt.Store.TakeGrant(ctx, GrantKey{Runtime: rt.Name, ClientID: c.ID, Kind: kind, Hash: hashValue(value)}, jti)
+	return GrantKey{Runtime: rt.Name, ClientID: c.ID, Kind: kind, Hash: hashValue(value)}, what, nil
+}
+
+// readGrant returns the grant key names, unexpired, and a code only for
+// the redirect URI it was issued for.
+func (rt *Runtime) readGrant(ctx context.Context, key GrantKey, what, redirectURI string) (Grant, error) {
+	g, err := rt.Store.Grant(ctx, key)
 	switch {
-	case config.ErrorKind(err) == config.KindConflict:
-		return Grant{}, replayed(err)
-	case config.ErrorKind(err) == config.KindNotFound:
-		return Grant{}, invalidGrant("the %s is unknown, used or expired", what)
 	case err != nil:
-		return Grant{}, err
-	case g.Kind != kind || g.ClientID != c.ID || !rt.now().Before(g.Expires):
+		return Grant{}, grantError(err, what)
+	case g.Kind != key.Kind || g.ClientID != key.ClientID || !rt.now().Before(g.Expires):
 		return Grant{}, invalidGrant("the %s is unknown, used or expired", what)
-	case kind == GrantCode && g.RedirectURI != req.RedirectURI:
+	case key.Kind == GrantCode && g.RedirectURI != redirectURI:
 		return Grant{}, invalidGrant("redirect_uri differs from the authorization request's")
 	}
 	return g, nil
+}
+
+// grantError answers a store's error about a grant (what): a conflict is
+// the assertion's jti spent already, a grant not found is invalid_grant.
+func grantError(err error, what string) error {
+	switch config.ErrorKind(err) {
+	case config.KindConflict:
+		return replayed(err)
+	case config.KindNotFound:
+		return invalidGrant("the %s is unknown, used or expired", what)
+	}
+	return err
 }
 
 // grantLifetime recomputes a grant's token lifetime from the head revision.
@@ -156,11 +210,11 @@ func (rt *Runtime) refreshable(ctx context.Context, c Client, g Grant, checks []
 }
 
 // issue signs the access token and, for the applications that have them,
-// a new refresh token.
-func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope config.Scope, user string, lifetime time.Duration) (Token, error) {
+// makes a new refresh token: its grant is returned, for the caller to store.
+func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope config.Scope, user string, lifetime time.Duration) (Token, []Grant, error) {
 	now := rt.now()
 	if lifetime < time.Second {
-		return Token{}, config.Errorf(config.KindForbidden, "a security check's success has just ended; run preauthorization again")
+		return Token{}, nil, config.Errorf(config.KindForbidden, "a security check's success has just ended; run preauthorization again")
 	}
 	claims := accesstoken.Claims{
 		Issuer: issuer, Subject: cmp.Or(user, c.ID), Audience: jwt.Audience{issuer}, ClientID: c.ID, Scope: scope.String(), // sub: the resource owner (RFC 9068 §2.2)
@@ -169,19 +223,17 @@ func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope con
 	}
 	access, err := rt.Tokens.Sign(ctx, claims)
 	if err != nil {
-		return Token{}, err
+		return Token{}, nil, err
 	}
 	expiresIn := claims.Expiry.Time().Unix() - claims.IssuedAt.Time().Unix() // as the token says, in whole seconds
 	t := Token{AccessToken: access, TokenType: "Bearer", ExpiresIn: expiresIn, Scope: scope.String()}
-	if slices.Contains(rt.RefreshApps, c.App.ID) {
-		t.RefreshToken = randomValue()
-		g := Grant{Hash: hashValue(t.RefreshToken), Kind: GrantRefresh, Runtime: rt.Name, ClientID: c.ID, App: c.App,
-			Scope: scope, User: user, Expires: now.Add(RefreshLifetime)}
-		if err := rt.Store.AddGrant(ctx, g); err != nil {
-			return Token{}, err
-		}
+	if !slices.Contains(rt.RefreshApps, c.App.ID) {
+		return t, nil, nil
 	}
-	return t, nil
+	t.RefreshToken = randomValue()
+	g := Grant{Hash: hashValue(t.RefreshToken), Kind: GrantRefresh, Runtime: rt.Name, ClientID: c.ID, App: c.App,
+		Scope: scope, User: user, Expires: now.Add(RefreshLifetime)}
+	return t, []Grant{g}, nil
 }
 
 func invalidGrant(format string, args ...any) error {

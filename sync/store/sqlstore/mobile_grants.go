@@ -111,21 +111,43 @@ func (s *Store) TakeGrant(ctx context.Context, key authz.GrantKey, spend ...auth
 	return g, nil
 }
 
+// Grant returns the grant of runtime with hash, of key's kind and
+// client, without taking it; an expired grant is a config.KindNotFound
+// error like one that does not exist.
+func (s *Store) Grant(ctx context.Context, key authz.GrantKey) (authz.Grant, error) {
+	if !storable(key.Runtime, key.ClientID, string(key.Kind), key.Hash) {
+		return authz.Grant{}, grantNotFound()
+	}
+	g, err := scanGrant(s.db.QueryRowContext(ctx, `
+		SELECT `+grantColumns+` FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4`,
+		key.Hash, key.Runtime, key.ClientID, string(key.Kind)), key)
+	if err == nil && !s.Now().Before(g.Expires) {
+		return authz.Grant{}, grantNotFound()
+	}
+	return g, err
+}
+
 // takeGrant deletes and returns the grant key names in tx.
 func takeGrant(ctx context.Context, tx *sql.Tx, key authz.GrantKey) (authz.Grant, error) {
+	return scanGrant(tx.QueryRowContext(ctx, `
+		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4
+		RETURNING `+grantColumns, key.Hash, key.Runtime, key.ClientID, string(key.Kind)), key)
+}
+
+// grantColumns are the columns scanGrant reads.
+const grantColumns = `app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`
+
+// scanGrant reads the grant key names from row (grantColumns).
+func scanGrant(row *sql.Row, key authz.GrantKey) (authz.Grant, error) {
 	g := authz.Grant{Hash: key.Hash, Runtime: key.Runtime, ClientID: key.ClientID, Kind: key.Kind}
 	var platform, scope string
 	var lifetime, expires int64
-	err := tx.QueryRowContext(ctx, `
-		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4
-		RETURNING app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`,
-		key.Hash, key.Runtime, key.ClientID, string(key.Kind)).
-		Scan(&g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
+	err := row.Scan(&g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return authz.Grant{}, grantNotFound()
 	}
 	if err != nil {
-		return authz.Grant{}, fmt.Errorf("take grant: %w", err)
+		return authz.Grant{}, fmt.Errorf("read grant: %w", err)
 	}
 	g.App.Platform, g.Lifetime, g.Expires = config.Platform(platform), time.Duration(lifetime), fromMicros(expires)
 	g.Scope, _ = config.ParseScope(scope) // checked by AddGrant

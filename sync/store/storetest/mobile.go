@@ -244,13 +244,22 @@ func testGrants(t *testing.T, s store.Store) {
 	if _, err := s.TakeGrant(ctx, keyOf(code), refresh); config.ErrorKind(err) != config.KindConflict {
 		t.Errorf("taking a grant while spending a hash stored already: %v; want a conflict (and the grant kept)", err)
 	}
+	for _, key := range []authz.GrantKey{other, thief, asRefresh} {
+		_, err := s.Grant(ctx, key)
+		wantNotFound(t, "a grant read with another runtime, client or kind", err)
+	}
 	for _, want := range []authz.Grant{code, refresh} {
+		if got, err := s.Grant(ctx, keyOf(want)); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("grant read:\n got %+v %v\nwant %+v", got, err, want)
+		}
 		got, err := s.TakeGrant(ctx, keyOf(want))
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("grant did not round-trip (or was destroyed by a wrong take):\n got %+v %v\nwant %+v", got, err, want)
 		}
 		_, err = s.TakeGrant(ctx, keyOf(want))
 		wantNotFound(t, "a grant taken already", err)
+		_, err = s.Grant(ctx, keyOf(want))
+		wantNotFound(t, "a grant read once taken", err)
 	}
 	orphan := grant("code-2", code.Expires)
 	orphan.ClientID = "nobody"
@@ -267,7 +276,9 @@ func testExpiredGrants(t *testing.T, s store.Store) {
 	mustAddMobileClient(t, s, mobileClient("c1"))
 	past, future := time.Now().Add(-time.Minute), time.Now().Add(time.Hour)
 	mustAddGrant(t, s, grant("old-1", past))
-	_, err := s.TakeGrant(ctx, codeKey("old-1"))
+	_, err := s.Grant(ctx, codeKey("old-1"))
+	wantNotFound(t, "an expired grant read", err)
+	_, err = s.TakeGrant(ctx, codeKey("old-1"))
 	wantNotFound(t, "an expired grant", err)
 	mustAddGrant(t, s, grant("old-1", future)) // no conflict: the expired one is gone
 	mustAddGrant(t, s, grant("old-2", past))
