@@ -124,6 +124,19 @@ func testCheckStates(t *testing.T, s store.Store) {
 	if got := checkStates(t, s, "c2"); len(got) != 0 {
 		t.Errorf("states of c1 visible to c2: %+v", got)
 	}
+	refusedUpdatesChangeNothing(t, s, want)
+	if err := setStates(s, "c1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := checkStates(t, s, "c1"); len(got) != 0 {
+		t.Errorf("states after clearing them: %+v", got)
+	}
+	wantNotFound(t, "states of a missing client", setStates(s, "nobody", want))
+}
+
+// refusedUpdatesChangeNothing: an update that returns an error, or whose
+// jti was spent already, leaves client c1's states as want.
+func refusedUpdatesChangeNothing(t *testing.T, s store.Store, want map[string]authz.CheckState) {
 	refused := config.Errorf(config.KindConflict, "refused")
 	err := s.UpdateCheckStates(context.Background(), "mfp", "c1", func(current map[string]authz.CheckState) (map[string]authz.CheckState, error) {
 		current["pinCode"] = authz.CheckState{}
@@ -150,13 +163,6 @@ func testCheckStates(t *testing.T, s store.Store) {
 	if got := checkStates(t, s, "c1"); !reflect.DeepEqual(got, want) {
 		t.Errorf("an update whose jti was spent changed the states: %+v", got)
 	}
-	if err := setStates(s, "c1", nil); err != nil {
-		t.Fatal(err)
-	}
-	if got := checkStates(t, s, "c1"); len(got) != 0 {
-		t.Errorf("states after clearing them: %+v", got)
-	}
-	wantNotFound(t, "states of a missing client", setStates(s, "nobody", want))
 }
 
 // testConcurrentCheckStates: racing updates of one client's states take
@@ -228,25 +234,9 @@ func testGrants(t *testing.T, s store.Store) {
 	if err := s.AddGrant(ctx, code); config.ErrorKind(err) != config.KindConflict {
 		t.Errorf("adding a grant with the same hash: %v; want a conflict", err)
 	}
-	other := keyOf(code)
-	other.Runtime = "other"
-	_, err := s.TakeGrant(ctx, other)
-	wantNotFound(t, "the code from another runtime", err)
-	mustAddMobileClient(t, s, mobileClient("c2"))
-	thief := keyOf(code)
-	thief.ClientID = "c2"
-	_, err = s.TakeGrant(ctx, thief)
-	wantNotFound(t, "the code of c1 taken by c2", err)
-	asRefresh := keyOf(code)
-	asRefresh.Kind = authz.GrantRefresh
-	_, err = s.TakeGrant(ctx, asRefresh)
-	wantNotFound(t, "a code taken as a refresh token", err)
+	wrongTakesFindNothing(t, s, code)
 	if _, err := s.TakeGrant(ctx, keyOf(code), refresh); config.ErrorKind(err) != config.KindConflict {
 		t.Errorf("taking a grant while spending a hash stored already: %v; want a conflict (and the grant kept)", err)
-	}
-	for _, key := range []authz.GrantKey{other, thief, asRefresh} {
-		_, err := s.Grant(ctx, key)
-		wantNotFound(t, "a grant read with another runtime, client or kind", err)
 	}
 	for _, want := range []authz.Grant{code, refresh} {
 		if got, err := s.Grant(ctx, keyOf(want)); err != nil || !reflect.DeepEqual(got, want) {
@@ -267,6 +257,21 @@ func testGrants(t *testing.T, s store.Store) {
 	bad := grant("code-3", code.Expires)
 	bad.Kind = "password"
 	wantInvalid(t, "a grant of an unknown kind", s.AddGrant(ctx, bad))
+}
+
+// wrongTakesFindNothing: code, of client c1, is neither read nor taken
+// (nor destroyed) by another runtime, another client or as another kind.
+func wrongTakesFindNothing(t *testing.T, s store.Store, code authz.Grant) {
+	ctx := context.Background()
+	other, thief, asRefresh := keyOf(code), keyOf(code), keyOf(code)
+	other.Runtime, thief.ClientID, asRefresh.Kind = "other", "c2", authz.GrantRefresh
+	mustAddMobileClient(t, s, mobileClient("c2"))
+	for what, key := range map[string]authz.GrantKey{"another runtime": other, "c2": thief, "a refresh token": asRefresh} {
+		_, err := s.TakeGrant(ctx, key)
+		wantNotFound(t, "the code of c1 taken by "+what, err)
+		_, err = s.Grant(ctx, key)
+		wantNotFound(t, "the code of c1 read by "+what, err)
+	}
 }
 
 // testExpiredGrants: an expired grant is never returned, and it is gone
