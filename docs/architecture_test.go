@@ -25,6 +25,8 @@ func TestDependencyRule(t *testing.T) {
 		"sync/admin":       {"sync/server", "sync/client", "sync/transfer", "cmd/"},
 		"sync/store":       {"sync/server", "sync/oauth", "cmd/"},
 		"sync/oauth":       {"sync/server", "cmd/"},
+		"sync/authz":       {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/client", "sync/transfer", "cmd/"},
+		"sync/mobile":      {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/authz", "cmd/"},
 		"sync/workspace":   {"sync/transfer", "sync/client", "cmd/"},
 	}
 	deps := listDeps(t, slices.Collect(maps.Keys(forbidden)))
@@ -73,15 +75,18 @@ func listDeps(t *testing.T, pkgs []string) map[string][]string {
 }
 
 // TestServiceKnowsNoHTTP: the admin service, which the console and the
-// runtime will call too, imports neither net/http nor the server.
+// runtime call too, and the mobile runtime import neither net/http nor
+// the server.
 func TestServiceKnowsNoHTTP(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, "../sync/admin").Output()
-	if err != nil {
-		t.Fatalf("go list sync/admin: %v", err)
-	}
-	for _, imp := range strings.Fields(string(out)) {
-		if imp == "net/http" || imp == module+"sync/server" {
-			t.Errorf("sync/admin imports %s", imp)
+	for _, pkg := range []string{"sync/admin", "sync/authz"} {
+		out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, "../"+pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", pkg, err)
+		}
+		for _, imp := range strings.Fields(string(out)) {
+			if imp == "net/http" || imp == module+"sync/server" {
+				t.Errorf("%s imports %s", pkg, imp)
+			}
 		}
 	}
 }

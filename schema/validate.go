@@ -23,6 +23,19 @@ type Report struct {
 	Descriptor *config.Descriptor
 	// Err is set when the file could not be read at all.
 	Err error
+
+	doc *config.Document // the parsed file, for LintChecks
+}
+
+// LintChecks adds, at severity sev, a finding for every security check
+// the descriptor leads to that known lacks (config.LintChecks); it does
+// nothing when the descriptor did not decode.
+func (r *Report) LintChecks(known config.CheckCatalog, sev config.Severity) {
+	if r.Descriptor == nil || r.doc == nil {
+		return
+	}
+	r.Diagnostics = append(r.Diagnostics, config.LintChecks(r.doc, r.Descriptor, known, sev)...)
+	slices.SortStableFunc(r.Diagnostics, config.CompareDiagnostics)
 }
 
 // Valid reports whether the file was read and has no error findings.
@@ -55,6 +68,7 @@ func Validate(src []byte) *Report {
 	if doc == nil {
 		return r
 	}
+	r.doc = doc
 	schemaDiags := load().check(doc)
 	r.Diagnostics = append(r.Diagnostics, schemaDiags...)
 	r.Diagnostics = append(r.Diagnostics, config.Lint(doc)...)

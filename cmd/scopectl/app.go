@@ -26,6 +26,10 @@ func appCommand() *cli.Command {
 			appDiffCommand(),
 			appHistoryCommand(),
 			appRollbackCommand(),
+			appExplainCommand(),
+			appTokenCommand(),
+			appDisableCommand(),
+			appEnableCommand(),
 		},
 	}
 }
@@ -39,6 +43,10 @@ func appValidateCommand() *cli.Command {
 (default: mobilefirst/). Each finding names file:line:column, the JSON
 pointer, the rule, and how to fix it.
 
+With --known-checks FILE (the list a server publishes at
+/RUNTIME/api/az/v1/securitychecks), it also warns of every scope element
+that leads to a security check that server does not have.
+
 With --staged, checks what the next commit records instead of the working
 tree: the staged content (git index, read with go-git) of every descriptor
 under PATH that the commit adds or changes. This is the pre-commit check
@@ -46,7 +54,7 @@ under PATH that the commit adds or changes. This is the pre-commit check
 
 Exit status: 0 all valid, 1 any invalid (warnings only with --strict),
 2 usage error or unreadable path.`,
-		Flags:  []cli.Flag{formatFlag(report.Formats...), strictFlag(), stagedFlag(), jobsFlag(), noColorFlag()},
+		Flags:  []cli.Flag{formatFlag(report.Formats...), strictFlag(), stagedFlag(), jobsFlag(), knownChecksFlag(), noColorFlag()},
 		Action: validateAction,
 	}
 }
@@ -58,6 +66,9 @@ func validateAction(c *cli.Context) error {
 	}
 	reports, err := validateReports(c)
 	if err != nil {
+		return err
+	}
+	if err := lintKnownChecks(c, reports); err != nil {
 		return err
 	}
 	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlagName)}

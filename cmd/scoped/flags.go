@@ -9,7 +9,7 @@ import (
 // Flags are built per App (urfave/cli keeps state in them); every one can
 // also be set with its SCOPED_* variable.
 func serveFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:9080", Usage: "listen `ADDRESS`", EnvVars: []string{"SCOPED_ADDR"}},
 		dbFlag(),
 		&cli.BoolFlag{Name: "dev", Usage: "development mode: sample applications and the clients test/test and admin/admin", EnvVars: []string{"SCOPED_DEV"}},
@@ -19,7 +19,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "runtime", Value: cli.NewStringSlice("mfp"), Usage: "runtimes to serve", EnvVars: []string{"SCOPED_RUNTIME"}},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log `FORMAT`: text or json", EnvVars: []string{"SCOPED_LOG_FORMAT"}},
 		&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long SIGTERM waits for requests in flight", EnvVars: []string{"SCOPED_SHUTDOWN_TIMEOUT"}},
-	}
+	}, mobileFlags()...)
 }
 
 func dbFlag() cli.Flag {

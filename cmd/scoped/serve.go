@@ -39,6 +39,7 @@ type serveConfig struct {
 	AdminSecret                 string
 	TokenTTL, ShutdownTimeout   time.Duration
 	Runtimes                    []string
+	Mobile                      server.MobileConfig
 }
 
 // Development credentials: only ever created with --dev.
@@ -58,7 +59,11 @@ func loadServeConfig(c *cli.Context) (serveConfig, error) {
 		return cfg, err
 	}
 	cfg.AdminSecret = secret
-	return cfg, cfg.validate()
+	if err := cfg.validate(); err != nil {
+		return cfg, err
+	}
+	cfg.Mobile, err = loadMobileConfig(c, cfg.Runtimes, cfg.Dev)
+	return cfg, err
 }
 
 // adminSecret reads the admin client's secret from a file or from
@@ -213,10 +218,14 @@ func newHandler(ctx context.Context, st store.Store, cfg *serveConfig, addr stri
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return server.New(server.Config{
+	h, err := server.New(server.Config{
 		Store: st, Tokens: oauth.NewTokens(keys, cfg.TokenTTL), Secrets: secrets, Runtimes: cfg.Runtimes,
-		Issuer: cfg.Issuer, Logger: log, Registry: reg, AllowShortSecrets: cfg.Dev,
-	}), nil
+		Issuer: cfg.Issuer, Logger: log, Registry: reg, AllowShortSecrets: cfg.Dev, Mobile: cfg.Mobile,
+	})
+	if err != nil {
+		return nil, exitcode.Errorf(exitcode.Usage, "%v", err)
+	}
+	return h, nil
 }
 
 // listen binds the listening address; a busy port says how to choose

@@ -36,6 +36,14 @@ func TestStartupRefusals(t *testing.T) {
 		{"admin secret with a space", []string{"SCOPED_ADMIN_SECRET=a strong admin secret"}, nil, 2, []string{"spaces"}},
 		{"empty secret file", nil, []string{"--admin-secret-file", empty}, 2, []string{empty + " is empty"}},
 		{"stray argument", nil, []string{"--dev", "stray"}, 2, []string{`unexpected argument "stray"`}},
+		{"security check without type", nil, []string{"--dev", "--security-check", "StepUp"}, 2, []string{"write NAME=TYPE"}},
+		{"security check of an unknown type", nil, []string{"--dev", "--security-check", "StepUp=Face"}, 2,
+			[]string{`unknown security check type "Face"; the types are PinCodeAttempts, appAuthenticity`}},
+		{"UserLogin without users", nil, []string{"--dev", "--security-check", "SSO=UserLogin"}, 2, []string{"UserLogin needs --users FILE"}},
+		{"security check named like a built-in", nil, []string{"--dev", "--security-check", "appAuthenticity=PinCodeAttempts"}, 2, []string{"exists already"}},
+		{"missing user registry", nil, []string{"--dev", "--users", "/nonexistent/users"}, 2, []string{"--users: cannot read the user registry /nonexistent/users"}},
+		{"refresh apps of an unserved runtime", nil, []string{"--dev", "--refresh-token-apps", "other=com.a"}, 2, []string{`runtime "other" is not served`}},
+		{"refresh app with a bad id", nil, []string{"--dev", "--refresh-token-apps", "com.a;-x"}, 2, []string{`application id "-x"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -34,7 +34,17 @@ type Claims struct {
 	// under (when it was set, in Unix microseconds); a token whose client
 	// has another secret now is refused.
 	SecretVersion int64 `json:"sv,omitempty"`
+	// The mobile client's application and user, in the tokens of the
+	// mobile runtime (sync/authz); empty in client-credentials tokens.
+	AppID       string `json:"app_id,omitempty"`
+	AppPlatform string `json:"app_platform,omitempty"`
+	AppVersion  string `json:"app_version,omitempty"`
+	User        string `json:"user,omitempty"`
 }
+
+// Mobile reports whether the token was issued to a registered mobile
+// client (sync/authz) rather than to a confidential client.
+func (c Claims) Mobile() bool { return c.AppID != "" }
 
 // Type is the typ header of an access token (RFC 9068 §2.1).
 const Type = "at+jwt"

@@ -46,6 +46,9 @@ const maxApplyAttempts = 10
 // details, a precondition that does not hold a KindStale one.
 func (s *Service) Apply(ctx context.Context, req ApplyRequest) (*ApplyResult, error) {
 	report := schema.Validate(req.Body)
+	if s.knownChecks != nil {
+		report.LintChecks(s.knownChecks, config.SeverityError)
+	}
 	if !report.Valid() {
 		return nil, invalidDescriptor(report)
 	}
@@ -95,6 +98,7 @@ func (s *Service) applyOnce(ctx context.Context, ifMatch api.Precondition, sreq 
 	if err != nil {
 		return nil, err
 	}
+	s.notify(sreq.Runtime, sreq.Key)
 	return &ApplyResult{
 		Response: api.ApplyResponse{Application: Application(res.Revision), Unchanged: res.Unchanged, Diff: orEmpty(p.diff)},
 		Created:  res.Previous == nil,

@@ -2,9 +2,11 @@ package admin
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -26,6 +28,26 @@ func (s *Service) Head(ctx context.Context, runtime string, key config.AppKey) (
 		return store.Revision{}, err
 	}
 	return s.store.Head(ctx, runtime, key)
+}
+
+// Descriptor returns the descriptor that governs an application now, its
+// head revision parsed: what the mobile runtime obeys (through its
+// authz.DescriptorCache). A KindNotFound error when the application does
+// not exist or was deleted, the error of authz.ApplicationDisabled when an
+// operator disabled it: the runtime refuses its clients either way.
+func (s *Service) Descriptor(ctx context.Context, runtime string, key config.AppKey) (*config.Descriptor, error) {
+	head, err := s.Head(ctx, runtime, key)
+	if err != nil {
+		return nil, err
+	}
+	if head.State.Disabled {
+		return nil, authz.ApplicationDisabled(runtime, key, head.State.Message)
+	}
+	d, err := config.ParseDescriptor(head.Content)
+	if err != nil {
+		return nil, fmt.Errorf("stored revision %d of %s: %w", head.Number, key, err)
+	}
+	return d, nil
 }
 
 // Revisions lists every revision of an application, oldest first, without
@@ -52,7 +74,11 @@ func (s *Service) Delete(ctx context.Context, runtime string, key config.AppKey,
 	if err := knownPlatform(key); err != nil {
 		return err
 	}
-	return s.store.Delete(ctx, runtime, key, ifMatch)
+	if err := s.store.Delete(ctx, runtime, key, ifMatch); err != nil {
+		return err
+	}
+	s.notify(runtime, key)
+	return nil
 }
 
 // Clients returns the confidential clients of a runtime, ordered by id.
@@ -69,4 +95,33 @@ func knownPlatform(key config.AppKey) error {
 		return config.Errorf(config.KindNotFound, "unknown platform %s", QuoteName(string(key.Platform)))
 	}
 	return nil
+}
+
+// DeleteMobileClient removes a registered mobile client with its check
+// states, codes and refresh tokens; its access tokens stop verifying at
+// once. A KindNotFound error when there is none.
+func (s *Service) DeleteMobileClient(ctx context.Context, runtime, id string) error {
+	return s.store.DeleteMobileClient(ctx, runtime, id)
+}
+
+// SetAppState enables an application, or disables it with a message for
+// its users (at most api.MaxDisabledMessage bytes; none when enabling),
+// and returns its head with the new state. Its descriptor and history
+// stay; an apply keeps the state. A KindNotFound error when the
+// application does not exist or was deleted.
+func (s *Service) SetAppState(ctx context.Context, runtime string, key config.AppKey, state store.AppState) (store.Revision, error) {
+	if err := knownPlatform(key); err != nil {
+		return store.Revision{}, err
+	}
+	switch {
+	case !state.Disabled && state.Message != "":
+		return store.Revision{}, config.Errorf(config.KindInvalid, "a message is only for disabling an application")
+	case len(state.Message) > api.MaxDisabledMessage:
+		return store.Revision{}, config.Errorf(config.KindInvalid, "the message is %d bytes long; at most %d", len(state.Message), api.MaxDisabledMessage)
+	}
+	if err := s.store.SetAppState(ctx, runtime, key, state); err != nil {
+		return store.Revision{}, err
+	}
+	s.notify(runtime, key)
+	return s.store.Head(ctx, runtime, key)
 }

@@ -37,7 +37,9 @@ type Store interface {
 	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error)
 	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error)
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
+	SetAppState(ctx context.Context, runtime string, key config.AppKey, state store.AppState) error
 	Clients(ctx context.Context, runtime string) ([]store.Client, error)
+	DeleteMobileClient(ctx context.Context, runtime, id string) error
 }
 
 // Secrets hashes client secrets and checks a secret against a hash, as
@@ -64,6 +66,30 @@ type Service struct {
 	minSecret int
 	// applyLocks serialises applies of one application in this process.
 	applyLocks keyLocks
+	// knownChecks, when set, are the only security checks a descriptor
+	// may lead to (config.LintChecks).
+	knownChecks config.CheckCatalog
+	// changed, when set, hears of every stored apply, every delete and
+	// every change of an application's state.
+	changed func(runtime string, key config.AppKey)
+}
+
+// RequireKnownChecks makes Apply refuse a descriptor that maps a scope
+// element to a security check known lacks, or whose mandatory scope names
+// one: no client could pass it. Call it before the service is used.
+func (s *Service) RequireKnownChecks(known config.CheckCatalog) { s.knownChecks = known }
+
+// OnChange makes the service call changed after every apply that reached
+// the store, every delete and every disable or enable, with the application's runtime and key: how
+// a cache of descriptors in this process (the mobile runtime's) forgets
+// the old head at once. Call it before the service is used.
+func (s *Service) OnChange(changed func(runtime string, key config.AppKey)) { s.changed = changed }
+
+// notify tells the OnChange callback that an application changed.
+func (s *Service) notify(runtime string, key config.AppKey) {
+	if s.changed != nil {
+		s.changed(runtime, key)
+	}
 }
 
 // New returns the Service of cfg.
@@ -80,5 +106,6 @@ func Application(r store.Revision) api.Application {
 	return api.Application{
 		ID: r.Key.ID, Platform: string(r.Key.Platform), Version: r.Key.Version,
 		Revision: r.Number, Author: r.Author, Time: r.Time, Hash: r.Hash, Summary: r.Summary,
+		Disabled: r.State.Disabled, DisabledMessage: r.State.Message,
 	}
 }

@@ -22,6 +22,24 @@ type Application struct {
 	Time     time.Time `json:"time"`
 	Hash     string    `json:"hash"`
 	Summary  string    `json:"summary,omitempty"`
+	// Disabled is set while an operator has the application disabled
+	// (its clients are refused), with the message its users are shown.
+	// They are the application's now, not the revision's: only listings,
+	// applies and state changes carry them.
+	Disabled        bool   `json:"disabled,omitempty"`
+	DisabledMessage string `json:"disabledMessage,omitempty"`
+}
+
+// MaxDisabledMessage is the longest message, in bytes, an operator may
+// leave for the users of an application it disables.
+const MaxDisabledMessage = 1024
+
+// AppState is the body of PUT .../state: enable an application, or
+// disable it with a message for its users (only when disabling). The
+// answer is the Application with its new state.
+type AppState struct {
+	Enabled *bool  `json:"enabled"` // required
+	Message string `json:"message,omitempty"`
 }
 
 // Key returns the application key the revision belongs to.
@@ -86,4 +104,45 @@ type Token struct {
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int64  `json:"expires_in"`
 	Scope       string `json:"scope"`
+}
+
+// SecurityCheck is one security check of a runtime: its name, the
+// built-in check it runs (its own name for a built-in), and its defaults.
+type SecurityCheck struct {
+	Name     string            `json:"name"`
+	Type     string            `json:"type"`
+	Defaults config.Properties `json:"defaults"`
+}
+
+// SecurityChecks is the list of a runtime's security checks.
+type SecurityChecks struct {
+	SecurityChecks []SecurityCheck `json:"securityChecks"`
+}
+
+// Catalog returns the checks as a config.CheckCatalog.
+func (l SecurityChecks) Catalog() config.CheckCatalog {
+	c := make(config.CheckCatalog, len(l.SecurityChecks))
+	for _, sc := range l.SecurityChecks {
+		c[sc.Name] = sc.Defaults
+	}
+	return c
+}
+
+// Metadata is a runtime's authorization-server metadata (RFC 8414): its
+// issuer, the value of the iss of its tokens and of the aud of client
+// assertions, and its endpoints.
+type Metadata struct {
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+	IntrospectionEndpoint string `json:"introspection_endpoint"`
+	// MobileRegistrationEndpoint is where app instances register their key
+	// (a signed registration, not RFC 7591 dynamic registration, so not
+	// published as registration_endpoint).
+	MobileRegistrationEndpoint        string   `json:"mfp_registration_endpoint"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 }

@@ -30,6 +30,10 @@ func ApplicationPath(runtime, id, platform, version string) string {
 // below its ApplicationPath.
 func DescriptorPath(app string) string { return app + "/descriptor" }
 
+// StatePath is the path of an application's state (enabled, or disabled
+// with a message), below its ApplicationPath.
+func StatePath(app string) string { return app + "/state" }
+
 // RevisionsPath is the path of an application's history, below its
 // ApplicationPath.
 func RevisionsPath(app string) string { return app + "/revisions" }
@@ -41,4 +45,37 @@ func RevisionPath(app, n string) string { return RevisionsPath(app) + "/" + n }
 // ClientsPath is the path of a runtime's confidential clients.
 func ClientsPath(runtime string) string {
 	return Base + "/runtimes/" + runtime + "/confidentialclients"
+}
+
+// RegistrationPath is the path where a mobile app instance registers.
+func RegistrationPath(runtime string) string { return "/" + runtime + "/api/registration/v1/self" }
+
+// MobileClientPath is the path of a registered mobile client, the Location
+// of its registration.
+func MobileClientPath(runtime, id string) string {
+	return "/" + runtime + "/api/registration/v1/clients/" + id
+}
+
+// PreauthorizationPath is the path where a mobile client runs the security
+// checks of a scope.
+func PreauthorizationPath(runtime string) string { return AuthzPath(runtime) + "/preauthorization" }
+
+// AuthorizationPath is the path where a mobile client that passed the
+// checks of a scope gets an authorization code.
+func AuthorizationPath(runtime string) string { return AuthzPath(runtime) + "/authorization" }
+
+// SecurityChecksPath is the path of the list of a runtime's security
+// checks.
+func SecurityChecksPath(runtime string) string { return AuthzPath(runtime) + "/securitychecks" }
+
+// MobileClientsPath is the admin path of a runtime's registered mobile
+// clients.
+func MobileClientsPath(runtime string) string {
+	return Base + "/runtimes/" + runtime + "/mobileclients"
+}
+
+// MetadataPath is the path of a runtime's authorization-server metadata
+// (RFC 8414 §3: the well-known prefix before the issuer's path).
+func MetadataPath(runtime string) string {
+	return "/.well-known/oauth-authorization-server" + AuthzPath(runtime)
 }

@@ -57,6 +57,7 @@ func isPlain(s string) bool {
 func printableApp(a api.Application) api.Application {
 	a.ID, a.Platform, a.Version = Printable(a.ID), Printable(a.Platform), Printable(a.Version)
 	a.Author, a.Hash, a.Summary = Printable(a.Author), Printable(a.Hash), Printable(a.Summary)
+	a.DisabledMessage = Printable(a.DisabledMessage)
 	return a
 }
 

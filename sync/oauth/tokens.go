@@ -42,15 +42,28 @@ func (t *Tokens) Issue(ctx context.Context, issuer, clientID string, scope confi
 		Scope: scope.String(), IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(t.TTL)),
 		ID: newTokenID(), SecretVersion: secretVersion,
 	}
-	key, err := t.KeySet().active(ctx)
+	token, err := t.Sign(ctx, c)
 	if err != nil {
 		return "", accesstoken.Claims{}, err
 	}
+	return token, c, nil
+}
+
+// Sign signs c with the active key, as an access token of type at+jwt. It
+// sets c's token id (jti) when it has none.
+func (t *Tokens) Sign(ctx context.Context, c accesstoken.Claims) (string, error) {
+	if c.ID == "" {
+		c.ID = newTokenID()
+	}
+	key, err := t.KeySet().active(ctx)
+	if err != nil {
+		return "", err
+	}
 	token, err := jwt.Signed(key.sign).Claims(c).Serialize()
 	if err != nil {
-		return "", accesstoken.Claims{}, fmt.Errorf("sign token: %w", err)
+		return "", fmt.Errorf("sign token: %w", err)
 	}
-	return token, c, nil
+	return token, nil
 }
 
 func newTokenID() string {

@@ -108,6 +108,16 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// handleDeleteMobileClient removes a registered mobile client: its
+// tokens, codes and refresh tokens are revoked.
+func (s *Server) handleDeleteMobileClient(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.DeleteMobileClient(r.Context(), r.PathValue("runtime"), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // handleApply is the apply endpoint: the admin service validates,
 // canonicalises, compares with the head, and stores a new revision under
 // the caller's If-Match precondition, atomically.

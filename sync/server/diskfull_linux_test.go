@@ -45,7 +45,7 @@ func failWrites(t *testing.T) (restore func()) {
 // answers 500), /healthz answers 503 with a JSON error within a second
 // (it answered 200: it only read), and 200 again once writes work.
 func TestHealthFailsWhenWritesFail(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	logs := &logBuffer{}
 	e := newEnvWith(t, servertest.Options{Now: clk.Now, Logger: newLogger(logs)})
 	tok := e.token("admin", "admin-secret", "mfpadmin")
@@ -57,7 +57,7 @@ func TestHealthFailsWhenWritesFail(t *testing.T) {
 	restore := failWrites(t)
 	e.apply(tok, src, nil).want(t, 500)
 	e.do("GET", "/healthz", nil, nil).want(t, 200) // the last second's probe
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	r := e.do("GET", "/healthz", nil, nil).want(t, 503)
 	var body struct{ Status, Error, Message string }
 	r.json(t, &body)
@@ -70,7 +70,7 @@ func TestHealthFailsWhenWritesFail(t *testing.T) {
 
 	restore()
 	e.do("GET", "/healthz", nil, nil).want(t, 503) // cached for a second
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	e.do("GET", "/healthz", nil, nil).want(t, 200)
 	e.apply(tok, src, nil).want(t, 201)
 }
@@ -80,7 +80,7 @@ func TestHealthFailsWhenWritesFail(t *testing.T) {
 // others per 10 s, and the last count at the next health check: a bounded
 // number of lines instead of one per request, and no failure uncounted.
 func TestRepeatedErrorsAreRateLimited(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	logs := &logBuffer{}
 	e := newEnvWith(t, servertest.Options{Now: clk.Now, Logger: newLogger(logs)})
 	tok := e.token("admin", "admin-secret", "mfpadmin")
@@ -97,10 +97,10 @@ func TestRepeatedErrorsAreRateLimited(t *testing.T) {
 		if rec.Code != 500 {
 			t.Fatalf("apply on a full disk: %d %s", rec.Code, rec.Body.String())
 		}
-		clk.advance(12 * time.Millisecond)
+		clk.Advance(12 * time.Millisecond)
 	}
 	restore()
-	clk.advance(10 * time.Second)
+	clk.Advance(10 * time.Second)
 	e.do("GET", "/healthz", nil, nil).want(t, 200)
 
 	errs := logs.lines("level=ERROR")

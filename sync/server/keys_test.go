@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,26 +13,6 @@ import (
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
-
-// clock is a settable clock for the servers of a test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // signWithStoreKey signs claims with the active key of the store, as a
 // local user who read the database file could.
@@ -87,7 +66,7 @@ func TestStolenKeyCannotMintLongLivedTokens(t *testing.T) {
 // retired key was the active one, so new tokens carry a new kid, which
 // both accept, and the JWKS no longer lists the retired key.
 func TestRetiredKeyRevokesTokensOnEveryInstance(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	a := newEnvWith(t, servertest.Options{Now: clk.Now})
 	b := newEnvWith(t, servertest.Options{Now: clk.Now, DB: a.srv.DB, Issuer: a.url})
 	tok := a.token("monitor", "monitor-secret", "mfpmonitor")
@@ -100,7 +79,7 @@ func TestRetiredKeyRevokesTokensOnEveryInstance(t *testing.T) {
 	if err != nil || r.NewKey == "" || r.Key.Status != oauth.KeyActive {
 		t.Fatalf("retire the active key: %+v %v", r, err)
 	}
-	clk.advance(oauth.KeyRefresh + time.Millisecond)
+	clk.Advance(oauth.KeyRefresh + time.Millisecond)
 	for name, e := range map[string]*env{"instance a": a, "instance b": b} {
 		resp := e.do("GET", apps, bearer(tok), nil)
 		if resp.status != 401 || !strings.Contains(resp.header.Get("WWW-Authenticate"), "retired key") {
@@ -131,13 +110,13 @@ func kidOf(t *testing.T, token string) string {
 // TestRetiringAnOlderKeyKeepsTheActiveOne: retiring the previous key
 // revokes its tokens only; the active key keeps signing and verifying.
 func TestRetiringAnOlderKeyKeepsTheActiveOne(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	before := e.token("monitor", "monitor-secret", "mfpmonitor")
 	if _, err := oauth.Rotate(context.Background(), e.store); err != nil {
 		t.Fatal(err)
 	}
-	clk.advance(oauth.KeyRefresh + time.Millisecond)
+	clk.Advance(oauth.KeyRefresh + time.Millisecond)
 	after := e.token("monitor", "monitor-secret", "mfpmonitor")
 	if kidOf(t, after) == kidOf(t, before) {
 		t.Fatal("the rotation was not picked up")
@@ -147,7 +126,7 @@ func TestRetiringAnOlderKeyKeepsTheActiveOne(t *testing.T) {
 	if err != nil || r.NewKey != "" || r.Key.Status != oauth.KeyPublished {
 		t.Fatalf("retire the previous key: %+v %v", r, err)
 	}
-	clk.advance(oauth.KeyRefresh + time.Millisecond)
+	clk.Advance(oauth.KeyRefresh + time.Millisecond)
 	e.do("GET", apps, bearer(before), nil).want(t, 401)
 	e.do("GET", apps, bearer(after), nil).want(t, 200)
 	if again := e.token("monitor", "monitor-secret", "mfpmonitor"); kidOf(t, again) != kidOf(t, after) {

@@ -256,7 +256,7 @@ func TestIntrospection(t *testing.T) {
 // TestKeyRotationKeepsPreviousKey: after a rotation, tokens signed with the
 // previous key still validate and both keys are published.
 func TestKeyRotationKeepsPreviousKey(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	before := e.token("monitor", "monitor-secret", "mfpmonitor")
 	if _, err := oauth.Rotate(context.Background(), e.store); err != nil {
@@ -273,7 +273,7 @@ func TestKeyRotationKeepsPreviousKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.advance(oauth.KeyRefresh + time.Millisecond) // keys are re-read at most once a second
+	clk.Advance(oauth.KeyRefresh + time.Millisecond) // keys are re-read at most once a second
 	e.do("GET", apps, bearer(after), nil).want(t, 200)
 	e.do("GET", apps, bearer(before), nil).want(t, 200)
 	var jwks jose.JSONWebKeySet

@@ -57,26 +57,43 @@ func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Cl
 }
 
 // verifyToken checks a bearer token's signature and claims, then checks it
-// against its client as it is now: the client must exist, must still have
-// the secret the token was issued under, and must still be allowed every
-// element the token grants. It returns the claims and the granted scope.
+// against its client as it is now, and returns the claims and the granted
+// scope: a confidential client must exist, must still have the secret the
+// token was issued under, and must still be allowed every element the
+// token grants; a mobile client must still be registered (deleting it
+// revokes its tokens).
 func (s *Server) verifyToken(ctx context.Context, runtime, token string) (accesstoken.Claims, config.Scope, error) {
 	c, err := s.tokens.Verifier.Verify(ctx, token, s.issuerOf(runtime))
 	if err != nil {
 		return c, nil, err
 	}
+	granted, _ := config.ParseScope(c.Scope)
+	if c.Mobile() {
+		return c, granted, s.checkMobileClient(ctx, runtime, c)
+	}
+	return c, granted, s.checkConfidentialClient(ctx, runtime, c, granted)
+}
+
+func (s *Server) checkConfidentialClient(ctx context.Context, runtime string, c accesstoken.Claims, granted config.Scope) error {
 	client, found, err := s.lookupClient(ctx, runtime, c.ClientID)
 	switch {
 	case err != nil:
-		return c, nil, err
+		return err
 	case !found:
-		return c, nil, config.Errorf(config.KindUnauthorized, "the client of this token no longer exists")
+		return config.Errorf(config.KindUnauthorized, "the client of this token no longer exists")
 	case c.SecretVersion != client.SecretSetAt.UnixMicro():
-		return c, nil, config.Errorf(config.KindUnauthorized, "the client's secret changed after this token was issued")
+		return config.Errorf(config.KindUnauthorized, "the client's secret changed after this token was issued")
 	}
-	granted, _ := config.ParseScope(c.Scope)
 	if e, ok := client.AllowedScope.AllowsAll(granted); !ok {
-		return c, nil, config.Errorf(config.KindUnauthorized, "the client is no longer allowed scope %q", e)
+		return config.Errorf(config.KindUnauthorized, "the client is no longer allowed scope %q", e)
 	}
-	return c, granted, nil
+	return nil
+}
+
+func (s *Server) checkMobileClient(ctx context.Context, runtime string, c accesstoken.Claims) error {
+	_, err := s.store.MobileClient(ctx, runtime, c.ClientID)
+	if config.ErrorKind(err) == config.KindNotFound {
+		return config.Errorf(config.KindUnauthorized, "the mobile client of this token is no longer registered")
+	}
+	return err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -34,6 +35,7 @@ const maxAuthorizationHeader = 8 << 10
 // through Tokens.
 type Store interface {
 	admin.Store
+	authz.Store
 	Client(ctx context.Context, runtime, id string) (store.Client, error)
 	Probe(ctx context.Context) error
 }
@@ -51,6 +53,10 @@ type Config struct {
 	Issuer   string
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// Mobile configures the mobile authorization runtime of every runtime
+	// (registration, security checks, authorization codes); the zero
+	// value has no user registry and no refresh tokens.
+	Mobile MobileConfig
 	// AllowShortSecrets lets the admin API set client secrets shorter
 	// than admin.MinSecretLength (development mode); optional.
 	AllowShortSecrets bool
@@ -75,10 +81,13 @@ type Server struct {
 	health   *health
 	errLog   *errorLog // ERROR lines, rate-limited
 	svc      *admin.Service
+	mobile   map[string]*authz.Runtime
+	checks   *authz.Checks
 }
 
-// New returns a Server for cfg.
-func New(cfg Config) *Server {
+// New returns a Server for cfg; an error when cfg.Mobile declares a custom
+// security check that cannot be (a KindInvalid error).
+func New(cfg Config) (*Server, error) {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -94,8 +103,18 @@ func New(cfg Config) *Server {
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
+	apps := mobileApplications(s.svc, now)
+	checks, err := mobileChecks(cfg.Mobile, apps)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Mobile.AllowUnknownChecks {
+		s.svc.RequireKnownChecks(checks.Catalog())
+	}
+	s.checks = checks
+	s.mobile = mobileRuntimes(cfg, apps, checks, now)
 	s.routes(cfg.Registry)
-	return s
+	return s, nil
 }
 
 func (s *Server) routes(reg *prometheus.Registry) {
@@ -103,6 +122,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	s.handle("POST "+api.TokenPath(runtime), s.handleToken)
 	s.handle("POST "+api.IntrospectionPath(runtime), s.protect(introspectScope, s.handleIntrospection))
 	s.handle("GET "+api.JWKSPath(runtime), s.handleJWKS)
+	s.mobileRoutes(runtime)
 
 	apps := api.ApplicationsPath(runtime)
 	app := api.ApplicationPath(runtime, "{app}", "{platform}", "{version}")
@@ -112,9 +132,11 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	s.handle("GET "+api.RevisionsPath(app), s.admin(roleMonitor, s.handleRevisions))
 	s.handle("GET "+api.RevisionPath(app, "{n}"), s.admin(roleMonitor, s.handleRevision))
 	s.handle("DELETE "+app, s.admin(roleOperator, s.handleDelete))
+	s.handle("PUT "+api.StatePath(app), s.admin(roleOperator, s.handleSetState))
 	clients := api.ClientsPath(runtime)
 	s.handle("GET "+clients, s.admin(roleMonitor, s.handleGetClients))
 	s.handle("PUT "+clients, s.admin(roleDeployer, s.handlePutClients))
+	s.handle("DELETE "+api.MobileClientsPath(runtime)+"/{id}", s.admin(roleOperator, s.handleDeleteMobileClient))
 
 	s.handle("GET /healthz", s.handleHealth)
 	s.mux.Handle("GET /metrics", promhttpHandler(reg))

@@ -103,7 +103,7 @@ func jsonHeader(token string) http.Header {
 	return h
 }
 
-func fixture(t *testing.T, name string) string {
+func fixture(t testing.TB, name string) string {
 	t.Helper()
 	b, err := fs.ReadFile(fixtures.FS, name)
 	if err != nil {

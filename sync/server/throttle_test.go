@@ -53,7 +53,7 @@ func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
 // the right secret; one more attempt is allowed per second. The client
 // itself, from the address it logged in from before, is not locked out.
 func TestGuessesAgainstOneClientAreThrottled(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	wantStatus(t, e.tokenFrom("192.0.2.200:1000", "monitor", "monitor-secret"), 200) // its usual address
 	for i := range 10 {
@@ -67,7 +67,7 @@ func TestGuessesAgainstOneClientAreThrottled(t *testing.T) {
 	}
 	wantStatus(t, e.tokenFrom("192.0.2.200:1001", "monitor", "monitor-secret"), 200) // the known client
 	wantStatus(t, e.tokenFrom("198.51.100.99:4000", "test", "test-secret"), 200)     // other ids
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	wantStatus(t, e.tokenFrom("198.51.100.99:4000", "monitor", "guess"), 401)
 	wantThrottled(t, e.tokenFrom("198.51.100.99:4000", "monitor", "guess"), "1")
 }
@@ -77,7 +77,7 @@ func TestGuessesAgainstOneClientAreThrottled(t *testing.T) {
 // second), also IPv6 addresses of one /64; other addresses are not
 // affected, nor a client that logged in from the address before.
 func TestGuessesFromOneAddressAreThrottled(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	for _, tc := range []struct{ name, known, attacker, sameNet, other string }{
 		{"IPv4", "192.0.2.1:5000", "192.0.2.1:6000", "192.0.2.1:7000", "192.0.2.2:6000"},
@@ -93,7 +93,7 @@ func TestGuessesFromOneAddressAreThrottled(t *testing.T) {
 			wantThrottled(t, e.tokenFrom(tc.sameNet, "pusher", "pusher-secret"), "1")
 			wantStatus(t, e.tokenFrom(tc.known, "operator", "operator-secret"), 200)
 			wantStatus(t, e.tokenFrom(tc.other, "ghost-other", "guess"), 401)
-			clk.advance(time.Second)
+			clk.Advance(time.Second)
 			for range 3 {
 				wantStatus(t, e.tokenFrom(tc.attacker, "ghost-later", "guess"), 401)
 			}
@@ -106,7 +106,7 @@ func TestGuessesFromOneAddressAreThrottled(t *testing.T) {
 // per-address budget by naming another client address in X-Forwarded-For,
 // X-Real-IP or Forwarded: only the connection's address counts.
 func TestForwardedHeadersAreNotTrusted(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	spoof := func(i int) []string {
 		a := fmt.Sprintf("203.0.113.%d", i)
@@ -121,7 +121,7 @@ func TestForwardedHeadersAreNotTrusted(t *testing.T) {
 // TestAdminBasicIsThrottled: HTTP Basic on the admin API shares the
 // budget and answers 429 with Retry-After and the usual JSON error body.
 func TestAdminBasicIsThrottled(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	basicAuth := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("admin:guess"))}}
 	for range 10 {
@@ -145,7 +145,7 @@ func TestAdminBasicIsThrottled(t *testing.T) {
 // own address, get exactly the budget of 10 checks between them; the
 // others are refused before any bcrypt work.
 func TestConcurrentGuessesCannotOverdraw(t *testing.T) {
-	clk := newClock()
+	clk := servertest.NewClock()
 	e := newEnvWith(t, servertest.Options{Now: clk.Now})
 	before := e.srv.Secrets.Comparisons()
 	codes := make(chan int, 40)

@@ -14,6 +14,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -43,6 +44,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := parseForm(r); err != nil {
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
+		return
+	}
+	if gt := r.PostForm.Get("grant_type"); gt == authz.GrantTypeCode || gt == authz.GrantTypeRefresh {
+		s.mobileToken(w, r, runtime)
+		s.metrics.tokens.Observe(since(start))
+		return
+	}
 	resp, oerr := s.issueToken(r, runtime)
 	if oerr != nil {
 		writeOAuthError(w, oerr)
@@ -55,9 +65,6 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauthError) {
-	if err := parseForm(r); err != nil {
-		return nil, newOAuthError(config.KindInvalid, "invalid_request", err.Error())
-	}
 	if r.PostForm.Has("client_secret") {
 		return nil, newOAuthError(config.KindInvalid, "invalid_request", "send client credentials with HTTP Basic authentication, not in the body")
 	}
@@ -70,7 +77,7 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 	case "":
 		return nil, newOAuthError(config.KindInvalid, "invalid_request", "grant_type is required")
 	default:
-		return nil, newOAuthError(config.KindInvalid, "unsupported_grant_type", "only client_credentials is supported")
+		return nil, newOAuthError(config.KindInvalid, "unsupported_grant_type", "grant_type must be client_credentials, authorization_code or refresh_token")
 	}
 	scope, err := oauth.Grant(client.AllowedScope, r.PostForm.Get("scope"))
 	if err != nil {
@@ -194,6 +201,11 @@ type introspection struct {
 	Issuer    string `json:"iss,omitempty"`
 	Audience  string `json:"aud,omitempty"`
 	ID        string `json:"jti,omitempty"`
+	// The mobile client's application and user (sync/authz tokens).
+	AppID       string `json:"app_id,omitempty"`
+	AppPlatform string `json:"app_platform,omitempty"`
+	AppVersion  string `json:"app_version,omitempty"`
+	User        string `json:"user,omitempty"`
 }
 
 // introspectScope is the scope element a caller of introspection needs.
@@ -227,6 +239,7 @@ func (s *Server) introspect(ctx context.Context, runtime, token string) introspe
 		Active: true, Scope: claims.Scope, ClientID: claims.ClientID, Subject: claims.Subject, TokenType: "Bearer",
 		Expiry: claims.Expiry.Time().Unix(), IssuedAt: claims.IssuedAt.Time().Unix(),
 		Issuer: claims.Issuer, Audience: strings.Join(claims.Audience, " "), ID: claims.ID,
+		AppID: claims.AppID, AppPlatform: claims.AppPlatform, AppVersion: claims.AppVersion, User: claims.User,
 	}
 }
 

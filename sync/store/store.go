@@ -1,7 +1,8 @@
 // Package store defines how scoped keeps its state: applications and every
-// revision of their descriptors, confidential clients, and token signing
-// keys. Implementations live in the sqlite and postgres sub-packages and
-// must pass the conformance suite in storetest.
+// revision of their descriptors, confidential clients, token signing
+// keys, and the mobile runtime's clients, check states and grants.
+// Implementations live in the sqlite and postgres sub-packages and must
+// pass the conformance suite in storetest.
 package store
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz"
 )
 
 // Store is the storage of one scoped deployment. Several scoped processes
@@ -37,6 +39,11 @@ type Store interface {
 	// Apply continues its revision numbers, so an old ETag never matches
 	// new content. ifMatch is a precondition as in ApplyRequest.
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
+	// SetAppState enables or disables an application (it must exist and
+	// not be deleted, else a KindNotFound error). The state is the
+	// application's, not a revision's: Apply keeps it, and so does Delete.
+	// Head and Applications return it in Revision.State.
+	SetAppState(ctx context.Context, runtime string, key config.AppKey, state AppState) error
 
 	// Clients returns the confidential clients of a runtime, ordered by id.
 	Clients(ctx context.Context, runtime string) ([]Client, error)
@@ -62,6 +69,10 @@ type Store interface {
 	// new key first), so that some key can always sign.
 	RetireSigningKey(ctx context.Context, id string) error
 
+	// authz.Store: the registered clients of the mobile runtime, their
+	// check states and their grants (codes and refresh tokens).
+	authz.Store
+
 	// Probe commits a small write, in a transaction like every write, and
 	// returns its error: whether the store can take writes now.
 	Probe(ctx context.Context) error
@@ -80,6 +91,17 @@ type Revision struct {
 	Hash    string    // hex SHA-256 of Content
 	Summary string    // one line: what changed from the previous revision
 	Content []byte    // canonical descriptor; empty in listings
+	// State is the application's state now; set by Head, Applications
+	// and Apply only (a past revision has none of its own).
+	State AppState
+}
+
+// AppState is whether an application's clients are served: an operator
+// may disable an application, with a message for its users, and enable
+// it again, without touching its descriptor or its history.
+type AppState struct {
+	Disabled bool
+	Message  string // shown to the users of a disabled application; "" when enabled
 }
 
 // ApplyRequest asks to store a descriptor as a new revision.

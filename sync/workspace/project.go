@@ -186,11 +186,17 @@ type Base struct {
 // and the folders in it must be real folders inside the project: a
 // symbolic link could send what scopectl writes there anywhere.
 func (p Project) basePath(server, runtime string, key config.AppKey) (string, error) {
+	return p.statePath("base", server, runtime, key)
+}
+
+// statePath is where the state of kind (base, instances) of key on a
+// server is kept, with the checks of basePath.
+func (p Project) statePath(kind, server, runtime string, key config.AppKey) (string, error) {
 	if err := key.Validate(); err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(server + "\n" + runtime))
-	dirs := []string{StateDir, "base", hex.EncodeToString(sum[:8])}
+	dirs := []string{StateDir, kind, hex.EncodeToString(sum[:8])}
 	if err := p.checkRealFolders(dirs); err != nil {
 		return "", err
 	}
@@ -295,4 +301,44 @@ func (p Project) addStateToGitignore() error {
 		data = append(data, '\n')
 	}
 	return WriteFile(path, append(data, []byte(StateDir+"/\n")...), 0o644)
+}
+
+// Instance returns the saved mobile instance of key on a server (its
+// private key and client id, for scopectl app token), or nil. A file that
+// others may read is refused: it holds a private key.
+func (p Project) Instance(server, runtime string, key config.AppKey) ([]byte, error) {
+	path, err := p.statePath("instances", server, runtime, key)
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, config.Errorf(config.KindInvalid, "%s holds a private key but others may read it; run chmod 600 %s", path, path)
+	}
+	return os.ReadFile(path)
+}
+
+// SaveInstance saves a mobile instance atomically, readable by its owner
+// only, and makes sure git ignores the state folder.
+func (p Project) SaveInstance(server, runtime string, key config.AppKey, data []byte) error {
+	path, err := p.statePath("instances", server, runtime, key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	if err := WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	return p.ignoreState()
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/server"
 	"github.com/scopectl/scopectl/sync/store"
@@ -32,6 +33,7 @@ type Client struct {
 // Server is a running scoped and the parts tests may reach into.
 type Server struct {
 	URL     string
+	Issuer  string // the external base URL, in the iss of its tokens
 	DB      string // the SQLite file ("" with Options.Store)
 	Store   store.Store
 	Tokens  *oauth.Tokens
@@ -55,8 +57,10 @@ type Options struct {
 	// means the server's own URL. Servers that accept each other's tokens
 	// share one, as processes behind a load balancer do.
 	Issuer string
-	// Production applies the production client-secret policy of the
-	// admin API; by default short secrets are allowed, as with --dev.
+	// Production applies the production policies of the admin API:
+	// client secrets of 12 characters at least, descriptors that lead only
+	// to security checks the runtime has; by default both are relaxed, as
+	// with --dev.
 	Production bool
 	// OwnKey gives the server a signing key of its own. By default a
 	// store without keys gets one RSA key shared by every test server of
@@ -69,6 +73,13 @@ type Options struct {
 	Store store.Store
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// Users is the user registry of the mobile runtime's UserLogin check.
+	Users authz.UserRegistry
+	// CustomChecks declares custom security checks (name → built-in).
+	CustomChecks map[string]string
+	// RefreshApps are the application ids of runtime mfp whose mobile
+	// clients get refresh tokens.
+	RefreshApps []string
 }
 
 // Start runs scoped for the length of the test and returns its base URL.
@@ -148,15 +159,22 @@ func StartWith(t testing.TB, opt Options, clients ...Client) *Server {
 	if opt.Issuer == "" {
 		opt.Issuer = "http://" + ts.Listener.Addr().String()
 	}
-	h := server.New(server.Config{
+	h, err := server.New(server.Config{
 		Store: st, Tokens: tokens, Secrets: v, Runtimes: []string{"mfp"},
 		Issuer: opt.Issuer, Logger: opt.Logger,
 		Registry: prometheus.NewRegistry(), AllowShortSecrets: !opt.Production, Now: opt.Now,
+		Mobile: server.MobileConfig{
+			Users: opt.Users, CustomChecks: opt.CustomChecks, AllowUnknownChecks: !opt.Production,
+			RefreshApps: map[string][]string{"mfp": opt.RefreshApps}, BcryptCost: bcrypt.MinCost,
+		},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, DB: opt.DB, Store: st, Tokens: tokens, Keys: keys, Secrets: v, Handler: h}
+	return &Server{URL: ts.URL, Issuer: opt.Issuer, DB: opt.DB, Store: st, Tokens: tokens, Keys: keys, Secrets: v, Handler: h}
 }
 
 // sharedKey is the signing key that test servers share unless

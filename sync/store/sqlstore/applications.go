@@ -13,10 +13,12 @@ import (
 
 const revisionColumns = `runtime, app_id, platform, version, number, author, applied_at, hash, summary`
 
-// Applications lists the head revision of every application of a runtime.
+// Applications lists the head revision of every application of a runtime,
+// with its state.
 func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revision, error) {
-	return queryAll(ctx, s.db, "applications", scanListed, `
-		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary
+	return queryAll(ctx, s.db, "applications", scanListedHead, `
+		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary,
+		       a.disabled, a.disabled_message
 		FROM applications a JOIN revisions r
 		  ON r.runtime = a.runtime AND r.app_id = a.app_id AND r.platform = a.platform
 		 AND r.version = a.version AND r.number = a.head
@@ -24,13 +26,16 @@ func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revis
 		ORDER BY a.app_id, a.platform, a.version`, runtime)
 }
 
-// Head returns the latest revision of an application, with content.
+// Head returns the latest revision of an application, with content and
+// the application's state.
 func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
-	rev, err := scanRevision(queryRow(ctx, s.db, `
-		SELECT `+revisionColumns+`, content FROM revisions
-		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
-		  AND number = (SELECT head FROM applications
-		                WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND deleted = 0)`,
+	rev, err := scanHead(queryRow(ctx, s.db, `
+		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary,
+		       r.content, a.disabled, a.disabled_message
+		FROM applications a JOIN revisions r
+		  ON r.runtime = a.runtime AND r.app_id = a.app_id AND r.platform = a.platform
+		 AND r.version = a.version AND r.number = a.head
+		WHERE a.runtime = $1 AND a.app_id = $2 AND a.platform = $3 AND a.version = $4 AND a.deleted = 0`,
 		runtime, key.ID, string(key.Platform), key.Version), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rev, appNotFound(runtime, key)
@@ -97,7 +102,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (
 	}
 	rev := store.Revision{
 		Runtime: req.Runtime, Key: req.Key, Number: last.number + 1, Author: req.Author,
-		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Summary: req.Summary, Content: req.Content,
+		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Summary: req.Summary, Content: req.Content, State: last.state,
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO revisions (`+revisionColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -115,28 +120,32 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (
 }
 
 // headState is what lockHead found: the last revision number ever used
-// (0 if none) and the head revision unless the application is deleted.
+// (0 if none), the head revision unless the application is deleted, and
+// the application's state (which a delete keeps).
 type headState struct {
 	number int64
 	head   *store.Revision
+	state  store.AppState
 }
 
 // lockHead reads the head of an application inside tx, locking its row
 // where the dialect needs it; an unstorable key has none.
 func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key config.AppKey) (headState, error) {
-	var n, deleted int64
+	var n, deleted, disabled int64
+	var message string
 	err := queryRow(ctx, tx, `
-		SELECT head, deleted FROM applications
+		SELECT head, deleted, disabled, disabled_message FROM applications
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`+s.dialect.ForUpdate,
-		runtime, key.ID, string(key.Platform), key.Version).Scan(&n, &deleted)
+		runtime, key.ID, string(key.Platform), key.Version).Scan(&n, &deleted, &disabled, &message)
 	if errors.Is(err, sql.ErrNoRows) {
 		return headState{}, nil
 	}
 	if err != nil {
 		return headState{}, fmt.Errorf("read head: %w", err)
 	}
+	state := headState{number: n, state: store.AppState{Disabled: disabled != 0, Message: message}}
 	if deleted != 0 {
-		return headState{number: n}, nil
+		return state, nil
 	}
 	row := tx.QueryRowContext(ctx, `
 		SELECT `+revisionColumns+` FROM revisions
@@ -146,7 +155,9 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key co
 	if err != nil {
 		return headState{}, fmt.Errorf("read head revision: %w", err)
 	}
-	return headState{number: n, head: &rev}, nil
+	rev.State = state.state
+	state.head = &rev
+	return state, nil
 }
 
 func checkPrecondition(ifMatch api.Precondition, head *store.Revision) error {
@@ -179,7 +190,35 @@ func (s *Store) Delete(ctx context.Context, runtime string, key config.AppKey, i
 	})
 }
 
-func scanRevision(row scanner, withContent bool) (store.Revision, error) {
+// SetAppState enables or disables an application that exists.
+func (s *Store) SetAppState(ctx context.Context, runtime string, key config.AppKey, state store.AppState) error {
+	if err := checkStorable(field{"message of a disabled application", state.Message}); err != nil {
+		return err
+	}
+	if !storable(runtime, key.ID, string(key.Platform), key.Version) {
+		return appNotFound(runtime, key)
+	}
+	disabled := 0
+	if state.Disabled {
+		disabled = 1
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE applications SET disabled = $5, disabled_message = $6
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND deleted = 0`,
+		runtime, key.ID, string(key.Platform), key.Version, disabled, state.Message)
+	if err != nil {
+		return fmt.Errorf("set application state: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set application state: %w", err)
+	} else if n == 0 {
+		return appNotFound(runtime, key)
+	}
+	return nil
+}
+
+// scanRevision reads the revision columns, the content when withContent,
+// then extra.
+func scanRevision(row scanner, withContent bool, extra ...any) (store.Revision, error) {
 	var r store.Revision
 	var platform string
 	var at int64
@@ -188,7 +227,7 @@ func scanRevision(row scanner, withContent bool) (store.Revision, error) {
 	if withContent {
 		dest = append(dest, &content)
 	}
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return r, err
 	}
 	r.Key.Platform = config.Platform(platform)
@@ -199,5 +238,18 @@ func scanRevision(row scanner, withContent bool) (store.Revision, error) {
 	return r, nil
 }
 
+// scanHead reads a revision followed by its application's state
+// (disabled, disabled_message).
+func scanHead(row scanner, withContent bool) (store.Revision, error) {
+	var disabled int64
+	var message string
+	r, err := scanRevision(row, withContent, &disabled, &message)
+	r.State = store.AppState{Disabled: disabled != 0, Message: message}
+	return r, err
+}
+
 // scanListed reads a revision without content, as listings have it.
 func scanListed(row scanner) (store.Revision, error) { return scanRevision(row, false) }
+
+// scanListedHead reads a listed head with its application's state.
+func scanListedHead(row scanner) (store.Revision, error) { return scanHead(row, false) }

@@ -24,7 +24,7 @@ type Opener func(t *testing.T) store.Store
 func Run(t *testing.T, open Opener) {
 	// A slice, not a map: the cases run in this order every time, so that
 	// a failure that depends on the order reproduces.
-	for _, tc := range []struct {
+	for _, tc := range append([]struct {
 		name string
 		test func(*testing.T, store.Store)
 	}{
@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"Preconditions", testPreconditions},
 		{"NotFound", testNotFound},
 		{"Delete", testDelete},
+		{"DisableApplication", testDisableApplication},
 		{"RuntimesAreSeparate", testRuntimesAreSeparate},
 		{"UnusualIdentifiers", testUnusualIdentifiers},
 		{"ConcurrentIfMatchLosesNothing", testConcurrentIfMatch},
@@ -43,7 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"RetireSigningKey", testRetireSigningKey},
 		{"UnstorableText", testUnstorableText},
 		{"Probe", testProbe},
-	} {
+	}, mobileCases...) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() { s.Close() })
@@ -527,6 +528,7 @@ func unstorableApplications(t *testing.T, s store.Store, bad string) {
 			_, err = s.Revision(ctx, rt, key, 1)
 			wantNotFound(t, fmt.Sprintf("revision %q %q", rt, key), err)
 			wantNotFound(t, fmt.Sprintf("delete %q %q", rt, key), s.Delete(ctx, rt, key, api.Any()))
+			wantNotFound(t, fmt.Sprintf("disable %q %q", rt, key), s.SetAppState(ctx, rt, key, store.AppState{Disabled: true}))
 			wantInvalid(t, fmt.Sprintf("apply %q %q", rt, key), applyErr(s, request(rt, key, content(key, 2), api.Any())))
 		}
 	}
@@ -565,6 +567,10 @@ func unstorableWrites(t *testing.T, s store.Store, bad string) {
 	}
 	wantInvalid(t, fmt.Sprintf("clients of runtime %q", bad), s.UpdateClients(ctx, bad, func(c []store.Client) ([]store.Client, error) { return c, nil }))
 	wantInvalid(t, fmt.Sprintf("add key %q", bad), s.AddSigningKey(ctx, store.SigningKey{ID: bad, PrivatePEM: []byte("pem"), Created: time.Now()}))
+	wantInvalid(t, fmt.Sprintf("disable with message %q", bad), s.SetAppState(ctx, "mfp", bank, store.AppState{Disabled: true, Message: bad}))
+	if head, err := s.Head(ctx, "mfp", bank); err != nil || head.State.Disabled {
+		t.Errorf("application after a refused disable: %+v %v", head.State, err)
+	}
 }
 
 func applyErr(s store.Store, req store.ApplyRequest) error {

@@ -1,0 +1,161 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/authz"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// AddGrant stores authorization codes, refresh tokens or spent assertion
+// ids of registered clients, all or none, in one transaction (a missing
+// client is a config.KindNotFound error, a hash stored already a
+// config.KindConflict error). It also deletes the clients' expired grants,
+// holding each client's row as UpdateCheckStates does: a grant that is
+// never taken lasts until its client gets another one or is deleted, so
+// the table holds about one flow's grants per client at most, without a
+// background sweep.
+func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
+	for _, g := range grants {
+		if err := checkGrant(g); err != nil {
+			return err
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.addGrants(ctx, tx, grants) })
+}
+
+// addGrants adds grants in tx, as AddGrant says.
+func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant) error {
+	for _, g := range grants {
+		if err := s.lockMobileClient(ctx, tx, g.Runtime, g.ClientID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
+			g.Runtime, g.ClientID, micros(s.Now()))
+		if err != nil {
+			return fmt.Errorf("delete expired grants: %w", err)
+		}
+		if err := s.insertGrant(ctx, tx, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
+		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires))
+	if err != nil && s.dialect.IsUniqueViolation(err) {
+		return config.Errorf(config.KindConflict, "a grant with this hash exists already")
+	}
+	if err != nil {
+		return fmt.Errorf("add grant: %w", err)
+	}
+	return nil
+}
+
+func checkGrant(g authz.Grant) error {
+	if g.Kind != authz.GrantCode && g.Kind != authz.GrantRefresh && g.Kind != authz.GrantAssertion {
+		return config.Errorf(config.KindInvalid, "unknown grant kind %q: want %q, %q or %q", g.Kind, authz.GrantCode, authz.GrantRefresh, authz.GrantAssertion)
+	}
+	if _, err := config.ParseScope(g.Scope.String()); err != nil {
+		return config.Errorf(config.KindInvalid, "the scope of a grant: %v", err)
+	}
+	return checkStorable(
+		field{"grant hash", g.Hash}, field{"runtime", g.Runtime}, field{"mobile client id", g.ClientID},
+		field{"application id", g.App.ID}, field{"platform", string(g.App.Platform)}, field{"version", g.App.Version},
+		field{"scope of a grant", g.Scope.String()}, field{"user", g.User}, field{"redirect URI", g.RedirectURI},
+	)
+}
+
+// TakeGrant deletes the grant of runtime with hash and returns it, in one
+// statement (DELETE ... RETURNING): of several instances taking it at
+// once, one gets it and the others a config.KindNotFound error. An
+// expired grant is deleted too, and is a config.KindNotFound error like a
+// grant that does not exist or was taken already. The grants of spend (a
+// spent assertion id) are added first in the same transaction, as
+// AddGrant adds them: when one exists already (a config.KindConflict
+// error) nothing is taken, and when there is no grant to take nothing is
+// added.
+func (s *Store) TakeGrant(ctx context.Context, key authz.GrantKey, spend ...authz.Grant) (authz.Grant, error) {
+	if !storable(key.Runtime, key.ClientID, string(key.Kind), key.Hash) {
+		return authz.Grant{}, grantNotFound()
+	}
+	for _, g := range spend {
+		if err := checkGrant(g); err != nil {
+			return authz.Grant{}, err
+		}
+	}
+	var g authz.Grant
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.addGrants(ctx, tx, spend)
+		if err == nil {
+			g, err = takeGrant(ctx, tx, key)
+		}
+		return err
+	})
+	if err != nil {
+		return authz.Grant{}, err
+	}
+	if !s.Now().Before(g.Expires) {
+		return authz.Grant{}, grantNotFound()
+	}
+	return g, nil
+}
+
+// Grant returns the grant of runtime with hash, of key's kind and
+// client, without taking it; an expired grant is a config.KindNotFound
+// error like one that does not exist.
+func (s *Store) Grant(ctx context.Context, key authz.GrantKey) (authz.Grant, error) {
+	if !storable(key.Runtime, key.ClientID, string(key.Kind), key.Hash) {
+		return authz.Grant{}, grantNotFound()
+	}
+	g, err := scanGrant(s.db.QueryRowContext(ctx, `
+		SELECT `+grantColumns+` FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4`,
+		key.Hash, key.Runtime, key.ClientID, string(key.Kind)), key)
+	if err == nil && !s.Now().Before(g.Expires) {
+		return authz.Grant{}, grantNotFound()
+	}
+	return g, err
+}
+
+// takeGrant deletes and returns the grant key names in tx.
+func takeGrant(ctx context.Context, tx *sql.Tx, key authz.GrantKey) (authz.Grant, error) {
+	return scanGrant(tx.QueryRowContext(ctx, `
+		DELETE FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4
+		RETURNING `+grantColumns, key.Hash, key.Runtime, key.ClientID, string(key.Kind)), key)
+}
+
+// grantColumns are the columns scanGrant reads.
+const grantColumns = `app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`
+
+// scanGrant reads the grant key names from row (grantColumns).
+func scanGrant(row *sql.Row, key authz.GrantKey) (authz.Grant, error) {
+	g := authz.Grant{Hash: key.Hash, Runtime: key.Runtime, ClientID: key.ClientID, Kind: key.Kind}
+	var platform, scope string
+	var lifetime, expires int64
+	err := row.Scan(&g.App.ID, &platform, &g.App.Version, &scope, &lifetime, &g.User, &g.RedirectURI, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return authz.Grant{}, grantNotFound()
+	}
+	if err != nil {
+		return authz.Grant{}, fmt.Errorf("read grant: %w", err)
+	}
+	g.App.Platform, g.Lifetime, g.Expires = config.Platform(platform), time.Duration(lifetime), fromMicros(expires)
+	g.Scope, _ = config.ParseScope(scope) // checked by AddGrant
+	return g, nil
+}
+
+// grantNotFound does not tell an unknown grant from a used or expired
+// one: the caller answers invalid_grant to all alike.
+func grantNotFound() error {
+	return store.NotFound("the authorization code or refresh token is unknown, used already, or expired")
+}
