@@ -109,11 +109,14 @@ func InsufficientScope(scope config.Scope) *Error {
 	return &Error{Status: 403, Code: "insufficient_scope", Scope: scope.String(), Reason: "this resource requires scope " + scope.String()}
 }
 
-// CheckScope returns InsufficientScope unless granted allows every element
-// of required, with the wildcard rules of scoped (config.Scope.Allows).
+// CheckScope returns InsufficientScope unless the granted scope of a token
+// holds every element of required, by scoped's own rule for its resources
+// (config.Scope.HasRole): granted elements are taken literally (a granted
+// "*" is only an element named "*"; wildcards act when a scope is granted,
+// not when it is used), and an admin role holds the roles below it.
 func CheckScope(granted, required config.Scope) error {
 	for _, e := range required {
-		if !granted.Allows(e) {
+		if !granted.HasRole(e) {
 			return InsufficientScope(required)
 		}
 	}
