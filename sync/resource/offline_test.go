@@ -2,6 +2,9 @@ package resource_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,9 +74,7 @@ func TestScopeRulesAsScoped(t *testing.T) {
 			t.Errorf("%s granted %q: middleware %d %q, scoped %d %q", c.id, c.scope, ours.status, ours.challenge, theirs.status, theirs.challenge)
 		}
 	}
-	if got := verdict(e.off, e.token("star", "star-secret", "*"), mustScope(t, "orders.read")); got != 403 {
-		t.Errorf("a token granted * at a resource needing orders.read: %d, want 403", got)
-	}
+	wantVerdict(t, e.off, e.token("star", "star-secret", "*"), mustScope(t, "orders.read"), 403, "a token granted * at a resource needing orders.read")
 }
 
 var bankAndroid = config.AppKey{ID: "com.example.bank", Platform: config.PlatformAndroid, Version: "1.0"}
@@ -137,16 +138,10 @@ func TestExpiryAndClockSkew(t *testing.T) {
 	behind := func(d time.Duration) *resource.Offline {
 		return e.offline(resource.OfflineOptions{Now: func() time.Time { return e.clock.Now().Add(-d) }})
 	}
-	if got := verdict(behind(20*time.Second), tok, need); got != 200 {
-		t.Errorf("a resource server 20 s behind: %d", got)
-	}
-	if got := verdict(behind(time.Minute), tok, need); got != 401 {
-		t.Errorf("a resource server a minute behind (token from the future): %d", got)
-	}
+	wantVerdict(t, behind(20*time.Second), tok, need, 200, "a resource server 20 s behind")
+	wantVerdict(t, behind(time.Minute), tok, need, 401, "a resource server a minute behind (token from the future)")
 	e.clock.Advance(time.Hour + 20*time.Second)
-	if got := verdict(e.off, tok, need); got != 200 {
-		t.Errorf("20 s past expiry, within the leeway: %d", got)
-	}
+	wantVerdict(t, e.off, tok, need, 200, "20 s past expiry, within the leeway")
 	e.clock.Advance(15 * time.Second)
 	_, err := e.off.Verify(context.Background(), tok, need)
 	if e, ok := err.(*resource.Error); !ok || e.Status != 401 || !strings.Contains(e.Reason, "expired") {
@@ -165,9 +160,7 @@ func TestWrongIssuer(t *testing.T) {
 		t.Errorf("another server's token: %v", err)
 	}
 	otherRuntime := e.offline(resource.OfflineOptions{Issuer: e.srv.Issuer + api.AuthzPath("other")})
-	if got := verdict(otherRuntime, e.token("reader", "reader-secret", "orders.read"), nil); got != 401 {
-		t.Errorf("another runtime's token: %d", got)
-	}
+	wantVerdict(t, otherRuntime, e.token("reader", "reader-secret", "orders.read"), nil, 401, "another runtime's token")
 }
 
 // TestKeyRotationAndRetirement: a token of a new key verifies once the
@@ -206,13 +199,9 @@ func TestKeyRotationAndRetirement(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(2 * time.Second)
-	if got := verdict(e.off, old, need); got != 200 {
-		t.Errorf("before the periodic refetch the retired key still verifies (bounded by 5 min): %d", got)
-	}
+	wantVerdict(t, e.off, old, need, 200, "before the periodic refetch the retired key still verifies (bounded by 5 min)")
 	e.clock.Advance(5 * time.Minute)
-	if got := verdict(e.off, old, need); got != 401 {
-		t.Errorf("retired key's token after the periodic refetch: %d", got)
-	}
+	wantVerdict(t, e.off, old, need, 401, "retired key's token after the periodic refetch")
 	if got := verdict(e.off, fresh, need); got != 200 || e.jwks.Load() != 3 {
 		t.Errorf("new key's token %d after %d JWKS requests (want 200, 3)", got, e.jwks.Load())
 	}
@@ -225,9 +214,7 @@ func TestSingleFetch(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if got := verdict(e.off, tok, nil); got != 200 {
-				t.Errorf("verdict %d", got)
-			}
+			wantVerdict(t, e.off, tok, nil, 200, "a concurrent first request")
 		})
 	}
 	wg.Wait()
@@ -263,9 +250,7 @@ func TestJWKSFailuresFailClosed(t *testing.T) {
 		}
 	}
 	unreachable := e.offline(resource.OfflineOptions{JWKSURL: "http://127.0.0.1:1/jwks"})
-	if got := verdict(unreachable, tok, nil); got != 503 {
-		t.Errorf("unreachable: %d", got)
-	}
+	wantVerdict(t, unreachable, tok, nil, 503, "unreachable")
 
 	e.breakJWKS(nil)
 	if got := verdict(e.off, tok, nil); got != 200 {
@@ -273,18 +258,12 @@ func TestJWKSFailuresFailClosed(t *testing.T) {
 	}
 	e.breakJWKS(func(w http.ResponseWriter) { http.Error(w, "down", 500) })
 	e.clock.Advance(6 * time.Minute)
-	if got := verdict(e.off, tok, nil); got != 200 {
-		t.Errorf("keys 6 min old that cannot be refetched: %d, want 200", got)
-	}
+	wantVerdict(t, e.off, tok, nil, 200, "keys 6 min old that cannot be refetched")
 	e.clock.Advance(5 * time.Minute)
-	if got := verdict(e.off, tok, nil); got != 503 {
-		t.Errorf("keys 11 min old that cannot be refetched: %d, want 503", got)
-	}
+	wantVerdict(t, e.off, tok, nil, 503, "keys 11 min old that cannot be refetched")
 	e.breakJWKS(nil)
 	e.clock.Advance(10 * time.Second)
-	if got := verdict(e.off, tok, nil); got != 200 {
-		t.Errorf("JWKS back: %d", got)
-	}
+	wantVerdict(t, e.off, tok, nil, 200, "JWKS back")
 }
 
 // TestNewOfflineOptions: what NewOffline refuses.
@@ -298,4 +277,48 @@ func TestNewOfflineOptions(t *testing.T) {
 			t.Errorf("NewOffline(%+v) succeeded", opt)
 		}
 	}
+}
+
+// wantVerdict fails t unless v answers want for token and scope.
+func wantVerdict(t *testing.T, v resource.Verifier, token string, scope config.Scope, want int, what string) {
+	t.Helper()
+	if got := verdict(v, token, scope); got != want {
+		t.Errorf("%s: %d, want %d", what, got, want)
+	}
+}
+
+// TestJWKSHostileKeys: keys the library must not trust are skipped, even
+// under the kid of a token: an RSA key under 2048 bits, a symmetric key
+// (alg confusion), an encryption key, another algorithm.
+func TestJWKSHostileKeys(t *testing.T) {
+	e := newEnv(t)
+	weak, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strong := accesstokentest.Key()
+	now := e.clock.Now()
+	claims := accesstokentest.Claims(e.issuer, "reader", "orders.read", now, now.Add(time.Hour))
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		{Key: &weak.PublicKey, KeyID: "weak", Algorithm: "RS256", Use: "sig"},
+		{Key: []byte("a shared secret of 32 bytes!!!!!"), KeyID: "oct", Algorithm: "HS256", Use: "sig"},
+		{Key: &strong.PublicKey, KeyID: "enc", Algorithm: "RS256", Use: "enc"},
+		{Key: &strong.PublicKey, KeyID: "rs512", Algorithm: "RS512", Use: "sig"},
+		{Key: &strong.PublicKey, KeyID: "good", Algorithm: "RS256", Use: "sig"},
+	}}
+	body, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.breakJWKS(func(w http.ResponseWriter) { w.Write(body) })
+	for _, kid := range []string{"weak", "enc", "rs512"} {
+		key := strong
+		if kid == "weak" {
+			key = weak
+		}
+		wantVerdict(t, e.off, accesstokentest.Sign(t, key, kid, accesstoken.Type, claims), nil, 401, "key "+kid)
+	}
+	hs := accesstokentest.Forge(map[string]any{"alg": "HS256", "typ": "at+jwt", "kid": "oct"}, claims, accesstokentest.HS256([]byte("a shared secret of 32 bytes!!!!!")))
+	wantVerdict(t, e.off, hs, nil, 401, "symmetric key")
+	wantVerdict(t, e.off, accesstokentest.Sign(t, strong, "good", accesstoken.Type, claims), nil, 200, "the one good key")
 }
