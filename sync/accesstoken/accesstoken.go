@@ -1,7 +1,8 @@
 // Package accesstoken verifies the JWT access tokens scoped issues (RFC
-// 9068): the signature (RS256 only, by a published key named in the
-// token's kid), the type (at+jwt) and the claims (issuer, audience,
-// lifetime capped at the issuer's TTL, expiry, with clock skew tolerated).
+// 9068): the signature (RS256, or other RSA algorithms a Verifier allows,
+// by a published key named in the token's kid), the type (at+jwt) and the
+// claims (issuer, audience, lifetime capped at the issuer's TTL, expiry
+// and nbf, with clock skew tolerated).
 // It imports neither the store nor the server: the public keys come
 // through the PublicKeys interface, so that a resource server can verify
 // tokens with the keys it fetched, as scoped does with the keys it stores.
