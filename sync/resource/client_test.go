@@ -16,7 +16,7 @@ import (
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
-func answer(status int, challenges ...string) *http.Response {
+func challengeAnswer(status int, challenges ...string) *http.Response {
 	return &http.Response{StatusCode: status, Header: http.Header{"Www-Authenticate": challenges}}
 }
 
@@ -27,34 +27,34 @@ func TestRequiredScope(t *testing.T) {
 		resp *http.Response
 		want string // "-" for no answer
 	}{
-		{"scoped's 403", answer(403, `Bearer error="insufficient_scope", scope="mfpmonitor"`), "mfpmonitor"},
-		{"several elements", answer(403, `Bearer error="insufficient_scope", scope="scopeA scopeB"`), "scopeA scopeB"},
-		{"scope first", answer(403, `Bearer scope="a", error="insufficient_scope"`), "a"},
-		{"case-insensitive scheme and names", answer(403, `bEARER ERROR="insufficient_scope",Scope="a"`), "a"},
-		{"tokens, not quoted", answer(403, `Bearer error=insufficient_scope, scope=a.b`), "a.b"},
-		{"realm too", answer(403, `Bearer realm="mfp", error="insufficient_scope", scope="a"`), "a"},
-		{"after another challenge", answer(403, `Basic realm="x, y", Bearer error="insufficient_scope", scope="a"`), "a"},
-		{"after a token68", answer(403, `Negotiate abc==, Bearer error="insufficient_scope", scope="a"`), "a"},
-		{"in a second header", answer(403, `Basic realm="mfp"`, `Bearer error="insufficient_scope", scope="a"`), "a"},
-		{"escaped space", answer(403, `Bearer error="insufficient_scope", scope="a\ b"`), "a b"},
-		{"commas and equals quoted", answer(401, `Bearer error="invalid_token", error_description="a, scope=\"x\"", scope="b"`), "b"},
-		{"401 no token", answer(401, `Bearer`), ""},
-		{"401 invalid token", answer(401, `Bearer error="invalid_token", error_description="expired"`), ""},
-		{"401 Basic only", answer(401, `Basic realm="mfp"`), "-"},
-		{"403 other error", answer(403, `Bearer error="invalid_token"`), "-"},
-		{"403 no scope", answer(403, `Bearer error="insufficient_scope"`), "-"},
-		{"403 empty scope", answer(403, `Bearer error="insufficient_scope", scope=""`), "-"},
-		{"403 no header", answer(403), "-"},
-		{"200", answer(200, `Bearer error="insufficient_scope", scope="a"`), "-"},
-		{"500", answer(500, `Bearer`), "-"},
-		{"unterminated", answer(403, `Bearer error="insufficient_scope", scope="a`), "-"},
-		{"escaped quote in scope", answer(403, `Bearer error="insufficient_scope", scope="a\"b"`), "-"},
-		{"control character", answer(403, "Bearer error=\"insufficient_scope\", scope=\"a\x1bb\""), "-"},
-		{"not a scheme", answer(403, `"Bearer" error="insufficient_scope", scope="a"`), "-"},
-		{"bearer in a quoted string only", answer(403, `Basic realm="Bearer error=insufficient_scope, scope=a"`), "-"},
-		{"hostile length", answer(403, `Bearer error="insufficient_scope", scope="`+long+`"`), "-"},
-		{"hostile challenge count", answer(403, strings.Repeat(`Basic realm="x", `, 2000)+`Bearer error="insufficient_scope", scope="a"`), "-"},
-		{"hostile header count", answer(403, append(slices.Repeat([]string{"Basic"}, 5000), `Bearer error="insufficient_scope", scope="a"`)...), "-"},
+		{"scoped's 403", challengeAnswer(403, `Bearer error="insufficient_scope", scope="mfpmonitor"`), "mfpmonitor"},
+		{"several elements", challengeAnswer(403, `Bearer error="insufficient_scope", scope="scopeA scopeB"`), "scopeA scopeB"},
+		{"scope first", challengeAnswer(403, `Bearer scope="a", error="insufficient_scope"`), "a"},
+		{"case-insensitive scheme and names", challengeAnswer(403, `bEARER ERROR="insufficient_scope",Scope="a"`), "a"},
+		{"tokens, not quoted", challengeAnswer(403, `Bearer error=insufficient_scope, scope=a.b`), "a.b"},
+		{"realm too", challengeAnswer(403, `Bearer realm="mfp", error="insufficient_scope", scope="a"`), "a"},
+		{"after another challenge", challengeAnswer(403, `Basic realm="x, y", Bearer error="insufficient_scope", scope="a"`), "a"},
+		{"after a token68", challengeAnswer(403, `Negotiate abc==, Bearer error="insufficient_scope", scope="a"`), "a"},
+		{"in a second header", challengeAnswer(403, `Basic realm="mfp"`, `Bearer error="insufficient_scope", scope="a"`), "a"},
+		{"escaped space", challengeAnswer(403, `Bearer error="insufficient_scope", scope="a\ b"`), "a b"},
+		{"commas and equals quoted", challengeAnswer(401, `Bearer error="invalid_token", error_description="a, scope=\"x\"", scope="b"`), "b"},
+		{"401 no token", challengeAnswer(401, `Bearer`), ""},
+		{"401 invalid token", challengeAnswer(401, `Bearer error="invalid_token", error_description="expired"`), ""},
+		{"401 Basic only", challengeAnswer(401, `Basic realm="mfp"`), "-"},
+		{"403 other error", challengeAnswer(403, `Bearer error="invalid_token"`), "-"},
+		{"403 no scope", challengeAnswer(403, `Bearer error="insufficient_scope"`), "-"},
+		{"403 empty scope", challengeAnswer(403, `Bearer error="insufficient_scope", scope=""`), "-"},
+		{"403 no header", challengeAnswer(403), "-"},
+		{"200", challengeAnswer(200, `Bearer error="insufficient_scope", scope="a"`), "-"},
+		{"500", challengeAnswer(500, `Bearer`), "-"},
+		{"unterminated", challengeAnswer(403, `Bearer error="insufficient_scope", scope="a`), "-"},
+		{"escaped quote in scope", challengeAnswer(403, `Bearer error="insufficient_scope", scope="a\"b"`), "-"},
+		{"control character", challengeAnswer(403, "Bearer error=\"insufficient_scope\", scope=\"a\x1bb\""), "-"},
+		{"not a scheme", challengeAnswer(403, `"Bearer" error="insufficient_scope", scope="a"`), "-"},
+		{"bearer in a quoted string only", challengeAnswer(403, `Basic realm="Bearer error=insufficient_scope, scope=a"`), "-"},
+		{"hostile length", challengeAnswer(403, `Bearer error="insufficient_scope", scope="`+long+`"`), "-"},
+		{"hostile challenge count", challengeAnswer(403, strings.Repeat(`Basic realm="x", `, 2000)+`Bearer error="insufficient_scope", scope="a"`), "-"},
+		{"hostile header count", challengeAnswer(403, append(slices.Repeat([]string{"Basic"}, 5000), `Bearer error="insufficient_scope", scope="a"`)...), "-"},
 		{"nil", nil, "-"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func FuzzRequiredScope(f *testing.F) {
 		f.Add(401, s)
 	}
 	f.Fuzz(func(t *testing.T, status int, header string) {
-		sc, ok := resource.RequiredScope(answer(status, header))
+		sc, ok := resource.RequiredScope(challengeAnswer(status, header))
 		if !ok {
 			return
 		}
@@ -123,7 +123,7 @@ func (s *scopeTokens) token(ctx context.Context, scope config.Scope) (string, er
 	s.mu.Lock()
 	s.scopes = append(s.scopes, scope.String())
 	s.mu.Unlock()
-	return clientToken(s.t, s.url, "test", "test-secret", scope.String()), nil
+	return scopedToken(s.t, s.url, "test", "test-secret", scope.String()), nil
 }
 
 func TestTransportObtainsTheRequiredScope(t *testing.T) {
@@ -189,7 +189,7 @@ func TestTransportRetriesOnce(t *testing.T) {
 	calls := 0
 	tr := &resource.Transport{Base: rec, Token: func(ctx context.Context, scope config.Scope) (string, error) {
 		calls++
-		return clientToken(t, srv.URL, "monitor", "monitor-secret", ""), nil // never the scope asked for
+		return scopedToken(t, srv.URL, "monitor", "monitor-secret", ""), nil // never the scope asked for
 	}}
 	resp, err := (&http.Client{Transport: tr}).Get(srv.URL + api.ApplicationsPath("mfp"))
 	if err != nil {

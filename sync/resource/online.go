@@ -176,11 +176,11 @@ func (o *Online) introspect(ctx context.Context, token string) (*Principal, erro
 	if status != http.StatusOK {
 		return nil, fmt.Errorf("resource: introspection answered HTTP %d", status)
 	}
-	return principalOf(body)
+	return introspectedPrincipal(body)
 }
 
-// principalOf reads an introspection answer.
-func principalOf(body []byte) (*Principal, error) {
+// introspectedPrincipal reads an introspection answer.
+func introspectedPrincipal(body []byte) (*Principal, error) {
 	var in introspectionAnswer
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, fmt.Errorf("resource: introspection answer is not JSON: %w", err)
@@ -254,16 +254,16 @@ func (o *Online) ownToken(ctx context.Context, stale string) (string, error) {
 type answerCache struct {
 	mu      sync.RWMutex
 	size    int
-	entries map[[sha256.Size]byte]answer
+	entries map[[sha256.Size]byte]cachedAnswer
 }
 
-type answer struct {
+type cachedAnswer struct {
 	p     *Principal // nil: inactive
 	until time.Time
 }
 
 func newAnswerCache(size int) *answerCache {
-	return &answerCache{size: size, entries: make(map[[sha256.Size]byte]answer)}
+	return &answerCache{size: size, entries: make(map[[sha256.Size]byte]cachedAnswer)}
 }
 
 func (c *answerCache) get(key [sha256.Size]byte, now time.Time) (*Principal, bool) {
@@ -290,7 +290,7 @@ func (c *answerCache) put(key [sha256.Size]byte, p *Principal, now time.Time, tt
 	if _, ok := c.entries[key]; !ok && len(c.entries) >= c.size {
 		c.evict(now)
 	}
-	c.entries[key] = answer{p: p, until: until}
+	c.entries[key] = cachedAnswer{p: p, until: until}
 }
 
 // evict removes the expired entries met in a short scan, or else one

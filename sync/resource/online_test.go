@@ -70,10 +70,10 @@ func (e *scopedEnv) online(t testing.TB, opt resource.OnlineOptions) *resource.O
 
 func (e *scopedEnv) token(t testing.TB, id, secret, scope string) string {
 	t.Helper()
-	return clientToken(t, e.url, id, secret, scope)
+	return scopedToken(t, e.url, id, secret, scope)
 }
 
-func clientToken(t testing.TB, url, id, secret, scope string) string {
+func scopedToken(t testing.TB, url, id, secret, scope string) string {
 	t.Helper()
 	cc := clientcredentials.Config{
 		ClientID: id, ClientSecret: secret, TokenURL: url + api.TokenPath("mfp"),
