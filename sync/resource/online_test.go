@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,7 +15,9 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/fixtures"
 	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/authz/authztest"
 	"github.com/scopectl/scopectl/sync/resource"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -281,4 +284,53 @@ func TestOnlineRenewsItsToken(t *testing.T) {
 	if n := e.introspections.Load(); n != 3 {
 		t.Fatalf("%d introspections, want 3 (one, then refused and retried once)", n)
 	}
+}
+
+// TestOnlineMobileToken: a token of the mobile runtime puts its
+// application and client in the Principal, as scoped's introspection
+// describes it.
+func TestOnlineMobileToken(t *testing.T) {
+	e := startScoped(t, servertest.Options{})
+	src, err := fixtures.FS.ReadFile("valid/com.example.bank-android-1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", e.url+api.ApplicationsPath("mfp"), strings.NewReader(string(src)))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("test", "test-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("apply: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	bank := config.AppKey{ID: "com.example.bank", Platform: config.PlatformAndroid, Version: "1.0"}
+	flow := &authztest.Flow{URL: e.url, Runtime: "mfp", Device: authztest.NewDevice(bank), Issuer: e.srv.Issuer}
+	if a, err := flow.Register(); err != nil || a.Status != http.StatusCreated {
+		t.Fatalf("register: %v %v", a, err)
+	}
+	if a, err := flow.Preauthorize("deletePrivilege", nil); err != nil || a.Status != http.StatusOK {
+		t.Fatalf("preauthorize: %v %v", a, err)
+	}
+	code, err := flow.Code("deletePrivilege", "com.example.bank:/oauth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := flow.Exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {"com.example.bank:/oauth"}})
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err != nil || a.Status != http.StatusOK || a.JSON(&tok) != nil {
+		t.Fatalf("exchange: %v %v", a, err)
+	}
+
+	v := e.online(t, resource.OnlineOptions{})
+	p, err := v.Verify(context.Background(), tok.AccessToken, config.NewScope("deletePrivilege"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.AppID != "com.example.bank" || p.AppPlatform != "android" || p.AppVersion != "1.0" || p.ClientID == "" || p.ClientID == "test" {
+		t.Errorf("principal %+v", p)
+	}
+	p, err = v.Verify(context.Background(), tok.AccessToken, config.NewScope("accessRestricted"))
+	wantRefusal(t, p, err, 403, "insufficient_scope")
 }
