@@ -170,7 +170,8 @@ func (p *headerParser) value() (string, bool) {
 // empty scope at first), and when the answer names another scope (403
 // insufficient_scope) or refuses the token (401 Bearer), obtains a token
 // for the scope required and sends the request once more. A request whose
-// body cannot be replayed (no GetBody) is not sent again.
+// body cannot be replayed (no GetBody) is not sent again. A Transport is
+// safe for concurrent use and must not be copied after its first use.
 type Transport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper

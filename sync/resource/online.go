@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -71,6 +72,18 @@ type Online struct {
 	mu     sync.Mutex // guards own and ownExp; held while renewing
 	own    string     // Online's own access token
 	ownExp time.Time  // its expiry, by opt.Now
+
+	flightMu sync.Mutex
+	flights  map[[sha256.Size]byte]*flight // introspections under way
+	joined   atomic.Int64                  // Verify calls that waited for another's introspection
+}
+
+// flight is one introspection that concurrent Verify calls of the same
+// token share.
+type flight struct {
+	done chan struct{}
+	p    *Principal
+	err  error
 }
 
 // NewOnline returns an Online verifier; it obtains its own token on the
@@ -96,7 +109,7 @@ func NewOnline(opt OnlineOptions) (*Online, error) {
 		ClientID: opt.ClientID, ClientSecret: opt.ClientSecret, TokenURL: opt.TokenURL,
 		Scopes: []string{IntrospectScope}, AuthStyle: oauth2.AuthStyleInHeader,
 	}
-	return &Online{opt: opt, cc: cc, cache: newAnswerCache(opt.CacheSize)}, nil
+	return &Online{opt: opt, cc: cc, cache: newAnswerCache(opt.CacheSize), flights: map[[sha256.Size]byte]*flight{}}, nil
 }
 
 func orDefault[T int | time.Duration](v, def T) T {
@@ -120,12 +133,43 @@ func (o *Online) Verify(ctx context.Context, token string, scope config.Scope) (
 	p, ok := o.cache.get(key, now)
 	if !ok {
 		var err error
-		if p, err = o.introspect(ctx, token); err != nil {
+		if p, err = o.lookup(ctx, key, token); err != nil {
 			return nil, err
 		}
-		o.cache.put(key, p, now, o.opt.CacheTTL)
 	}
 	return grants(p, now, scope)
+}
+
+// lookup introspects token and caches the answer, once for all the
+// concurrent calls of one token (a popular token whose entry expired
+// costs one round trip, not one per request). The introspection runs
+// without the first caller's cancellation, bounded by the HTTP client's
+// timeout, since others may wait for it.
+func (o *Online) lookup(ctx context.Context, key [sha256.Size]byte, token string) (*Principal, error) {
+	o.flightMu.Lock()
+	if f, ok := o.flights[key]; ok {
+		o.flightMu.Unlock()
+		o.joined.Add(1)
+		select {
+		case <-f.done:
+			return f.p, f.err
+		case <-ctx.Done():
+			return nil, fmt.Errorf("resource: introspection: %w", ctx.Err())
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	o.flights[key] = f
+	o.flightMu.Unlock()
+
+	f.p, f.err = o.introspect(context.WithoutCancel(ctx), token)
+	if f.err == nil {
+		o.cache.put(key, f.p, o.opt.Now(), o.opt.CacheTTL)
+	}
+	o.flightMu.Lock()
+	delete(o.flights, key)
+	o.flightMu.Unlock()
+	close(f.done)
+	return f.p, f.err
 }
 
 // tokenHash is the cache key of token. It hashes the string's bytes in

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -333,4 +334,50 @@ func TestOnlineMobileToken(t *testing.T) {
 	}
 	p, err = v.Verify(context.Background(), tok.AccessToken, config.NewScope("accessRestricted"))
 	wantRefusal(t, p, err, 403, "insufficient_scope")
+}
+
+// TestOnlineSharesAnIntrospection: concurrent Verify calls of one token
+// that is not cached wait for one introspection instead of each sending
+// their own.
+func TestOnlineSharesAnIntrospection(t *testing.T) {
+	e := startScoped(t, servertest.Options{})
+	v := e.online(t, resource.OnlineOptions{})
+	tok := e.token(t, "monitor", "monitor-secret", "mfpmonitor")
+	arrived, release := make(chan struct{}, 2), make(chan struct{})
+	gate := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		e.srv.Handler.ServeHTTP(w, r)
+	})
+	e.answer.Store(&gate)
+
+	results := make(chan error, 2)
+	verify := func() {
+		p, err := v.Verify(context.Background(), tok, config.NewScope("mfpmonitor"))
+		if err == nil && p.ClientID != "monitor" {
+			err = errors.New("principal of another client")
+		}
+		results <- err
+	}
+	go verify()
+	<-arrived // the first call's introspection is under way
+	go verify()
+	for resource.Joined(v) == 0 {
+		select {
+		case <-arrived:
+			close(release)
+			t.Fatal("the second call sent an introspection of its own")
+		default:
+			runtime.Gosched()
+		}
+	}
+	close(release)
+	for range 2 {
+		if err := <-results; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := e.introspections.Load(); n != 1 {
+		t.Errorf("%d introspections, want 1", n)
+	}
 }
