@@ -34,7 +34,8 @@ credentials or scope refused.`,
 			&cli.StringFlag{Name: "scope", Usage: "the `SCOPE` to ask for, elements separated by spaces", EnvVars: []string{"SCOPECTL_SCOPE"}},
 			serverFlag(), passwordFileFlag(), timeoutFlag(), formatFlag(formatText, formatJSON),
 		},
-		Action: clientTokenAction,
+		Action:      clientTokenAction,
+		Subcommands: []*cli.Command{tokenVerifyCommand()},
 	}
 }
 

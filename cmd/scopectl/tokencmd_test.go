@@ -91,3 +91,22 @@ func TestClientTokenEscapesServerText(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenVerify: scopectl token verify checks a token offline against
+// the server's keys, with or without a scope, as a resource server would.
+func TestTokenVerify(t *testing.T) {
+	project(t)
+	tok := strings.TrimSpace(scopectl(t, "token", "--scope", "mfpmonitor").wantCode(t, exitOK).stdout)
+	r := scopectl(t, "token", "verify", tok, "--scope", "mfpmonitor").wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "valid token") || !strings.Contains(r.stdout, "client_id     admin") || !strings.Contains(r.stdout, "scope         mfpmonitor") {
+		t.Errorf("verify:\n%s", r.stdout)
+	}
+	r = scopectl(t, "token", "verify", tok, "--scope", "mfpadmin").wantCode(t, exitFailed)
+	if !strings.Contains(r.stderr, "requires scope mfpadmin") {
+		t.Errorf("a token without the scope: %q", r.stderr)
+	}
+	parts := strings.Split(tok, ".")
+	forged := parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))
+	scopectl(t, "token", "verify", forged).wantCode(t, exitFailed)
+	scopectl(t, "token", "verify").wantCode(t, exitUsage)
+}
