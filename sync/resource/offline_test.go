@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -97,24 +96,11 @@ func (e *env) mobileToken() string {
 	}
 	resp.Body.Close()
 	flow := &authztest.Flow{URL: e.srv.URL, Runtime: "mfp", Device: authztest.NewDevice(bankAndroid), Now: e.clock.Now, Issuer: e.srv.Issuer}
-	if a, err := flow.Register(); err != nil || a.Status != 201 {
-		t.Fatalf("register: %v %v", a, err)
-	}
-	if a, err := flow.Preauthorize("deletePrivilege", nil); err != nil || a.Status != 200 {
-		t.Fatalf("preauthorize: %v %v", a, err)
-	}
-	code, err := flow.Code("deletePrivilege", "com.example.bank:/oauth")
+	tok, err := flow.AccessToken("deletePrivilege", "com.example.bank:/oauth")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := flow.Exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {"com.example.bank:/oauth"}})
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err != nil || a.Status != 200 || a.JSON(&tok) != nil {
-		t.Fatalf("exchange: %v %v", a, err)
-	}
-	return tok.AccessToken
+	return tok
 }
 
 // TestMobileToken: a token of the mobile runtime puts its application in

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -306,33 +305,20 @@ func TestOnlineMobileToken(t *testing.T) {
 	resp.Body.Close()
 	bank := config.AppKey{ID: "com.example.bank", Platform: config.PlatformAndroid, Version: "1.0"}
 	flow := &authztest.Flow{URL: e.url, Runtime: "mfp", Device: authztest.NewDevice(bank), Issuer: e.srv.Issuer}
-	if a, err := flow.Register(); err != nil || a.Status != http.StatusCreated {
-		t.Fatalf("register: %v %v", a, err)
-	}
-	if a, err := flow.Preauthorize("deletePrivilege", nil); err != nil || a.Status != http.StatusOK {
-		t.Fatalf("preauthorize: %v %v", a, err)
-	}
-	code, err := flow.Code("deletePrivilege", "com.example.bank:/oauth")
+	tok, err := flow.AccessToken("deletePrivilege", "com.example.bank:/oauth")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := flow.Exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {"com.example.bank:/oauth"}})
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err != nil || a.Status != http.StatusOK || a.JSON(&tok) != nil {
-		t.Fatalf("exchange: %v %v", a, err)
-	}
 
 	v := e.online(t, resource.OnlineOptions{})
-	p, err := v.Verify(context.Background(), tok.AccessToken, config.NewScope("deletePrivilege"))
+	p, err := v.Verify(context.Background(), tok, config.NewScope("deletePrivilege"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.AppID != "com.example.bank" || p.AppPlatform != "android" || p.AppVersion != "1.0" || p.ClientID == "" || p.ClientID == "test" {
 		t.Errorf("principal %+v", p)
 	}
-	p, err = v.Verify(context.Background(), tok.AccessToken, config.NewScope("accessRestricted"))
+	p, err = v.Verify(context.Background(), tok, config.NewScope("accessRestricted"))
 	wantRefusal(t, p, err, 403, "insufficient_scope")
 }
 
