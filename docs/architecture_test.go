@@ -28,6 +28,7 @@ func TestDependencyRule(t *testing.T) {
 		"sync/authz":       {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/client", "sync/transfer", "cmd/"},
 		"sync/mobile":      {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/authz", "cmd/"},
 		"sync/workspace":   {"sync/transfer", "sync/client", "cmd/"},
+		"sync/resource":    {"schema", "sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/authz", "cmd/"},
 	}
 	deps := listDeps(t, slices.Collect(maps.Keys(forbidden)))
 	for pkg, bad := range forbidden {

@@ -61,7 +61,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Flags:                []cli.Flag{noColorFlag()},
-		Commands:             []*cli.Command{appCommand(), serverCommand(), gitCommand(), hookCommand(), schemaCommand(), versionCommand(), completionCommand()},
+		Commands:             []*cli.Command{appCommand(), serverCommand(), tokenCommand(), gitCommand(), hookCommand(), schemaCommand(), versionCommand(), completionCommand()},
 		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError:         usageError,
 		Action:               groupAction,

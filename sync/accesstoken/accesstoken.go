@@ -1,7 +1,8 @@
 // Package accesstoken verifies the JWT access tokens scoped issues (RFC
-// 9068): the signature (RS256 only, by a published key named in the
-// token's kid), the type (at+jwt) and the claims (issuer, audience,
-// lifetime capped at the issuer's TTL, expiry, with clock skew tolerated).
+// 9068): the signature (RS256, or other RSA algorithms a Verifier allows,
+// by a published key named in the token's kid), the type (at+jwt) and the
+// claims (issuer, audience, lifetime capped at the issuer's TTL, expiry
+// and nbf, with clock skew tolerated).
 // It imports neither the store nor the server: the public keys come
 // through the PublicKeys interface, so that a resource server can verify
 // tokens with the keys it fetched, as scoped does with the keys it stores.
@@ -11,6 +12,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,8 +30,10 @@ type Claims struct {
 	ClientID string           `json:"client_id"`
 	Scope    string           `json:"scope"`
 	IssuedAt *jwt.NumericDate `json:"iat"`
-	Expiry   *jwt.NumericDate `json:"exp"`
-	ID       string           `json:"jti"`
+	// NotBefore is optional; scoped sets none, other issuers may.
+	NotBefore *jwt.NumericDate `json:"nbf,omitempty"`
+	Expiry    *jwt.NumericDate `json:"exp"`
+	ID        string           `json:"jti"`
 	// SecretVersion identifies the client secret the token was issued
 	// under (when it was set, in Unix microseconds); a token whose client
 	// has another secret now is refused.
@@ -68,6 +72,11 @@ type Verifier struct {
 	TTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Leeway is the clock skew tolerated; 0 means the package's Leeway.
+	Leeway time.Duration
+	// Algorithms are the RSA signature algorithms accepted (RS256, PS256,
+	// …); nil means RS256 only.
+	Algorithms []jose.SignatureAlgorithm
 
 	mu       sync.Mutex
 	verified map[[sha256.Size]byte]verifiedToken // tokens whose signature checked out
@@ -106,7 +115,7 @@ func (v *Verifier) Verify(ctx context.Context, token, issuer string) (Claims, er
 		v.mu.Unlock()
 		return Claims{}, errUnknownKey
 	}
-	if err := Check(vt.claims, issuer, v.TTL, v.now()); err != nil {
+	if err := CheckLeeway(vt.claims, issuer, v.TTL, v.leeway(), v.now()); err != nil {
 		return Claims{}, err
 	}
 	return vt.claims, nil
@@ -119,6 +128,20 @@ func (v *Verifier) now() time.Time {
 		return time.Now()
 	}
 	return v.Now()
+}
+
+func (v *Verifier) leeway() time.Duration {
+	if v.Leeway == 0 {
+		return Leeway
+	}
+	return v.Leeway
+}
+
+func (v *Verifier) algorithms() []jose.SignatureAlgorithm {
+	if v.Algorithms == nil {
+		return []jose.SignatureAlgorithm{jose.RS256}
+	}
+	return v.Algorithms
 }
 
 func (v *Verifier) publishes(ctx context.Context, kid string) bool {
@@ -140,9 +163,10 @@ func invalid(format string, args ...any) error {
 }
 
 func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedToken, error) {
-	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	algs := v.algorithms()
+	parsed, err := jwt.ParseSigned(token, algs)
 	if err != nil {
-		return verifiedToken{}, invalid("the access token is malformed or not signed with RS256")
+		return verifiedToken{}, invalid("the access token is malformed or not signed with %s", algNames(algs))
 	}
 	h := parsed.Headers[0]
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != Type {
@@ -159,20 +183,36 @@ func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedT
 	return verifiedToken{claims: c, kid: h.KeyID}, nil
 }
 
+func algNames(algs []jose.SignatureAlgorithm) string {
+	names := make([]string, len(algs))
+	for i, a := range algs {
+		names[i] = string(a)
+	}
+	return strings.Join(names, " or ")
+}
+
 // Check checks the claims of a token whose signature checked out, at time
 // now: it is not expired (beyond Leeway), was not issued in the future,
 // claims no longer lifetime than ttl, was issued by and for issuer, and
 // names a client. A failure is a KindUnauthorized error.
 func Check(c Claims, issuer string, ttl time.Duration, now time.Time) error {
+	return CheckLeeway(c, issuer, ttl, Leeway, now)
+}
+
+// CheckLeeway is Check with leeway as the clock skew tolerated; it also
+// refuses a token whose nbf, if any, is more than leeway ahead.
+func CheckLeeway(c Claims, issuer string, ttl, leeway time.Duration, now time.Time) error {
 	maxLifetime := MaxLifetime(ttl)
 	switch {
-	case c.Expiry == nil || now.After(c.Expiry.Time().Add(Leeway)):
+	case c.Expiry == nil || now.After(c.Expiry.Time().Add(leeway)):
 		return invalid("the access token has expired")
 	case c.IssuedAt == nil:
 		return invalid("the access token has no iat")
-	case c.IssuedAt.Time().After(now.Add(Leeway)):
+	case c.IssuedAt.Time().After(now.Add(leeway)):
 		return invalid("the access token was issued in the future")
-	case c.Expiry.Time().Sub(c.IssuedAt.Time()) > maxLifetime || c.Expiry.Time().After(now.Add(maxLifetime+Leeway)):
+	case c.NotBefore != nil && c.NotBefore.Time().After(now.Add(leeway)):
+		return invalid("the access token is not valid yet (nbf)")
+	case c.Expiry.Time().Sub(c.IssuedAt.Time()) > maxLifetime || c.Expiry.Time().After(now.Add(maxLifetime+leeway)):
 		return invalid("the access token claims a longer lifetime than this server issues (%s)", ttl)
 	case c.Issuer != issuer || !c.Audience.Contains(issuer):
 		return invalid("the access token was issued by %s, not by %s (another runtime, or processes with different --issuer)", c.Issuer, issuer)

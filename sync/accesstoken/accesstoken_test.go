@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/accesstoken"
 	"github.com/scopectl/scopectl/sync/accesstoken/accesstokentest"
@@ -175,5 +178,37 @@ func TestMaxLifetime(t *testing.T) {
 		if got := accesstoken.MaxLifetime(ttl); got != want {
 			t.Errorf("MaxLifetime(%s) = %s; want %s", ttl, got, want)
 		}
+	}
+}
+
+// TestVerifyLeewayNotBeforeAndAlgorithms: a Verifier's own Leeway
+// replaces the 30 s, a future nbf is refused beyond it, and Algorithms
+// widens the RS256-only default.
+func TestVerifyLeewayNotBeforeAndAlgorithms(t *testing.T) {
+	now := time.Now()
+	v, _ := newVerifier(&now)
+	v.Leeway = 5 * time.Second
+	wantRefused(t, v, "issued 20 s ahead, leeway 5 s", signedK1(t, claims(now.Add(20*time.Second), now.Add(time.Hour))), "issued in the future")
+	nbf := claims(now, now.Add(time.Hour))
+	nbf["nbf"] = now.Add(time.Minute).Unix()
+	wantRefused(t, v, "nbf a minute ahead", signedK1(t, nbf), "not valid yet")
+	nbf["nbf"] = now.Add(3 * time.Second).Unix()
+	if _, err := v.Verify(context.Background(), signedK1(t, nbf), issuer); err != nil {
+		t.Errorf("nbf within the leeway: %v", err)
+	}
+
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.PS256, Key: jose.JSONWebKey{Key: accesstokentest.Key(), KeyID: "k1"}},
+		(&jose.SignerOptions{}).WithType(accesstoken.Type))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps256, err := jwt.Signed(signer).Claims(claims(now, now.Add(time.Hour))).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRefused(t, v, "PS256 by default", ps256, "not signed with RS256")
+	v.Algorithms = []jose.SignatureAlgorithm{jose.RS256, jose.PS256}
+	if _, err := v.Verify(context.Background(), ps256, issuer); err != nil {
+		t.Errorf("PS256 allowed: %v", err)
 	}
 }

@@ -74,6 +74,17 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	return &Client{base: base, runtime: o.Runtime, http: hc, token: ts, retries: o.Retries}, nil
 }
 
+// Token returns the client's access token for the scope of Options (the
+// one its requests send), obtained on the first call and reused; a
+// refusal of the credentials is a KindUnauthorized error.
+func (c *Client) Token() (*oauth2.Token, error) {
+	tok, err := c.token.Token()
+	if err != nil {
+		return nil, tokenError(c.base, err)
+	}
+	return tok, nil
+}
+
 func (c *Client) appsPath() string {
 	return api.ApplicationsPath(url.PathEscape(c.runtime))
 }

@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/resource"
 )
 
 // role is a MobileFirst administration role; each includes the ones below.
@@ -57,25 +59,20 @@ func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
 }
 
 // authenticate identifies the caller of a protected resource, or answers
-// 401 and returns false.
+// 401 and returns false. A bearer token goes through the resource-server
+// library (sync/resource), as in any service that scoped's tokens
+// protect: its parsing of the header and its answers are scoped's own.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime string) (admin.Caller, bool) {
 	header := r.Header.Get("Authorization")
-	if len(header) > maxAuthorizationHeader {
-		s.writeError(w, r, invalidToken("the Authorization header is too long"))
+	if scheme, _, _ := strings.Cut(header, " "); strings.EqualFold(scheme, "Basic") && len(header) <= maxAuthorizationHeader {
+		return s.basicCaller(w, r, runtime)
+	}
+	token, err := resource.BearerToken(header)
+	if err != nil {
+		s.writeError(w, r, refusal(err))
 		return admin.Caller{}, false
 	}
-	scheme, credentials, _ := strings.Cut(header, " ")
-	switch {
-	case header == "":
-		s.writeError(w, r, challenge(config.KindUnauthorized, "Bearer", "an access token is required"))
-	case strings.EqualFold(scheme, "Bearer"):
-		return s.bearerCaller(w, r, runtime, strings.TrimSpace(credentials))
-	case strings.EqualFold(scheme, "Basic"):
-		return s.basicCaller(w, r, runtime)
-	default:
-		s.writeError(w, r, invalidToken("unsupported authorization scheme; use Bearer"))
-	}
-	return admin.Caller{}, false
+	return s.bearerCaller(w, r, runtime, token)
 }
 
 // bearerCaller is the caller an access token names, or answers 401 (500
@@ -129,20 +126,23 @@ func basicChallenge(runtime, msg string) error {
 	return challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, msg)
 }
 
-func invalidToken(msg string) error {
-	return challenge(config.KindUnauthorized, `Bearer error="invalid_token", error_description="`+headerSafe(msg)+`"`, msg)
-}
+func invalidToken(msg string) error { return refusal(resource.InvalidToken(msg)) }
 
 func insufficientScope(scope string) error {
-	return challenge(config.KindForbidden, `Bearer error="insufficient_scope", scope="`+scope+`"`, "this resource requires scope "+scope)
+	sc, _ := config.ParseScope(scope) // a role name
+	return refusal(resource.InsufficientScope(sc))
 }
 
-// headerSafe keeps a message within the quoted-string of a header.
-func headerSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
-			return '\''
-		}
-		return r
-	}, s)
+// refusal is a refusal of sync/resource as an error of the server's kinds,
+// with the library's WWW-Authenticate challenge.
+func refusal(err error) error {
+	var e *resource.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	kind := config.KindUnauthorized
+	if e.Status == http.StatusForbidden {
+		kind = config.KindForbidden
+	}
+	return challenge(kind, e.Challenge(), e.Error())
 }

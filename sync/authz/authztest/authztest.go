@@ -172,3 +172,30 @@ func finish(resp *http.Response, err error) (Answer, error) {
 	b, err := io.ReadAll(resp.Body)
 	return Answer{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}, err
 }
+
+// AccessToken registers the device if it is not yet, runs the checks of
+// scope (which must pass without a challenge), and exchanges a code for
+// redirectURI: the access token of a mobile client, for tests of the
+// services that accept it.
+func (f *Flow) AccessToken(scope, redirectURI string) (string, error) {
+	if f.Device.ID == "" {
+		if a, err := f.Register(); err != nil || a.Status != http.StatusCreated {
+			return "", fmt.Errorf("register: %d %s %v", a.Status, a.Body, err)
+		}
+	}
+	if a, err := f.Preauthorize(scope, nil); err != nil || a.Status != http.StatusOK {
+		return "", fmt.Errorf("preauthorize: %d %s %v", a.Status, a.Body, err)
+	}
+	code, err := f.Code(scope, redirectURI)
+	if err != nil {
+		return "", err
+	}
+	a, err := f.Exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {redirectURI}})
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err != nil || a.Status != http.StatusOK || a.JSON(&tok) != nil {
+		return "", fmt.Errorf("exchange: %d %s %v", a.Status, a.Body, err)
+	}
+	return tok.AccessToken, nil
+}
