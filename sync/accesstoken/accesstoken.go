@@ -10,6 +10,7 @@ package accesstoken
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/rsa"
 	"crypto/sha256"
 	"strings"
@@ -164,11 +165,11 @@ func invalid(format string, args ...any) error {
 
 func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedToken, error) {
 	algs := v.algorithms()
-	parsed, err := jwt.ParseSigned(token, algs)
+	parsed, err := jose.ParseSignedCompact(token, algs)
 	if err != nil {
 		return verifiedToken{}, invalid("the access token is malformed or not signed with %s", algNames(algs))
 	}
-	h := parsed.Headers[0]
+	h := parsed.Signatures[0].Header
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != Type {
 		return verifiedToken{}, invalid("the token is not an access token (typ must be at+jwt)")
 	}
@@ -176,9 +177,16 @@ func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedT
 	if !ok {
 		return verifiedToken{}, errUnknownKey
 	}
-	var c Claims
-	if err := parsed.Claims(pub, &c); err != nil {
+	payload, err := parsed.Verify(pub)
+	if err != nil {
 		return verifiedToken{}, invalid("the token signature is invalid")
+	}
+	// The payload is decoded only once its signature checked out, with
+	// encoding/json: a third faster than go-jose's decoder, which counts
+	// on a resource server's path (docs/benchmarks.md).
+	var c Claims
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return verifiedToken{}, invalid("the token's claims are not a JSON object of claims")
 	}
 	return verifiedToken{claims: c, kid: h.KeyID}, nil
 }
