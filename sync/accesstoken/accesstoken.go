@@ -10,9 +10,9 @@ package accesstoken
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/json"
 	"strings"
 	"sync"
 	"time"
