@@ -40,67 +40,78 @@ func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
 // exist, the caller must authenticate (Bearer token, or HTTP Basic with
 // client credentials for curl users) and hold scope, else the answer
 // is what RFC 6750 and the seeds say, naming scope as the one required.
+// A bearer token is checked as by any service that scoped's tokens
+// protect: resource.VerifyRequest with scoped's own Verifier.
 func (s *Server) protect(scope string, h http.HandlerFunc) http.HandlerFunc {
+	need := config.Scope{scope}
 	return func(w http.ResponseWriter, r *http.Request) {
 		runtime, ok := s.runtimeOf(w, r)
 		if !ok {
 			return
 		}
-		c, ok := s.authenticate(w, r, runtime)
-		if !ok {
-			return
-		}
-		if !c.Has(scope) {
-			s.writeError(w, r, insufficientScope(scope))
+		c, err := s.authenticate(r, runtime, need)
+		if err != nil {
+			s.writeError(w, r, refusal(err))
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	}
 }
 
-// authenticate identifies the caller of a protected resource, or answers
-// 401 and returns false. A bearer token goes through the resource-server
-// library (sync/resource), as in any service that scoped's tokens
-// protect: its parsing of the header and its answers are scoped's own.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, runtime string) (admin.Caller, bool) {
+// authenticate identifies the caller of a protected resource and checks
+// that it holds need: HTTP Basic client credentials, or a bearer token
+// through the resource-server library (sync/resource).
+func (s *Server) authenticate(r *http.Request, runtime string, need config.Scope) (admin.Caller, error) {
 	header := r.Header.Get("Authorization")
 	if scheme, _, _ := strings.Cut(header, " "); strings.EqualFold(scheme, "Basic") && len(header) <= maxAuthorizationHeader {
-		return s.basicCaller(w, r, runtime)
+		c, err := s.basicCaller(r, runtime)
+		if err == nil && !c.Has(need[0]) {
+			err = resource.InsufficientScope(need)
+		}
+		return c, err
 	}
-	token, err := resource.BearerToken(header)
+	p, err := resource.VerifyRequest(r, tokenVerifier{s: s, runtime: runtime}, need)
 	if err != nil {
-		s.writeError(w, r, refusal(err))
-		return admin.Caller{}, false
+		return admin.Caller{}, err
 	}
-	return s.bearerCaller(w, r, runtime, token)
+	return admin.Caller{ID: p.ClientID, Scope: p.Scope}, nil
 }
 
-// bearerCaller is the caller an access token names, or answers 401 (500
-// when the token could not be checked) and returns false.
-func (s *Server) bearerCaller(w http.ResponseWriter, r *http.Request, runtime, token string) (admin.Caller, bool) {
-	claims, granted, err := s.verifyToken(r.Context(), runtime, token)
+// tokenVerifier is scoped's own resource.Verifier: a token's signature
+// and claims as any resource server checks them (accesstoken.Verifier over
+// the keys in hand), then its client as it is now (verifyToken). A mobile
+// client's token holds no role: a descriptor may grant any element.
+type tokenVerifier struct {
+	s       *Server
+	runtime string
+}
+
+// Verify implements resource.Verifier; a token that could not be checked
+// (the store failing) is the store's error, answered 500.
+func (v tokenVerifier) Verify(ctx context.Context, token string, need config.Scope) (*resource.Principal, error) {
+	claims, granted, err := v.s.verifyToken(ctx, v.runtime, token)
 	switch {
 	case config.ErrorKind(err) == config.KindInternal:
-		s.writeError(w, r, err)
+		return nil, err
 	case err != nil:
-		s.writeError(w, r, invalidToken(err.Error()))
-	case claims.Mobile(): // a descriptor may grant any element, so a mobile token holds no role
-		return admin.Caller{ID: claims.ClientID}, true
-	default:
-		return admin.Caller{ID: claims.ClientID, Scope: granted}, true
+		return nil, resource.InvalidToken(err.Error())
+	case claims.Mobile():
+		granted = nil
 	}
-	return admin.Caller{}, false
+	if err := resource.CheckScope(granted, need); err != nil {
+		return nil, err
+	}
+	return &resource.Principal{ClientID: claims.ClientID, Subject: claims.Subject, Scope: granted, Expiry: claims.Expiry.Time()}, nil
 }
 
-// basicCaller is the client HTTP Basic credentials name, or answers 429
-// (over the failure budget), 401 or 500 and returns false.
-func (s *Server) basicCaller(w http.ResponseWriter, r *http.Request, runtime string) (admin.Caller, bool) {
+// basicCaller is the client HTTP Basic credentials name, or the error of
+// a refusal: 429 over the failure budget, 401, or 500.
+func (s *Server) basicCaller(r *http.Request, runtime string) (admin.Caller, error) {
 	client, err := s.authenticateClient(r, runtime)
 	if err != nil {
-		s.writeError(w, r, err)
-		return admin.Caller{}, false
+		return admin.Caller{}, err
 	}
-	return admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}, true
+	return admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}, nil
 }
 
 // challengeError is an authentication or authorization failure with the
@@ -124,13 +135,6 @@ func challenge(kind config.Kind, header, msg string) error {
 // for runtime.
 func basicChallenge(runtime, msg string) error {
 	return challenge(config.KindUnauthorized, `Basic realm="`+runtime+`"`, msg)
-}
-
-func invalidToken(msg string) error { return refusal(resource.InvalidToken(msg)) }
-
-func insufficientScope(scope string) error {
-	sc, _ := config.ParseScope(scope) // a role name
-	return refusal(resource.InsufficientScope(sc))
 }
 
 // refusal is a refusal of sync/resource as an error of the server's kinds,
