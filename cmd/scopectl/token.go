@@ -240,7 +240,7 @@ func printToken(c *cli.Context, format string, mc *mobile.Client, tok mobile.Tok
 	w := c.App.Writer
 	fmt.Fprintf(w, "token for %s, scope %q, from %s\n", mc.Instance.App, client.Printable(tok.Scope), mc.URL)
 	fmt.Fprintf(w, "  expires in %d s%s\n", tok.ExpiresIn, expiryTime(claims))
-	for _, name := range []string{"client_id", "app_id", "app_platform", "app_version", "user", "scope", "iss"} {
+	for _, name := range []string{"client_id", "app_id", "app_platform", "app_version", "user", "device_id", "scope", "iss"} {
 		if v, ok := claims[name].(string); ok && v != "" {
 			fmt.Fprintf(w, "  %-13s %s\n", name, client.Printable(v))
 		}

@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +44,7 @@ type Claims struct {
 	AppPlatform string `json:"app_platform,omitempty"`
 	AppVersion  string `json:"app_version,omitempty"`
 	User        string `json:"user,omitempty"`
+	DeviceID    string `json:"device_id,omitempty"` // the device the mobile client registered
 }
 
 // Mobile reports whether the token was issued to a registered mobile
@@ -181,11 +181,10 @@ func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedT
 	if err != nil {
 		return verifiedToken{}, invalid("the token signature is invalid")
 	}
-	// The payload is decoded only once its signature checked out, with
-	// encoding/json: a third faster than go-jose's decoder, which counts
-	// on a resource server's path (docs/benchmarks.md).
-	var c Claims
-	if err := json.Unmarshal(payload, &c); err != nil {
+	// The payload is decoded only once its signature checked out
+	// (decodeClaims: a fast path for scoped's claims, else encoding/json).
+	c, err := decodeClaims(payload)
+	if err != nil {
 		return verifiedToken{}, invalid("the token's claims are not a JSON object of claims")
 	}
 	return verifiedToken{claims: c, kid: h.KeyID}, nil

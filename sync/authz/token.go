@@ -219,7 +219,7 @@ func (rt *Runtime) issue(ctx context.Context, c Client, issuer string, scope con
 	claims := accesstoken.Claims{
 		Issuer: issuer, Subject: cmp.Or(user, c.ID), Audience: jwt.Audience{issuer}, ClientID: c.ID, Scope: scope.String(), // sub: the resource owner (RFC 9068 §2.2)
 		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime)),
-		AppID: c.App.ID, AppPlatform: string(c.App.Platform), AppVersion: c.App.Version, User: user,
+		AppID: c.App.ID, AppPlatform: string(c.App.Platform), AppVersion: c.App.Version, User: user, DeviceID: c.Device.ID,
 	}
 	access, err := rt.Tokens.Sign(ctx, claims)
 	if err != nil {

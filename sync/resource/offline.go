@@ -154,6 +154,6 @@ func principalOf(c accesstoken.Claims) (*Principal, error) {
 	}
 	return &Principal{
 		ClientID: c.ClientID, Subject: c.Subject, AppID: c.AppID, AppPlatform: c.AppPlatform,
-		AppVersion: c.AppVersion, User: c.User, Scope: granted, Expiry: c.Expiry.Time(),
+		AppVersion: c.AppVersion, User: c.User, DeviceID: c.DeviceID, Scope: granted, Expiry: c.Expiry.Time(),
 	}, nil
 }

@@ -109,7 +109,7 @@ func TestMobileToken(t *testing.T) {
 	e := newEnv(t)
 	tok := e.mobileToken()
 	a := get(t, protected(t, e.off, "deletePrivilege"), "Bearer "+tok).want(t, 200, "")
-	if a.body["AppID"] != "com.example.bank" || a.body["AppPlatform"] != "android" || a.body["AppVersion"] != "1.0" || a.body["ClientID"] == "" {
+	if a.body["AppID"] != "com.example.bank" || a.body["AppPlatform"] != "android" || a.body["AppVersion"] != "1.0" || a.body["DeviceID"] != "device-1" || a.body["ClientID"] == "" {
 		t.Errorf("principal %v", a.body)
 	}
 	get(t, protected(t, e.off, "accessRestricted"), "Bearer "+tok).want(t, 403, `Bearer error="insufficient_scope", scope="accessRestricted"`)

@@ -205,6 +205,7 @@ type introspectionAnswer struct {
 	AppPlatform string `json:"app_platform"`
 	AppVersion  string `json:"app_version"`
 	User        string `json:"user"`
+	DeviceID    string `json:"device_id"`
 }
 
 // introspect asks scoped about token: nil for an inactive token. When
@@ -246,7 +247,7 @@ func introspectedPrincipal(body []byte) (*Principal, error) {
 	}
 	p := &Principal{
 		ClientID: in.ClientID, Subject: in.Subject, Scope: scope,
-		AppID: in.AppID, AppPlatform: in.AppPlatform, AppVersion: in.AppVersion, User: in.User,
+		AppID: in.AppID, AppPlatform: in.AppPlatform, AppVersion: in.AppVersion, User: in.User, DeviceID: in.DeviceID,
 	}
 	if in.Expiry > 0 {
 		p.Expiry = time.Unix(in.Expiry, 0)

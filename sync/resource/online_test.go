@@ -315,7 +315,7 @@ func TestOnlineMobileToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.AppID != "com.example.bank" || p.AppPlatform != "android" || p.AppVersion != "1.0" || p.ClientID == "" || p.ClientID == "test" {
+	if p.AppID != "com.example.bank" || p.AppPlatform != "android" || p.AppVersion != "1.0" || p.DeviceID != "device-1" || p.ClientID == "" || p.ClientID == "test" {
 		t.Errorf("principal %+v", p)
 	}
 	p, err = v.Verify(context.Background(), tok, config.NewScope("accessRestricted"))

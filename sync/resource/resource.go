@@ -37,6 +37,7 @@ type Principal struct {
 	AppPlatform string
 	AppVersion  string
 	User        string // "" when no user-login check ran
+	DeviceID    string // the device a mobile client registered, if it named one
 	Scope       config.Scope
 	Expiry      time.Time
 }

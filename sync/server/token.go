@@ -206,6 +206,7 @@ type introspection struct {
 	AppPlatform string `json:"app_platform,omitempty"`
 	AppVersion  string `json:"app_version,omitempty"`
 	User        string `json:"user,omitempty"`
+	DeviceID    string `json:"device_id,omitempty"`
 }
 
 // introspectScope is the scope element a caller of introspection needs.
@@ -239,7 +240,7 @@ func (s *Server) introspect(ctx context.Context, runtime, token string) introspe
 		Active: true, Scope: claims.Scope, ClientID: claims.ClientID, Subject: claims.Subject, TokenType: "Bearer",
 		Expiry: claims.Expiry.Time().Unix(), IssuedAt: claims.IssuedAt.Time().Unix(),
 		Issuer: claims.Issuer, Audience: strings.Join(claims.Audience, " "), ID: claims.ID,
-		AppID: claims.AppID, AppPlatform: claims.AppPlatform, AppVersion: claims.AppVersion, User: claims.User,
+		AppID: claims.AppID, AppPlatform: claims.AppPlatform, AppVersion: claims.AppVersion, User: claims.User, DeviceID: claims.DeviceID,
 	}
 }
 
