@@ -84,10 +84,12 @@ type Verifier struct {
 }
 
 // verifiedToken is a token whose signature checked out, and the key that
-// signed it: it stays accepted only while that key is published.
+// signed it: it stays accepted only while that very key is published under
+// its kid (an issuer that replaces a key under the same kid revokes it).
 type verifiedToken struct {
 	claims Claims
 	kid    string
+	key    *rsa.PublicKey
 }
 
 // maxVerifiedTokens bounds the cache of verified tokens.
@@ -110,7 +112,7 @@ func (v *Verifier) Verify(ctx context.Context, token, issuer string) (Claims, er
 			return Claims{}, err
 		}
 		v.remember(sum, vt)
-	case !v.publishes(ctx, vt.kid):
+	case !v.publishes(ctx, vt.kid, vt.key):
 		v.mu.Lock()
 		delete(v.verified, sum)
 		v.mu.Unlock()
@@ -145,9 +147,9 @@ func (v *Verifier) algorithms() []jose.SignatureAlgorithm {
 	return v.Algorithms
 }
 
-func (v *Verifier) publishes(ctx context.Context, kid string) bool {
-	_, ok := v.Keys.PublicKey(ctx, kid)
-	return ok
+func (v *Verifier) publishes(ctx context.Context, kid string, key *rsa.PublicKey) bool {
+	pub, ok := v.Keys.PublicKey(ctx, kid)
+	return ok && pub.Equal(key)
 }
 
 func (v *Verifier) remember(sum [sha256.Size]byte, vt verifiedToken) {
@@ -170,7 +172,7 @@ func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedT
 		return verifiedToken{}, invalid("the access token is malformed or not signed with %s", algNames(algs))
 	}
 	h := parsed.Signatures[0].Header
-	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != Type {
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); !isAccessTokenType(typ) {
 		return verifiedToken{}, invalid("the token is not an access token (typ must be at+jwt)")
 	}
 	pub, ok := v.Keys.PublicKey(ctx, h.KeyID)
@@ -187,7 +189,7 @@ func (v *Verifier) verifySignature(ctx context.Context, token string) (verifiedT
 	if err != nil {
 		return verifiedToken{}, invalid("the token's claims are not a JSON object of claims")
 	}
-	return verifiedToken{claims: c, kid: h.KeyID}, nil
+	return verifiedToken{claims: c, kid: h.KeyID, key: pub}, nil
 }
 
 func algNames(algs []jose.SignatureAlgorithm) string {
@@ -234,4 +236,11 @@ func CheckLeeway(c Claims, issuer string, ttl, leeway time.Duration, now time.Ti
 // and exp.
 func MaxLifetime(ttl time.Duration) time.Duration {
 	return (ttl + time.Second - 1).Truncate(time.Second)
+}
+
+// isAccessTokenType reports whether typ names an access token: at+jwt, or
+// application/at+jwt, in any case (RFC 9068 §4, RFC 7515 §4.1.9).
+func isAccessTokenType(typ string) bool {
+	typ = strings.ToLower(typ)
+	return strings.TrimPrefix(typ, "application/") == Type
 }

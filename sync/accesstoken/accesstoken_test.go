@@ -212,3 +212,39 @@ func TestVerifyLeewayNotBeforeAndAlgorithms(t *testing.T) {
 		t.Errorf("PS256 allowed: %v", err)
 	}
 }
+
+// TestVerifyKeyReplacedUnderItsKid: an issuer that publishes another key
+// under the same kid revokes the tokens of the old one, cached ones too.
+func TestVerifyKeyReplacedUnderItsKid(t *testing.T) {
+	now := time.Now()
+	v, ks := newVerifier(&now)
+	token := signedK1(t, claims(now, now.Add(time.Hour)))
+	if _, err := v.Verify(context.Background(), token, issuer); err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.mu.Lock()
+	ks.pub["k1"] = &other.PublicKey
+	ks.mu.Unlock()
+	if _, err := v.Verify(context.Background(), token, issuer); err == nil || !strings.Contains(err.Error(), "unknown or retired key") {
+		t.Errorf("a cached token of a key replaced under its kid: %v; want refused", err)
+	}
+	wantRefused(t, v, "the same token, no longer cached", token, "signature is invalid")
+}
+
+// TestVerifyAcceptsLongTyp: RFC 9068 §4 names the type at+jwt or
+// application/at+jwt, in any case.
+func TestVerifyAcceptsLongTyp(t *testing.T) {
+	now := time.Now()
+	v, _ := newVerifier(&now)
+	for _, typ := range []string{"application/at+jwt", "AT+JWT"} {
+		token := accesstokentest.Sign(t, accesstokentest.Key(), "k1", typ, claims(now, now.Add(time.Hour)))
+		if _, err := v.Verify(context.Background(), token, issuer); err != nil {
+			t.Errorf("typ %s: %v", typ, err)
+		}
+	}
+	wantRefused(t, v, "typ JWT", accesstokentest.Sign(t, accesstokentest.Key(), "k1", "JWT", claims(now, now.Add(time.Hour))), "typ must be at+jwt")
+}

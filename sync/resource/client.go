@@ -2,6 +2,7 @@ package resource
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -170,9 +171,19 @@ func (p *headerParser) value() (string, bool) {
 // empty scope at first), and when the answer names another scope (403
 // insufficient_scope) or refuses the token (401 Bearer), obtains a token
 // for the scope required and sends the request once more. A request whose
-// body cannot be replayed (no GetBody) is not sent again. A Transport is
+// body cannot be replayed (no GetBody) is not sent again. Tokens go only
+// to Origin: a request elsewhere (a redirect to another host) is sent
+// without one and never makes the Transport obtain one, so a server cannot
+// collect tokens, nor choose their scope beyond Scopes. A Transport is
 // safe for concurrent use and must not be copied after its first use.
 type Transport struct {
+	// Origin is the scheme and host (with its port, if any) of the
+	// resource server, e.g. "https://api.example.com"; required.
+	Origin string
+	// Scopes bounds the scopes the Transport asks for: a required scope
+	// it does not allow (config.Scope.AllowsAll) is not asked for, and
+	// the refusal is returned as it came. nil allows any.
+	Scopes config.Scope
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Token returns an access token for scope. Transport calls it when it
@@ -187,6 +198,12 @@ type Transport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Origin == "" {
+		return nil, errors.New("resource: Transport.Origin is required (the only origin tokens are sent to)")
+	}
+	if req.URL.Scheme+"://"+req.URL.Host != strings.TrimSuffix(t.Origin, "/") {
+		return t.base().RoundTrip(req) // another origin: no token
+	}
 	token, err := t.current(req.Context())
 	if err != nil {
 		return nil, err
@@ -196,7 +213,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	scope, ok := RequiredScope(resp)
-	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) || !t.allows(scope) {
 		return resp, nil
 	}
 	if token, err = t.renew(req.Context(), scope, token); err != nil {
@@ -267,9 +284,21 @@ func (t *Transport) send(req *http.Request, body io.ReadCloser, token string) (*
 	if token != "" {
 		out.Header.Set("Authorization", "Bearer "+token)
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
+	return t.base().RoundTrip(out)
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base == nil {
+		return http.DefaultTransport
 	}
-	return base.RoundTrip(out)
+	return t.Base
+}
+
+// allows reports whether Scopes lets the Transport ask for scope.
+func (t *Transport) allows(scope config.Scope) bool {
+	if t.Scopes == nil {
+		return true
+	}
+	_, ok := t.Scopes.AllowsAll(scope)
+	return ok
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -130,7 +131,7 @@ func TestTransportObtainsTheRequiredScope(t *testing.T) {
 	srv := servertest.StartServer(t, servertest.Client{ID: "test", Secret: "test-secret", Scope: "*"})
 	tokens := &scopeTokens{t: t, url: srv.URL}
 	rec := &recorder{}
-	hc := &http.Client{Transport: &resource.Transport{Base: rec, Token: tokens.token}}
+	hc := &http.Client{Transport: &resource.Transport{Origin: srv.URL, Base: rec, Token: tokens.token}}
 
 	for range 2 {
 		resp, err := hc.Get(srv.URL + api.ApplicationsPath("mfp")) // needs mfpmonitor
@@ -154,7 +155,7 @@ func TestTransportRetriesOnlyReplayableBodies(t *testing.T) {
 	srv := servertest.StartServer(t, servertest.Client{ID: "test", Secret: "test-secret", Scope: "*"})
 	tokens := &scopeTokens{t: t, url: srv.URL}
 	rec := &recorder{}
-	hc := &http.Client{Transport: &resource.Transport{Base: rec, Token: tokens.token}}
+	hc := &http.Client{Transport: &resource.Transport{Origin: srv.URL, Base: rec, Token: tokens.token}}
 	path := srv.URL + api.ApplicationsPath("mfp") // POST applies a descriptor, needs mfpoperator
 
 	req, _ := http.NewRequest("POST", path, io.NopCloser(strings.NewReader("{}"))) // no GetBody
@@ -187,7 +188,7 @@ func TestTransportRetriesOnce(t *testing.T) {
 	srv := servertest.StartServer(t, servertest.Client{ID: "monitor", Secret: "monitor-secret", Scope: "mfpmonitor"})
 	rec := &recorder{}
 	calls := 0
-	tr := &resource.Transport{Base: rec, Token: func(ctx context.Context, scope config.Scope) (string, error) {
+	tr := &resource.Transport{Origin: srv.URL, Base: rec, Token: func(ctx context.Context, scope config.Scope) (string, error) {
 		calls++
 		return scopedToken(t, srv.URL, "monitor", "monitor-secret", ""), nil // never the scope asked for
 	}}
@@ -198,5 +199,52 @@ func TestTransportRetriesOnce(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 403 || len(rec.sent) != 2 || calls != 2 {
 		t.Fatalf("status %d after %d requests and %d tokens, want the 403 after 2 and 2", resp.StatusCode, len(rec.sent), calls)
+	}
+}
+
+// TestTransportKeepsTokensToItsOrigin: a redirect to another host gets no
+// token and cannot make the Transport obtain one; a scope outside Scopes
+// is not asked for.
+func TestTransportKeepsTokensToItsOrigin(t *testing.T) {
+	var evilAuth []string
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		evilAuth = append(evilAuth, r.Header.Get("Authorization"))
+		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="mfpadmin"`)
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer evil.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/admin" {
+			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="mfpadmin"`)
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		http.Redirect(w, r, evil.URL+"/steal", http.StatusFound)
+	}))
+	defer api.Close()
+	var asked []string
+	tr := &resource.Transport{Origin: api.URL, Scopes: config.Scope{"orders.read"}, Token: func(_ context.Context, scope config.Scope) (string, error) {
+		asked = append(asked, scope.String())
+		return "token-for-" + scope.String(), nil
+	}}
+	hc := &http.Client{Transport: tr}
+	resp, err := hc.Get(api.URL + "/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(evilAuth) != 1 || evilAuth[0] != "" {
+		t.Errorf("the other host received Authorization %q", evilAuth)
+	}
+	resp, err = hc.Get(api.URL + "/admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || strings.Join(asked, "|") != "" {
+		t.Errorf("status %d, scopes asked %q: want the 403 as it came and only the empty scope asked", resp.StatusCode, asked)
+	}
+	if _, err := (&http.Client{Transport: &resource.Transport{Token: tr.Token}}).Get(api.URL); err == nil {
+		t.Error("a Transport without Origin sent a request")
 	}
 }

@@ -32,6 +32,10 @@ var errNoKeys = errors.New("no key set fetched yet")
 // when the keys are older than refresh or a kid is unknown, never more
 // often than once per minInterval, one fetch at a time, and stops
 // answering (fail closed) when its keys are older than maxAge.
+// staleWait is how long a request with usable but stale keys waits for
+// their refetch before it goes on with them.
+const staleWait = 200 * time.Millisecond
+
 type keyCache struct {
 	url         string
 	client      *http.Client
@@ -95,7 +99,15 @@ func (k *keyCache) current(ctx context.Context) (map[string]*rsa.PublicKey, erro
 	if keys != nil && age < k.refresh {
 		return keys, nil
 	}
-	fetchErr := k.fetch(ctx)
+	wait := ctx
+	if keys != nil && age <= k.maxAge {
+		// stale but usable: wait briefly for the refetch (it goes on without
+		// us), then serve what there is, so a slow JWKS stalls nobody
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, staleWait)
+		defer cancel()
+	}
+	fetchErr := k.fetch(wait)
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	if k.keys == nil || k.now().Sub(k.fetchedAt) > k.maxAge {
@@ -111,10 +123,11 @@ func (k *keyCache) current(ctx context.Context) (map[string]*rsa.PublicKey, erro
 }
 
 // fetch reads the JWKS unless a fetch started less than minInterval ago;
-// callers arriving during a fetch share it. It returns the error of the
-// fetch it made or shared (nil when rate-limited).
+// callers arriving during a fetch share it, each waiting no longer than
+// its own ctx. It returns the error of the fetch it made or shared (nil
+// when rate-limited).
 func (k *keyCache) fetch(ctx context.Context) error {
-	_, err, _ := k.flight.Do("jwks", func() (any, error) {
+	ch := k.flight.DoChan("jwks", func() (any, error) {
 		now := k.now()
 		k.mu.Lock()
 		if !k.attempted.IsZero() && now.Sub(k.attempted) < k.minInterval {
@@ -132,7 +145,12 @@ func (k *keyCache) fetch(ctx context.Context) error {
 		}
 		return nil, err
 	})
-	return err
+	select {
+	case r := <-ch:
+		return r.Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // get makes the HTTP request. It is not cancelled with the caller that

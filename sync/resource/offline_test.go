@@ -308,3 +308,20 @@ func TestJWKSHostileKeys(t *testing.T) {
 	wantVerdict(t, e.off, hs, nil, 401, "symmetric key")
 	wantVerdict(t, e.off, accesstokentest.Sign(t, strong, "good", accesstoken.Type, claims), nil, 200, "the one good key")
 }
+
+// TestSlowJWKSStallsNobody: when the keys are due for a refetch and the
+// JWKS hangs, requests go on with the keys they have (still young enough)
+// instead of waiting for the fetch; the HTTP client here would wait an hour.
+func TestSlowJWKSStallsNobody(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token("reader", "reader-secret", "orders.read")
+	off := e.offline(resource.OfflineOptions{HTTPClient: &http.Client{Timeout: time.Hour}})
+	wantVerdict(t, off, tok, nil, 200, "keys fetched")
+	release := make(chan struct{})
+	defer close(release)
+	e.breakJWKS(func(http.ResponseWriter) { <-release })
+	e.clock.Advance(6 * time.Minute)
+	for range 3 {
+		wantVerdict(t, off, tok, nil, 200, "stale keys while the JWKS hangs")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -191,6 +192,7 @@ func grants(p *Principal, now time.Time, scope config.Scope) (*Principal, error)
 		return nil, err
 	}
 	cp := *p
+	cp.Scope = slices.Clone(p.Scope) // a handler's change stays its own, not the cache's
 	return &cp, nil
 }
 
