@@ -184,7 +184,7 @@ func (k *keyCache) get(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 // parseJWKS returns the RSA signature keys of a JWKS document by kid. A
 // document that is not a key set is an error; a key this package cannot
 // use (another type or use, an algorithm not allowed, fewer than 2048
-// bits, no kid, a kid seen before) is skipped.
+// bits, no kid) is skipped, and a kid named by two usable keys verifies nothing.
 func parseJWKS(body []byte, algs []jose.SignatureAlgorithm) (map[string]*rsa.PublicKey, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
@@ -196,11 +196,17 @@ func parseJWKS(body []byte, algs []jose.SignatureAlgorithm) (map[string]*rsa.Pub
 		return nil, fmt.Errorf("the key set has more than %d keys", maxJWKSKeys)
 	}
 	keys := make(map[string]*rsa.PublicKey, len(doc.Keys))
+	twice := map[string]bool{}
 	for _, raw := range doc.Keys {
 		kid, pub, ok := usableKey(raw, algs)
-		if _, seen := keys[kid]; ok && !seen {
+		if _, seen := keys[kid]; ok && seen {
+			twice[kid] = true
+		} else if ok {
 			keys[kid] = pub
 		}
+	}
+	for kid := range twice { // ambiguous: which key does a token of that kid mean?
+		delete(keys, kid)
 	}
 	return keys, nil
 }

@@ -283,6 +283,10 @@ func TestJWKSHostileKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	strong := accesstokentest.Key()
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := e.clock.Now()
 	claims := accesstokentest.Claims(e.issuer, "reader", "orders.read", now, now.Add(time.Hour))
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
@@ -291,13 +295,15 @@ func TestJWKSHostileKeys(t *testing.T) {
 		{Key: &strong.PublicKey, KeyID: "enc", Algorithm: "RS256", Use: "enc"},
 		{Key: &strong.PublicKey, KeyID: "rs512", Algorithm: "RS512", Use: "sig"},
 		{Key: &strong.PublicKey, KeyID: "good", Algorithm: "RS256", Use: "sig"},
+		{Key: &strong.PublicKey, KeyID: "twice", Algorithm: "RS256", Use: "sig"},
+		{Key: &other.PublicKey, KeyID: "twice", Algorithm: "RS256", Use: "sig"},
 	}}
 	body, err := json.Marshal(set)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.breakJWKS(func(w http.ResponseWriter) { w.Write(body) })
-	for _, kid := range []string{"weak", "enc", "rs512"} {
+	for _, kid := range []string{"weak", "enc", "rs512", "twice"} { // "twice": two keys, so neither
 		key := strong
 		if kid == "weak" {
 			key = weak
