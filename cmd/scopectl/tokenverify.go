@@ -14,7 +14,6 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
-	"github.com/scopectl/scopectl/sync/mobile"
 	"github.com/scopectl/scopectl/sync/resource"
 )
 
@@ -91,12 +90,12 @@ func offlineVerifier(c *cli.Context) (*resource.Offline, error) {
 		return nil, err
 	}
 	base := strings.TrimSuffix(prof.URL, "/")
-	meta := &mobile.Client{URL: base, Runtime: prof.Runtime, HTTP: httpClient(c)}
-	if err := meta.Discover(c.Context); err != nil {
-		return nil, err
+	issuer, err := resource.Discover(c.Context, httpClient(c), base, prof.Runtime)
+	if err != nil {
+		return nil, &config.Error{Kind: config.KindUnavailable, Message: client.Printable(err.Error()), Err: err}
 	}
 	v, err := resource.NewOffline(resource.OfflineOptions{
-		Issuer: meta.Issuer, JWKSURL: base + api.JWKSPath(prof.Runtime), HTTPClient: httpClient(c),
+		Issuer: issuer, JWKSURL: base + api.JWKSPath(prof.Runtime), HTTPClient: httpClient(c),
 	})
 	if err != nil {
 		return nil, usageErrorf("%v", err)

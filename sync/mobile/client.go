@@ -15,6 +15,7 @@ import (
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
+	"github.com/scopectl/scopectl/sync/resource"
 )
 
 // maxAnswer bounds what is read of an answer: a larger one is refused.
@@ -54,19 +55,11 @@ type Token struct {
 // and keeps its issuer, the aud of the assertions: the server may know
 // itself by another address than the one it is reached by.
 func (c *Client) Discover(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+api.MetadataPath(c.Runtime), nil)
+	issuer, err := resource.Discover(ctx, c.httpClient(), c.URL, c.Runtime)
 	if err != nil {
-		return err
+		return &config.Error{Kind: config.KindUnavailable, Message: client.Printable(err.Error()), Err: err}
 	}
-	var m api.Metadata
-	if err := c.send(req, http.StatusOK, &m); err != nil {
-		return err
-	}
-	u, err := url.Parse(m.Issuer)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.HasSuffix(u.Path, api.AuthzPath(c.Runtime)) {
-		return config.Errorf(config.KindUnavailable, "%s published an issuer that is not an http(s) URL of runtime %s", c.URL, c.Runtime)
-	}
-	c.Issuer = m.Issuer
+	c.Issuer = issuer
 	return nil
 }
 
