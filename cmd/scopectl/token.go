@@ -127,11 +127,14 @@ func mobileClient(c *cli.Context, key config.AppKey) (*mobile.Client, error) {
 // savedInstance reads the instance of key saved for the server, or makes a
 // new one.
 func savedInstance(c *cli.Context, proj workspace.Project, server, runtime string, key config.AppKey) (*mobile.Instance, error) {
+	if c.Bool("new-instance") { // without reading the saved one, which may be what is broken
+		return mobile.NewInstance(key)
+	}
 	data, err := proj.Instance(server, runtime, key)
 	if err != nil {
 		return nil, err
 	}
-	if data == nil || c.Bool("new-instance") {
+	if data == nil {
 		return mobile.NewInstance(key)
 	}
 	var inst mobile.Instance

@@ -116,6 +116,7 @@ func TestAppTokenRefusals(t *testing.T) {
 	if !strings.Contains(r.stderr, "chmod 600") {
 		t.Errorf("a saved instance others may read: %q", r.stderr)
 	}
+	scopectl(t, "app", "token", "com.example.minimal/android/1.0", "--new-instance").wantCode(t, exitOK) // replaces it
 }
 
 // TestAppTokenEscapesServerText: a hostile server's error text reaches the

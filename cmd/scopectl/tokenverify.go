@@ -92,7 +92,7 @@ func offlineVerifier(c *cli.Context) (*resource.Offline, error) {
 	base := strings.TrimSuffix(prof.URL, "/")
 	issuer, err := resource.Discover(c.Context, httpClient(c), base, prof.Runtime)
 	if err != nil {
-		return nil, &config.Error{Kind: config.KindUnavailable, Message: client.Printable(err.Error()), Err: err}
+		return nil, err
 	}
 	v, err := resource.NewOffline(resource.OfflineOptions{
 		Issuer: issuer, JWKSURL: base + api.JWKSPath(prof.Runtime), HTTPClient: httpClient(c),

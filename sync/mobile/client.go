@@ -56,11 +56,8 @@ type Token struct {
 // itself by another address than the one it is reached by.
 func (c *Client) Discover(ctx context.Context) error {
 	issuer, err := resource.Discover(ctx, c.httpClient(), c.URL, c.Runtime)
-	if err != nil {
-		return &config.Error{Kind: config.KindUnavailable, Message: client.Printable(err.Error()), Err: err}
-	}
 	c.Issuer = issuer
-	return nil
+	return err
 }
 
 // audience is the runtime's authorization-server URL, the assertions' aud:

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/client"
 )
 
 // Answerer answers the challenge of a security check; an error stops the
@@ -50,10 +51,10 @@ func describeFailures(failures map[string]map[string]any) string {
 		f := failures[check]
 		line := fmt.Sprintf("security check %s failed", check)
 		if reason, ok := f["reason"].(string); ok {
-			line += ": " + reason
+			line += ": " + client.Printable(reason)
 		}
 		if until, ok := f["blockedUntil"].(string); ok {
-			line += " (blocked until " + until + ")"
+			line += " (blocked until " + client.Printable(until) + ")"
 		}
 		lines = append(lines, line)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/accesstoken"
+	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -15,45 +16,52 @@ import (
 // secret revokes its tokens on every process within this time.
 const clientTTL = time.Second
 
-// clientCache remembers recent client lookups for token checks.
-type clientCache struct {
+// lookupCache remembers recent lookups of one kind of client for token
+// checks, found or not, for clientTTL, in bounded memory.
+type lookupCache[V any] struct {
 	mu      sync.Mutex
-	entries map[[2]string]cachedClient
+	entries map[[2]string]cachedLookup[V]
 }
 
-type cachedClient struct {
-	client store.Client
-	found  bool
-	at     time.Time
+type cachedLookup[V any] struct {
+	value V
+	found bool
+	at    time.Time
 }
 
-func (c *clientCache) forget() {
+func (c *lookupCache[V]) forget() {
 	c.mu.Lock()
 	clear(c.entries)
 	c.mu.Unlock()
 }
 
-// lookupClient returns the client, from the cache when fresh.
-func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Client, bool, error) {
+// get returns the value of (runtime, id), from the cache when fresh, else
+// from load; a KindNotFound error of load is a lookup that found nothing.
+func (c *lookupCache[V]) get(runtime, id string, load func() (V, error)) (V, bool, error) {
 	key := [2]string{runtime, id}
-	s.clients.mu.Lock()
-	e, ok := s.clients.entries[key]
-	s.clients.mu.Unlock()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
 	if ok && time.Since(e.at) < clientTTL {
-		return e.client, e.found, nil
+		return e.value, e.found, nil
 	}
-	client, err := s.store.Client(ctx, runtime, id)
+	v, err := load()
 	found := err == nil
 	if err != nil && config.ErrorKind(err) != config.KindNotFound {
-		return client, false, err
+		return v, false, err
 	}
-	s.clients.mu.Lock()
-	if s.clients.entries == nil || len(s.clients.entries) > 10000 {
-		s.clients.entries = make(map[[2]string]cachedClient)
+	c.mu.Lock()
+	if c.entries == nil || len(c.entries) > 10000 {
+		c.entries = make(map[[2]string]cachedLookup[V])
 	}
-	s.clients.entries[key] = cachedClient{client: client, found: found, at: time.Now()}
-	s.clients.mu.Unlock()
-	return client, found, nil
+	c.entries[key] = cachedLookup[V]{value: v, found: found, at: time.Now()}
+	c.mu.Unlock()
+	return v, found, nil
+}
+
+// lookupClient returns a confidential client, from the cache when fresh.
+func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Client, bool, error) {
+	return s.clients.get(runtime, id, func() (store.Client, error) { return s.store.Client(ctx, runtime, id) })
 }
 
 // verifyToken checks a bearer token's signature and claims, then checks it
@@ -91,8 +99,10 @@ func (s *Server) checkConfidentialClient(ctx context.Context, runtime string, c 
 }
 
 func (s *Server) checkMobileClient(ctx context.Context, runtime string, c accesstoken.Claims) error {
-	_, err := s.store.MobileClient(ctx, runtime, c.ClientID)
-	if config.ErrorKind(err) == config.KindNotFound {
+	_, found, err := s.mobileClients.get(runtime, c.ClientID, func() (authz.Client, error) {
+		return s.store.MobileClient(ctx, runtime, c.ClientID)
+	})
+	if err == nil && !found {
 		return config.Errorf(config.KindUnauthorized, "the mobile client of this token is no longer registered")
 	}
 	return err
