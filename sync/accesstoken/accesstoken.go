@@ -200,16 +200,11 @@ func algNames(algs []jose.SignatureAlgorithm) string {
 	return strings.Join(names, " or ")
 }
 
-// Check checks the claims of a token whose signature checked out, at time
-// now: it is not expired (beyond Leeway), was not issued in the future,
-// claims no longer lifetime than ttl, was issued by and for issuer, and
-// names a client. A failure is a KindUnauthorized error.
-func Check(c Claims, issuer string, ttl time.Duration, now time.Time) error {
-	return CheckLeeway(c, issuer, ttl, Leeway, now)
-}
-
-// CheckLeeway is Check with leeway as the clock skew tolerated; it also
-// refuses a token whose nbf, if any, is more than leeway ahead.
+// CheckLeeway checks the claims of a token whose signature checked out,
+// at time now, tolerating leeway of clock skew: it is not expired, was not
+// issued (nor made valid, nbf) in the future, claims no longer lifetime
+// than ttl, was issued by and for issuer, and names a client. A failure is
+// a KindUnauthorized error.
 func CheckLeeway(c Claims, issuer string, ttl, leeway time.Duration, now time.Time) error {
 	maxLifetime := MaxLifetime(ttl)
 	switch {

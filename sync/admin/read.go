@@ -98,8 +98,9 @@ func knownPlatform(key config.AppKey) error {
 }
 
 // DeleteMobileClient removes a registered mobile client with its check
-// states, codes and refresh tokens; its access tokens stop verifying at
-// once. A KindNotFound error when there is none.
+// states, codes and refresh tokens; its access tokens stop verifying once
+// the token checks of each process read it again (sync/server: within a
+// second). A KindNotFound error when there is none.
 func (s *Service) DeleteMobileClient(ctx context.Context, runtime, id string) error {
 	return s.store.DeleteMobileClient(ctx, runtime, id)
 }

@@ -26,27 +26,14 @@ const (
 // expires, so that a replayed assertion is refused on every instance.
 const GrantAssertion GrantKind = "assertion"
 
-// Authenticate checks a client assertion (RFC 7523 §3): a JWT signed by
-// the key the client registered, with iss and sub the client id, aud the
-// runtime's issuer URL, an exp at most MaxAssertionLifetime ahead, and a
-// jti never seen before. It returns the client. Every failure is a
-// KindUnauthorized error that says no more than "invalid client assertion"
-// and why in general terms.
-func (rt *Runtime) Authenticate(ctx context.Context, assertion, audience string) (Client, error) {
-	c, jti, err := rt.verify(ctx, assertion, audience)
-	if err != nil {
-		return Client{}, err
-	}
-	if err := rt.Store.AddGrant(ctx, jti); err != nil {
-		return Client{}, replayed(err)
-	}
-	return c, nil
-}
-
-// verify checks a client assertion as Authenticate does but for its jti:
-// it returns the grant that spends the jti, for the caller to store with
-// its own writes, in one transaction (a KindConflict from the store is
-// then a replay: see replayed).
+// verify checks a client assertion (RFC 7523 §3): a JWT signed by the key
+// the client registered, with iss and sub the client id, aud the runtime's
+// issuer URL (or its token endpoint), an exp at most MaxAssertionLifetime
+// ahead, and a jti. It returns the client and the grant that spends the
+// jti, for the caller to store with its own writes in one transaction (a
+// KindConflict from the store is then a replay: see replayed). Every
+// failure is a KindUnauthorized error that says no more than "invalid
+// client assertion" and why in general terms.
 func (rt *Runtime) verify(ctx context.Context, assertion, audience string) (Client, Grant, error) {
 	tok, err := jwt.ParseSigned(assertion, Algorithms)
 	if err != nil {

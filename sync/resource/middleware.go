@@ -1,7 +1,6 @@
 package resource
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -86,9 +85,5 @@ func WriteError(w http.ResponseWriter, err error) {
 		status = e.Status
 		body = api.Error{Error: api.KindOf(status), Message: e.Error()}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(body) //nolint:errcheck // the client went away
+	api.WriteJSON(w, status, body)
 }
