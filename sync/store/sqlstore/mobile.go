@@ -46,13 +46,10 @@ func checkMobileClient(c authz.Client) error {
 
 // MobileClient returns a registered client of the mobile runtime.
 func (s *Store) MobileClient(ctx context.Context, runtime, id string) (authz.Client, error) {
-	if !storable(runtime, id) {
-		return authz.Client{}, mobileClientNotFound(runtime, id)
-	}
 	c := authz.Client{Runtime: runtime, ID: id}
 	var platform, key, device string
 	var created int64
-	err := s.db.QueryRowContext(ctx, `
+	err := queryRow(ctx, s.db, `
 		SELECT app_id, platform, version, public_key, device, created_at FROM mobile_clients
 		WHERE runtime = $1 AND id = $2`, runtime, id).Scan(&c.App.ID, &platform, &c.App.Version, &key, &device, &created)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -115,10 +115,7 @@ func (s *Store) TakeGrant(ctx context.Context, key authz.GrantKey, spend ...auth
 // client, without taking it; an expired grant is a config.KindNotFound
 // error like one that does not exist.
 func (s *Store) Grant(ctx context.Context, key authz.GrantKey) (authz.Grant, error) {
-	if !storable(key.Runtime, key.ClientID, string(key.Kind), key.Hash) {
-		return authz.Grant{}, grantNotFound()
-	}
-	g, err := scanGrant(s.db.QueryRowContext(ctx, `
+	g, err := scanGrant(queryRow(ctx, s.db, `
 		SELECT `+grantColumns+` FROM mobile_grants WHERE hash = $1 AND runtime = $2 AND client_id = $3 AND kind = $4`,
 		key.Hash, key.Runtime, key.ClientID, string(key.Kind)), key)
 	if err == nil && !s.Now().Before(g.Expires) {
@@ -138,7 +135,7 @@ func takeGrant(ctx context.Context, tx *sql.Tx, key authz.GrantKey) (authz.Grant
 const grantColumns = `app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at`
 
 // scanGrant reads the grant key names from row (grantColumns).
-func scanGrant(row *sql.Row, key authz.GrantKey) (authz.Grant, error) {
+func scanGrant(row scanner, key authz.GrantKey) (authz.Grant, error) {
 	g := authz.Grant{Hash: key.Hash, Runtime: key.Runtime, ClientID: key.ClientID, Kind: key.Kind}
 	var platform, scope string
 	var lifetime, expires int64

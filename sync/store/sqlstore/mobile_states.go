@@ -62,19 +62,14 @@ func (s *Store) CheckStates(ctx context.Context, runtime, clientID string) (map[
 	return states, err
 }
 
-// rowQuerier is a *sql.DB or a *sql.Tx.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // noStates is the stored form of a client without check states.
 const noStates = "{}"
 
 // readCheckStates returns the stored JSON of a client's check states and
 // what it decodes to.
-func readCheckStates(ctx context.Context, tx rowQuerier, runtime, clientID string) (string, map[string]authz.CheckState, error) {
+func readCheckStates(ctx context.Context, tx querier, runtime, clientID string) (string, map[string]authz.CheckState, error) {
 	stored := noStates
-	err := tx.QueryRowContext(ctx, `SELECT states FROM mobile_check_states WHERE runtime = $1 AND client_id = $2`,
+	err := queryRow(ctx, tx, `SELECT states FROM mobile_check_states WHERE runtime = $1 AND client_id = $2`,
 		runtime, clientID).Scan(&stored)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", nil, fmt.Errorf("read check states: %w", err)
