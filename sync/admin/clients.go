@@ -64,9 +64,13 @@ func (c Caller) Has(elem string) bool {
 // (KindForbidden). The checks hold for what is stored: they run in the
 // store's update transaction.
 func (s *Service) ReplaceClients(ctx context.Context, runtime string, c Caller, list []api.Client) error {
-	return s.store.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
+	err := s.store.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
 		return s.replaceClients(c, current, list)
 	})
+	if err == nil && s.listener.Clients != nil {
+		s.listener.Clients(runtime)
+	}
+	return err
 }
 
 // replaceClients builds the new client list from the request and checks it

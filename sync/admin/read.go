@@ -102,7 +102,11 @@ func knownPlatform(key config.AppKey) error {
 // the token checks of each process read it again (sync/server: within a
 // second). A KindNotFound error when there is none.
 func (s *Service) DeleteMobileClient(ctx context.Context, runtime, id string) error {
-	return s.store.DeleteMobileClient(ctx, runtime, id)
+	err := s.store.DeleteMobileClient(ctx, runtime, id)
+	if err == nil && s.listener.MobileClient != nil {
+		s.listener.MobileClient(runtime, id)
+	}
+	return err
 }
 
 // SetAppState enables an application, or disables it with a message for

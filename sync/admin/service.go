@@ -69,9 +69,21 @@ type Service struct {
 	// knownChecks, when set, are the only security checks a descriptor
 	// may lead to (config.LintChecks).
 	knownChecks config.CheckCatalog
-	// changed, when set, hears of every stored apply, every delete and
-	// every change of an application's state.
-	changed func(runtime string, key config.AppKey)
+	// listener hears of what the service changed.
+	listener Listener
+}
+
+// Listener is told what the service changed, so that the caches of this
+// process (descriptors, clients) forget the old at once, whatever entry
+// point made the change (the API, the console). Each func is optional.
+type Listener struct {
+	// Application: an apply that reached the store, a delete, a disable
+	// or an enable.
+	Application func(runtime string, key config.AppKey)
+	// Clients: the confidential clients of a runtime were replaced.
+	Clients func(runtime string)
+	// MobileClient: a registered mobile client was deleted.
+	MobileClient func(runtime, id string)
 }
 
 // RequireKnownChecks makes Apply refuse a descriptor that maps a scope
@@ -79,16 +91,14 @@ type Service struct {
 // one: no client could pass it. Call it before the service is used.
 func (s *Service) RequireKnownChecks(known config.CheckCatalog) { s.knownChecks = known }
 
-// OnChange makes the service call changed after every apply that reached
-// the store, every delete and every disable or enable, with the application's runtime and key: how
-// a cache of descriptors in this process (the mobile runtime's) forgets
-// the old head at once. Call it before the service is used.
-func (s *Service) OnChange(changed func(runtime string, key config.AppKey)) { s.changed = changed }
+// Listen makes the service tell l of its changes. Call it before the
+// service is used.
+func (s *Service) Listen(l Listener) { s.listener = l }
 
-// notify tells the OnChange callback that an application changed.
+// notify tells the listener that an application changed.
 func (s *Service) notify(runtime string, key config.AppKey) {
-	if s.changed != nil {
-		s.changed(runtime, key)
+	if s.listener.Application != nil {
+		s.listener.Application(runtime, key)
 	}
 }
 

@@ -115,7 +115,6 @@ func (s *Server) handleDeleteMobileClient(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	s.mobileClients.forget() // its tokens stop verifying here at once, elsewhere within clientTTL
 	w.WriteHeader(http.StatusNoContent)
 }
 

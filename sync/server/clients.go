@@ -29,7 +29,6 @@ func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 	list, err := decodeClientList(r)
 	if err == nil {
 		err = s.svc.ReplaceClients(r.Context(), runtime, callerOf(r.Context()), list.Clients)
-		s.clients.forget()
 	}
 	if err != nil {
 		s.writeError(w, r, err)

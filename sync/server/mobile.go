@@ -48,13 +48,19 @@ func mobileChecks(cfg MobileConfig, apps authz.Applications) (*authz.Checks, err
 	return checks, nil
 }
 
-// mobileApplications is what the mobile runtimes read descriptors from:
-// the admin service behind a cache that an apply or a delete through svc
-// clears at once, and that trusts what it read for authz.DescriptorTTL
-// (by now) against changes made by other processes.
-func mobileApplications(svc *admin.Service, now func() time.Time) authz.Applications {
-	apps := authz.NewDescriptorCache(svc, now)
-	svc.OnChange(apps.Forget)
+// caches returns what the mobile runtimes read descriptors from, the
+// admin service behind a cache that trusts what it read for
+// authz.DescriptorTTL (by now) against changes made by other processes,
+// and makes every change through the service clear the caches of this
+// process at once: descriptors, clients and mobile clients of the token
+// checks.
+func (s *Server) caches(now func() time.Time) authz.Applications {
+	apps := authz.NewDescriptorCache(s.svc, now)
+	s.svc.Listen(admin.Listener{
+		Application:  apps.Forget,
+		Clients:      func(string) { s.clients.forget() },
+		MobileClient: func(string, string) { s.mobileClients.forget() },
+	})
 	return apps
 }
 

@@ -104,7 +104,7 @@ func New(cfg Config) (*Server, error) {
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
-	apps := mobileApplications(s.svc, now)
+	apps := s.caches(now)
 	checks, err := mobileChecks(cfg.Mobile, apps)
 	if err != nil {
 		return nil, err
