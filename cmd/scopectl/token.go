@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
 	"github.com/scopectl/scopectl/cmd/scopectl/internal/profiles"
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/accesstoken"
 	"github.com/scopectl/scopectl/sync/client"
 	"github.com/scopectl/scopectl/sync/mobile"
 	"github.com/scopectl/scopectl/sync/workspace"
@@ -220,18 +220,18 @@ func tokenError(err error) error {
 
 // tokenReport is the JSON output of app token.
 type tokenReport struct {
-	Server       string         `json:"server"`
-	Runtime      string         `json:"runtime"`
-	ClientID     string         `json:"clientId"`
-	ExpiresIn    int64          `json:"expiresIn"`
-	Scope        string         `json:"scope"`
-	Claims       map[string]any `json:"claims"`
-	AccessToken  string         `json:"accessToken"`
-	RefreshToken string         `json:"refreshToken,omitempty"`
+	Server       string             `json:"server"`
+	Runtime      string             `json:"runtime"`
+	ClientID     string             `json:"clientId"`
+	ExpiresIn    int64              `json:"expiresIn"`
+	Scope        string             `json:"scope"`
+	Claims       accesstoken.Claims `json:"claims"`
+	AccessToken  string             `json:"accessToken"`
+	RefreshToken string             `json:"refreshToken,omitempty"`
 }
 
 func printToken(c *cli.Context, format string, mc *mobile.Client, tok mobile.Token) error {
-	claims, err := tokenClaims(tok.AccessToken)
+	claims, err := accesstoken.UnverifiedClaims(tok.AccessToken)
 	if err != nil {
 		return fmt.Errorf("%s gave a token that is not a JWT: %w", mc.URL, err)
 	}
@@ -242,12 +242,11 @@ func printToken(c *cli.Context, format string, mc *mobile.Client, tok mobile.Tok
 	}
 	w := c.App.Writer
 	fmt.Fprintf(w, "token for %s, scope %q, from %s\n", mc.Instance.App, client.Printable(tok.Scope), mc.URL)
-	fmt.Fprintf(w, "  expires in %d s%s\n", tok.ExpiresIn, expiryTime(claims))
-	for _, name := range []string{"client_id", "app_id", "app_platform", "app_version", "user", "device_id", "scope", "iss"} {
-		if v, ok := claims[name].(string); ok && v != "" {
-			fmt.Fprintf(w, "  %-13s %s\n", name, client.Printable(v))
-		}
-	}
+	fmt.Fprintf(w, "  expires in %d s (at %s)\n", tok.ExpiresIn, claims.Expiry.Time().UTC().Format(time.RFC3339))
+	printFields(w, [][2]string{
+		{"client_id", claims.ClientID}, {"app_id", claims.AppID}, {"app_platform", claims.AppPlatform}, {"app_version", claims.AppVersion},
+		{"user", claims.User}, {"device_id", claims.DeviceID}, {"scope", claims.Scope}, {"iss", claims.Issuer},
+	})
 	if tok.RefreshToken != "" {
 		fmt.Fprintln(w, "  refresh token: yes")
 	}
@@ -255,24 +254,12 @@ func printToken(c *cli.Context, format string, mc *mobile.Client, tok mobile.Tok
 	return nil
 }
 
-// tokenClaims decodes the claims of a JWT without verifying it: this is a
-// display of what the server gave, not a check of it.
-func tokenClaims(token string) (map[string]any, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("it has %d parts", len(parts))
+// printFields writes the non-empty fields, one a line, aligned, with what
+// a server sent escaped: the claims of a token.
+func printFields(w io.Writer, fields [][2]string) {
+	for _, f := range fields {
+		if f[1] != "" {
+			fmt.Fprintf(w, "  %-13s %s\n", f[0], client.Printable(f[1]))
+		}
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, err
-	}
-	var claims map[string]any
-	return claims, json.Unmarshal(payload, &claims)
-}
-
-func expiryTime(claims map[string]any) string {
-	if exp, ok := claims["exp"].(float64); ok {
-		return " (at " + time.Unix(int64(exp), 0).UTC().Format(time.RFC3339) + ")"
-	}
-	return ""
 }

@@ -106,13 +106,9 @@ func offlineVerifier(c *cli.Context) (*resource.Offline, error) {
 func printPrincipal(c *cli.Context, p *resource.Principal) {
 	w := c.App.Writer
 	fmt.Fprintln(w, "valid token")
-	for _, f := range [][2]string{
+	printFields(w, [][2]string{
 		{"client_id", p.ClientID}, {"sub", p.Subject}, {"scope", p.Scope.String()}, {"app_id", p.AppID},
 		{"app_platform", p.AppPlatform}, {"app_version", p.AppVersion}, {"user", p.User}, {"device_id", p.DeviceID},
-	} {
-		if f[1] != "" {
-			fmt.Fprintf(w, "  %-13s %s\n", f[0], client.Printable(f[1]))
-		}
-	}
+	})
 	fmt.Fprintf(w, "  %-13s %s (in %s)\n", "exp", p.Expiry.UTC().Format(time.RFC3339), time.Until(p.Expiry).Round(time.Second))
 }

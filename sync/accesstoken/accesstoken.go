@@ -239,3 +239,15 @@ func isAccessTokenType(typ string) bool {
 	typ = strings.ToLower(typ)
 	return strings.TrimPrefix(typ, "application/") == Type
 }
+
+// UnverifiedClaims decodes the claims of a token WITHOUT checking its
+// signature or any claim: for showing a person what a server gave (as
+// scopectl app token does), never for deciding anything. Verifier.Verify
+// is the check.
+func UnverifiedClaims(token string) (Claims, error) {
+	parsed, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512})
+	if err != nil {
+		return Claims{}, invalid("the access token is malformed")
+	}
+	return decodeClaims(parsed.UnsafePayloadWithoutVerification())
+}
