@@ -292,10 +292,10 @@ func serverInfoAction(c *cli.Context) error {
 	return tw.Flush()
 }
 
-// resolveProfile returns the profile for a --server value (a name or a
-// URL), with SCOPECTL_LOGIN, SCOPECTL_PASSWORD and --password-file taking
-// precedence over stored credentials, for CI.
-func resolveProfile(c *cli.Context, server string) (profiles.Profile, error) {
+// resolveServer returns the profile server names (a profile or a URL),
+// its URL without a trailing '/', without looking for credentials: what
+// the commands that need none (app token, token verify) use.
+func resolveServer(c *cli.Context, server string) (profiles.Profile, error) {
 	p, err := profiles.LoadProfiles(profilesPath())
 	if err != nil {
 		return profiles.Profile{}, err
@@ -304,7 +304,19 @@ func resolveProfile(c *cli.Context, server string) (profiles.Profile, error) {
 	if err != nil {
 		return prof, err
 	}
+	prof.URL = strings.TrimSuffix(prof.URL, "/")
 	warnInsecure(c, prof.URL)
+	return prof, nil
+}
+
+// resolveProfile returns the profile for a --server value (a name or a
+// URL), with SCOPECTL_LOGIN, SCOPECTL_PASSWORD and --password-file taking
+// precedence over stored credentials, for CI.
+func resolveProfile(c *cli.Context, server string) (profiles.Profile, error) {
+	prof, err := resolveServer(c, server)
+	if err != nil {
+		return prof, err
+	}
 	if login := os.Getenv("SCOPECTL_LOGIN"); login != "" && login != prof.Login {
 		prof.Login, prof.Password = login, "" // another client: never send the profile's secret for it
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
-	"github.com/scopectl/scopectl/cmd/scopectl/internal/profiles"
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/accesstoken"
 	"github.com/scopectl/scopectl/sync/client"
@@ -89,21 +88,16 @@ func tokenArgs(c *cli.Context) (config.AppKey, error) {
 // mobileClient returns a client of the server's runtime for the saved
 // instance of key, registering and saving a new one if there is none.
 func mobileClient(c *cli.Context, key config.AppKey) (*mobile.Client, error) {
-	profs, err := profiles.LoadProfiles(profilesPath())
+	prof, err := resolveServer(c, c.String("server")) // the mobile flow needs no credentials
 	if err != nil {
 		return nil, err
 	}
-	prof, err := profs.Resolve(c.String("server")) // the mobile flow needs no credentials
-	if err != nil {
-		return nil, err
-	}
-	warnInsecure(c, prof.URL)
 	proj := workspace.FindProject(".")
 	inst, err := savedInstance(c, proj, prof.URL, prof.Runtime, key)
 	if err != nil {
 		return nil, err
 	}
-	mc := &mobile.Client{URL: strings.TrimSuffix(prof.URL, "/"), Runtime: prof.Runtime, Instance: inst, HTTP: httpClient(c)}
+	mc := &mobile.Client{URL: prof.URL, Runtime: prof.Runtime, Instance: inst, HTTP: httpClient(c)}
 	if err := mc.Discover(c.Context); err != nil {
 		return nil, err
 	}

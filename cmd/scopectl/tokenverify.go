@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/cmd/internal/exitcode"
-	"github.com/scopectl/scopectl/cmd/scopectl/internal/profiles"
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/client"
@@ -81,15 +80,11 @@ func tokenVerifyArgs(c *cli.Context) (string, config.Scope, error) {
 // from the runtime's metadata, its keys from the address the profile
 // reaches it by.
 func offlineVerifier(c *cli.Context) (*resource.Offline, error) {
-	profs, err := profiles.LoadProfiles(profilesPath())
+	prof, err := resolveServer(c, c.String("server"))
 	if err != nil {
 		return nil, err
 	}
-	prof, err := profs.Resolve(c.String("server"))
-	if err != nil {
-		return nil, err
-	}
-	base := strings.TrimSuffix(prof.URL, "/")
+	base := prof.URL
 	issuer, err := resource.Discover(c.Context, httpClient(c), base, prof.Runtime)
 	if err != nil {
 		return nil, err

@@ -142,7 +142,7 @@ func (s *Server) apply(r *http.Request) (*admin.ApplyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := readJSONBody(r)
+	body, err := readJSONBody(r, MaxBodySize)
 	if err != nil {
 		return nil, err
 	}
@@ -181,17 +181,17 @@ func parseDryRun(rawQuery string) (bool, error) {
 	return values[0] == "true", nil
 }
 
-// readJSONBody reads a JSON request body of at most MaxBodySize bytes.
-func readJSONBody(r *http.Request) ([]byte, error) {
+// readJSONBody reads a JSON request body of at most limit bytes.
+func readJSONBody(r *http.Request, limit int64) ([]byte, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
 		return nil, config.Errorf(config.KindUnsupported, "the body must be application/json, not %s", admin.QuoteName(r.Header.Get("Content-Type")))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodySize))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return nil, config.Errorf(config.KindTooLarge, "the body is larger than %d bytes", MaxBodySize)
+		return nil, config.Errorf(config.KindTooLarge, "the body is larger than %d bytes", limit)
 	case err != nil:
 		return nil, config.Errorf(config.KindInvalid, "the body cannot be read")
 	}

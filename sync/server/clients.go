@@ -39,7 +39,7 @@ func (s *Server) handlePutClients(w http.ResponseWriter, r *http.Request) {
 
 func decodeClientList(r *http.Request) (api.ClientList, error) {
 	var list api.ClientList
-	body, err := readJSONBody(r)
+	body, err := readJSONBody(r, MaxBodySize)
 	if err != nil {
 		return list, err
 	}

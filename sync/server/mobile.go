@@ -291,12 +291,9 @@ func assertionScope(assertionType, scope string) (config.Scope, error) {
 // decodeMobileBody decodes a JSON body of at most maxMobileBody bytes into
 // v, refusing unknown members.
 func decodeMobileBody(r *http.Request, v any) error {
-	body, err := readJSONBody(r)
+	body, err := readJSONBody(r, maxMobileBody)
 	if err != nil {
 		return err
-	}
-	if len(body) > maxMobileBody {
-		return config.Errorf(config.KindTooLarge, "the body is larger than %d bytes", maxMobileBody)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

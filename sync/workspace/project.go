@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -311,17 +312,22 @@ func (p Project) Instance(server, runtime string, key config.AppKey) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	info, err := os.Stat(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	defer f.Close()
+	info, err := f.Stat() // of the file read, not of one put in its place meanwhile
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
 	if info.Mode().Perm()&0o077 != 0 {
 		return nil, config.Errorf(config.KindInvalid, "%s holds a private key but others may read it; run chmod 600 %s", path, path)
 	}
-	return os.ReadFile(path)
+	return io.ReadAll(f)
 }
 
 // SaveInstance saves a mobile instance atomically, readable by its owner
