@@ -142,7 +142,7 @@ func (rt *Runtime) readGrant(ctx context.Context, key GrantKey, what, redirectUR
 	switch {
 	case err != nil:
 		return Grant{}, grantError(err, what)
-	case g.Kind != key.Kind || g.ClientID != key.ClientID || !rt.now().Before(g.Expires):
+	case !rt.now().Before(g.Expires): // kind and client: the store reads only key's
 		return Grant{}, invalidGrant("the %s is unknown, used or expired", what)
 	case key.Kind == GrantCode && g.RedirectURI != redirectURI:
 		return Grant{}, invalidGrant("redirect_uri differs from the authorization request's")
