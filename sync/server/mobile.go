@@ -102,13 +102,14 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 
 // handleSecurityChecks publishes the security checks of a runtime, with
 // their types and defaults: what scopectl app validate --known-checks and
-// app explain --checks read.
+// app explain --known-checks read.
 func (s *Server) handleSecurityChecks(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.runtimeOf(w, r); !ok {
+	rt, ok := s.mobileOf(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	writeJSON(w, http.StatusOK, api.SecurityChecks{SecurityChecks: s.checks.List()})
+	writeJSON(w, http.StatusOK, api.SecurityChecks{SecurityChecks: rt.Checks.List()})
 }
 
 // mobileRoutes registers the mobile runtime's endpoints; runtime is the

@@ -83,7 +83,6 @@ type Server struct {
 	errLog        *errorLog // ERROR lines, rate-limited
 	svc           *admin.Service
 	mobile        map[string]*authz.Runtime
-	checks        *authz.Checks
 }
 
 // New returns a Server for cfg; an error when cfg.Mobile declares a custom
@@ -112,7 +111,6 @@ func New(cfg Config) (*Server, error) {
 	if !cfg.Mobile.AllowUnknownChecks {
 		s.svc.RequireKnownChecks(checks.Catalog())
 	}
-	s.checks = checks
 	s.mobile = mobileRuntimes(cfg, apps, checks, now)
 	s.routes(cfg.Registry)
 	return s, nil
