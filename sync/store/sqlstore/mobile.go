@@ -49,7 +49,7 @@ func (s *Store) MobileClient(ctx context.Context, runtime, id string) (authz.Cli
 	c := authz.Client{Runtime: runtime, ID: id}
 	var platform, key, device string
 	var created int64
-	err := queryRow(ctx, s.db, `
+	err := queryRow(ctx, s.on(nil), `
 		SELECT app_id, platform, version, public_key, device, created_at FROM mobile_clients
 		WHERE runtime = $1 AND id = $2`, runtime, id).Scan(&c.App.ID, &platform, &c.App.Version, &key, &device, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -91,7 +91,7 @@ func mobileClientNotFound(runtime, id string) error {
 // config.KindNotFound error.
 func (s *Store) lockMobileClient(ctx context.Context, tx *sql.Tx, runtime, id string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM mobile_clients WHERE runtime = $1 AND id = $2`+s.dialect.ForUpdate,
+	err := s.on(tx).QueryRowContext(ctx, `SELECT 1 FROM mobile_clients WHERE runtime = $1 AND id = $2`+s.dialect.ForUpdate,
 		runtime, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return mobileClientNotFound(runtime, id)

@@ -19,14 +19,18 @@ import (
 // holding each client's row as UpdateCheckStates does: a grant that is
 // never taken lasts until its client gets another one or is deleted, so
 // the table holds about one flow's grants per client at most, without a
-// background sweep.
+// background sweep. Concurrent calls share a transaction (see grantQueue),
+// each call's grants all or none.
 func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
 	for _, g := range grants {
 		if err := checkGrant(g); err != nil {
 			return err
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.addGrants(ctx, tx, grants) })
+	if len(grants) == 0 {
+		return nil
+	}
+	return s.addGrantsBatched(ctx, grants)
 }
 
 // addGrants adds grants in tx, as AddGrant says.
@@ -35,7 +39,7 @@ func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant)
 		if err := s.lockMobileClient(ctx, tx, g.Runtime, g.ClientID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
+		_, err := s.on(tx).ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
 			g.Runtime, g.ClientID, micros(s.Now()))
 		if err != nil {
 			return fmt.Errorf("delete expired grants: %w", err)
@@ -48,7 +52,7 @@ func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant)
 }
 
 func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
-	_, err := tx.ExecContext(ctx, `
+	_, err := s.on(tx).ExecContext(ctx, `
 		INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,

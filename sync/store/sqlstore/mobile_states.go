@@ -14,25 +14,16 @@ import (
 // update returns for the current ones, in a transaction that holds the
 // client's row (lockMobileClient): concurrent updates of one client take
 // turns, each seeing what the one before stored. States equal to the
-// current ones are not written again. The grants of spend (a spent
-// assertion id) are added in the same transaction, as AddGrant adds them.
-func (s *Store) UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(map[string]authz.CheckState) (map[string]authz.CheckState, error), spend ...authz.Grant) error {
+// current ones are not written again.
+func (s *Store) UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(map[string]authz.CheckState) (map[string]authz.CheckState, error)) error {
 	if !storable(runtime, clientID) {
 		return mobileClientNotFound(runtime, clientID)
-	}
-	for _, g := range spend {
-		if err := checkGrant(g); err != nil {
-			return err
-		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockMobileClient(ctx, tx, runtime, clientID); err != nil {
 			return err
 		}
-		if err := s.addGrants(ctx, tx, spend); err != nil {
-			return err
-		}
-		stored, current, err := readCheckStates(ctx, tx, runtime, clientID)
+		stored, current, err := readCheckStates(ctx, s.on(tx), runtime, clientID)
 		if err != nil {
 			return err
 		}
@@ -58,7 +49,7 @@ func (s *Store) UpdateCheckStates(ctx context.Context, runtime, clientID string,
 // now, without holding the client (no states for a client that does not
 // exist).
 func (s *Store) CheckStates(ctx context.Context, runtime, clientID string) (map[string]authz.CheckState, error) {
-	_, states, err := readCheckStates(ctx, s.db, runtime, clientID)
+	_, states, err := readCheckStates(ctx, s.on(nil), runtime, clientID)
 	return states, err
 }
 

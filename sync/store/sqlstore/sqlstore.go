@@ -44,6 +44,10 @@ type Store struct {
 	dialect Dialect
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// grantQueue batches concurrent AddGrant calls into one transaction.
+	grantQueue grantQueue
+	// statements are the prepared statements of the hot paths (see on).
+	statements statements
 }
 
 //go:embed migrations/*.sql
@@ -108,7 +112,10 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
 }
 
 // Close closes the database handle.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.statements.close()
+	return s.db.Close()
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)

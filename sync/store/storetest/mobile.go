@@ -28,6 +28,7 @@ var mobileCases = []struct {
 	{"Grants", testGrants},
 	{"ExpiredGrants", testExpiredGrants},
 	{"ConcurrentTakeGrant", testConcurrentTakeGrant},
+	{"ConcurrentAddGrant", testConcurrentAddGrant},
 	{"DeleteMobileClient", testDeleteMobileClient},
 	{"MobileUnstorableText", testMobileUnstorableText},
 }
@@ -134,8 +135,8 @@ func testCheckStates(t *testing.T, s store.Store) {
 	wantNotFound(t, "states of a missing client", setStates(s, "nobody", want))
 }
 
-// refusedUpdatesChangeNothing: an update that returns an error, or whose
-// jti was spent already, leaves client c1's states as want.
+// refusedUpdatesChangeNothing: an update that returns an error leaves
+// client c1's states as want.
 func refusedUpdatesChangeNothing(t *testing.T, s store.Store, want map[string]authz.CheckState) {
 	refused := config.Errorf(config.KindConflict, "refused")
 	err := s.UpdateCheckStates(context.Background(), "mfp", "c1", func(current map[string]authz.CheckState) (map[string]authz.CheckState, error) {
@@ -150,18 +151,6 @@ func refusedUpdatesChangeNothing(t *testing.T, s store.Store, want map[string]au
 	}
 	if got, err := s.CheckStates(context.Background(), "mfp", "c1"); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("CheckStates: %+v, %v; want %+v", got, err, want)
-	}
-	spent := grant("jti-1", time.Now().Add(time.Hour))
-	spent.Kind = authz.GrantAssertion
-	wipe := func(map[string]authz.CheckState) (map[string]authz.CheckState, error) { return nil, nil }
-	if err := s.UpdateCheckStates(context.Background(), "mfp", "c1", func(c map[string]authz.CheckState) (map[string]authz.CheckState, error) { return c, nil }, spent); err != nil {
-		t.Fatalf("an update spending a new jti: %v", err)
-	}
-	if err := s.UpdateCheckStates(context.Background(), "mfp", "c1", wipe, spent); config.ErrorKind(err) != config.KindConflict {
-		t.Errorf("an update spending a jti spent already: %v; want a conflict", err)
-	}
-	if got := checkStates(t, s, "c1"); !reflect.DeepEqual(got, want) {
-		t.Errorf("an update whose jti was spent changed the states: %+v", got)
 	}
 }
 
@@ -294,6 +283,65 @@ func testExpiredGrants(t *testing.T, s store.Store) {
 			t.Errorf("take %s: %v", value, err)
 		}
 	}
+}
+
+// testConcurrentAddGrant: calls of AddGrant at once, which a store may
+// write in one transaction, each get their own answer: a call whose jti
+// was spent already, or whose client is missing, stores none of its
+// grants, and takes nothing from the others.
+func testConcurrentAddGrant(t *testing.T, s store.Store) {
+	for _, id := range []string{"c1", "c2", "c3"} {
+		mustAddMobileClient(t, s, mobileClient(id))
+	}
+	spent := func(i int, client string) authz.Grant {
+		g := grant(fmt.Sprintf("jti-%d", i), time.Now().Add(time.Hour))
+		g.Kind, g.ClientID, g.RedirectURI = authz.GrantAssertion, client, ""
+		return g
+	}
+	const calls = 24
+	for i := 0; i < calls; i += 3 {
+		mustAddGrant(t, s, spent(i, "c1")) // call i replays it
+	}
+	codes := make([]authz.Grant, calls)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range calls {
+		client := []string{"c1", "c2", "c3"}[i%3]
+		if i%4 == 1 {
+			client = "nobody"
+		}
+		codes[i] = grant(fmt.Sprintf("code-%d", i), time.Now().Add(time.Hour))
+		codes[i].ClientID = client
+		wg.Go(func() {
+			<-start
+			err := s.AddGrant(context.Background(), spent(i, client), codes[i])
+			switch want := addOutcome(i); {
+			case want == config.KindInternal && err != nil, want != config.KindInternal && config.ErrorKind(err) != want:
+				t.Errorf("call %d (client %s): %v; want %s", i, client, err, want)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, code := range codes {
+		_, err := s.Grant(context.Background(), keyOf(code))
+		if stored := err == nil; stored != (addOutcome(i) == config.KindInternal) {
+			t.Errorf("code of call %d stored: %v (%v)", i, stored, err)
+		}
+	}
+}
+
+// addOutcome is the kind of error call i of testConcurrentAddGrant gets:
+// not found for a missing client, a conflict for a replayed jti, and
+// KindInternal standing for none.
+func addOutcome(i int) config.Kind {
+	switch {
+	case i%4 == 1:
+		return config.KindNotFound
+	case i%3 == 0:
+		return config.KindConflict
+	}
+	return config.KindInternal
 }
 
 // testConcurrentTakeGrant: of the instances taking one grant at once,
