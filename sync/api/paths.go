@@ -79,3 +79,11 @@ func MobileClientsPath(runtime string) string {
 func MetadataPath(runtime string) string {
 	return "/.well-known/oauth-authorization-server" + AuthzPath(runtime)
 }
+
+// AssertionType is the client_assertion_type of a mobile client's
+// private_key_jwt assertion (RFC 7523 §2.2).
+const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// GrantTypeJWTBearer is the grant_type of the JWT authorization grant
+// (RFC 7523 §2.1), in which a mobile client's assertion is the grant.
+const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"

@@ -6,14 +6,16 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // AssertionType is the client_assertion_type of a private_key_jwt client
 // assertion (RFC 7523 §2.2).
-const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+const AssertionType = api.AssertionType
 
 // Limits of a client assertion: it must expire within MaxAssertionLifetime
 // of now, and clocks may differ by assertionLeeway.
@@ -32,6 +34,8 @@ const GrantAssertion GrantKind = "assertion"
 // ahead, and a jti. It returns the client and the grant that spends the
 // jti, for the caller to store with its own writes in one transaction (a
 // KindConflict from the store is then a replay: see replayed). Every
+// request must store it: the client may come from a clientCache, and the
+// store's refusal of a deleted client's grants is what refuses it. Every
 // failure is a KindUnauthorized error that says no more than "invalid
 // client assertion" and why in general terms.
 func (rt *Runtime) verify(ctx context.Context, assertion, audience string) (Client, Grant, error) {
@@ -43,25 +47,25 @@ func (rt *Runtime) verify(ctx context.Context, assertion, audience string) (Clie
 	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil || unverified.Issuer == "" {
 		return Client{}, Grant{}, unauthorized("it names no issuer")
 	}
-	c, err := rt.Store.MobileClient(ctx, rt.Name, unverified.Issuer)
+	c, key, err := rt.clients.get(ctx, unverified.Issuer, rt.now(), func(ctx context.Context, id string) (Client, error) {
+		return rt.Store.MobileClient(ctx, rt.Name, id)
+	})
 	if config.ErrorKind(err) == config.KindNotFound {
 		return Client{}, Grant{}, unauthorized("no such client")
 	} else if err != nil {
 		return Client{}, Grant{}, err
 	}
-	claims, err := verifyAssertion(tok, c, audience, rt.now())
+	claims, err := verifyAssertion(tok, key, c.ID, audience, rt.now())
 	if err != nil {
 		return Client{}, Grant{}, err
 	}
 	return c, rt.spent(c, claims), nil
 }
 
-func verifyAssertion(tok *jwt.JSONWebToken, c Client, audience string, now time.Time) (jwt.Claims, error) {
+// verifyAssertion checks the signature of tok with the key of client id,
+// then its claims.
+func verifyAssertion(tok *jwt.JSONWebToken, key *jose.JSONWebKey, id, audience string, now time.Time) (jwt.Claims, error) {
 	var claims jwt.Claims
-	key, err := parseClientKey(c.PublicKey)
-	if err != nil {
-		return claims, err
-	}
 	if len(tok.Headers) != 1 || tok.Headers[0].Algorithm != string(algorithmOf(key)) {
 		return claims, unauthorized("its alg does not match the registered key")
 	}
@@ -69,7 +73,7 @@ func verifyAssertion(tok *jwt.JSONWebToken, c Client, audience string, now time.
 		return claims, unauthorized("its signature does not verify with the registered key")
 	}
 	// aud: the issuer, or its token endpoint (RFC 7523 §3 allows both)
-	want := jwt.Expected{Issuer: c.ID, Subject: c.ID, AnyAudience: jwt.Audience{audience, audience + "/token"}, Time: now}
+	want := jwt.Expected{Issuer: id, Subject: id, AnyAudience: jwt.Audience{audience, audience + "/token"}, Time: now}
 	if err := claims.ValidateWithLeeway(want, assertionLeeway); err != nil {
 		return claims, unauthorized("its claims are wrong: " + err.Error())
 	}
@@ -80,6 +84,23 @@ func verifyAssertion(tok *jwt.JSONWebToken, c Client, audience string, now time.
 		return claims, unauthorized("it must expire within 5 minutes")
 	}
 	return claims, nil
+}
+
+// authenticate verifies a client assertion as verify does and spends its
+// jti at once, for a request that spends nothing else: a replayed
+// assertion is refused before the request does any work.
+func (rt *Runtime) authenticate(ctx context.Context, assertion, audience string) (Client, error) {
+	c, jti, err := rt.verify(ctx, assertion, audience)
+	if err != nil {
+		return Client{}, err
+	}
+	err = rt.Store.AddGrant(ctx, jti)
+	if config.ErrorKind(err) == config.KindNotFound {
+		return Client{}, unauthorized("no such client") // deleted meanwhile, or since it was cached
+	} else if err != nil {
+		return Client{}, replayed(err)
+	}
+	return c, nil
 }
 
 // spent is the grant that records the assertion's jti until the

@@ -56,10 +56,7 @@ func (rt *Runtime) Authorize(ctx context.Context, req AuthorizeRequest) (string,
 }
 
 // passed checks that every check of scope, resolved through the head
-// revision, stands in success for c now, and returns how long a token may
-// live: until the first of those successes ends, capped by
-// maxTokenExpiration and MaxLifetime. It also returns the user a
-// user-login check authenticated, if any.
+// revision, stands in success for c now, as standing says.
 func (rt *Runtime) passed(ctx context.Context, c Client, scope config.Scope) (time.Duration, string, error) {
 	d, err := rt.descriptor(ctx, c.App)
 	if err != nil {
@@ -69,11 +66,20 @@ func (rt *Runtime) passed(ctx context.Context, c Client, scope config.Scope) (ti
 	if err != nil {
 		return 0, "", err
 	}
+	return rt.standing(d, rt.resolve(d, scope).Checks, states)
+}
+
+// standing checks that every one of checks stands in success in states
+// now, and returns how long a token may live: until the first of those
+// successes ends, capped by the maxTokenExpiration of d and MaxLifetime.
+// It also returns the user a user-login check authenticated, if any. A
+// check that has not passed is a KindForbidden error naming it.
+func (rt *Runtime) standing(d *config.Descriptor, checks []config.ResolvedCheck, states map[string]CheckState) (time.Duration, string, error) {
 	now := rt.now()
 	lifetime := rt.capLifetime(time.Duration(d.EffectiveMaxTokenExpiration()) * time.Second)
 	var missing []string
 	var user string
-	for _, rc := range rt.resolve(d, scope).Checks {
+	for _, rc := range checks {
 		s := states[rc.Name].Current(now)
 		if _, known := rt.Checks.Lookup(rc.Name); !known || s.State != StateSuccess {
 			missing = append(missing, rc.Name)

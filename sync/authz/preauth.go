@@ -37,15 +37,16 @@ type PreauthRequest struct {
 
 // Preauthorize resolves the scope through the head revision of the
 // client's application (config.Resolve) and runs every check it leads to,
-// the mandatory scope's included. The checks run outside any transaction
-// (a PIN or a password costs tens of milliseconds of bcrypt, which must
-// not hold a database's write lock); their new states are then stored, with
-// the assertion's jti spent, only if the states they ran from are still
-// the stored ones. Otherwise another request of the client came first and
-// the checks run again from its states, at most maxEvaluations times: two
-// racing requests never both spend the same remaining attempt.
+// the mandatory scope's included. The assertion's jti is spent first, so
+// a replayed assertion runs no check. The checks run outside any
+// transaction (a PIN or a password costs tens of milliseconds of bcrypt,
+// which must not hold a database's write lock); their new states are then
+// stored only if they differ from the states they ran from and those are
+// still the stored ones. Otherwise another request of the client came
+// first and the checks run again from its states, at most maxEvaluations
+// times: two racing requests never both spend the same remaining attempt.
 func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preauthorization, error) {
-	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
+	c, err := rt.authenticate(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return Preauthorization{}, err
 	}
@@ -53,14 +54,20 @@ func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preaut
 	if err != nil {
 		return Preauthorization{}, err
 	}
-	checks := rt.resolve(d, req.Scope).Checks
+	p, _, err := rt.run(ctx, c, rt.resolve(d, req.Scope).Checks, req.Responses)
+	return p, err
+}
+
+// run evaluates checks for c with responses as Preauthorize says, and
+// returns what they decided and their states now.
+func (rt *Runtime) run(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any) (Preauthorization, map[string]CheckState, error) {
 	for range maxEvaluations {
-		p, err := rt.evaluate(ctx, c, checks, req.Responses, jti)
+		p, states, err := rt.evaluate(ctx, c, checks, responses)
 		if !errors.Is(err, errStatesChanged) {
-			return p, replayed(err)
+			return p, states, err
 		}
 	}
-	return Preauthorization{}, config.Errorf(config.KindConflict,
+	return Preauthorization{}, nil, config.Errorf(config.KindConflict,
 		"other requests of client %s changed its security checks while this one ran them, %d times; try again", c.ID, maxEvaluations)
 }
 
@@ -73,22 +80,33 @@ const maxEvaluations = 3
 var errStatesChanged = errors.New("the check states changed")
 
 // evaluate runs the checks from the client's stored states, then stores
-// their new states and spends jti in one transaction, unless the states
-// they ran from changed meanwhile (errStatesChanged, nothing stored).
-func (rt *Runtime) evaluate(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any, jti Grant) (Preauthorization, error) {
+// their new states, unless the states they ran from changed meanwhile
+// (errStatesChanged, nothing stored). When every check kept its state, as
+// a success that lasts does, nothing is written.
+func (rt *Runtime) evaluate(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any) (Preauthorization, map[string]CheckState, error) {
 	read, err := rt.Store.CheckStates(ctx, rt.Name, c.ID)
 	if err != nil {
-		return Preauthorization{}, err
+		return Preauthorization{}, nil, err
 	}
 	var p Preauthorization
 	outcomes, err := rt.runChecks(ctx, c, checks, read, responses, &p)
-	if err != nil {
-		return Preauthorization{}, err
+	if err != nil || unchanged(read, outcomes) {
+		return p, outcomes, err
 	}
 	err = rt.Store.UpdateCheckStates(ctx, rt.Name, c.ID, func(current map[string]CheckState) (map[string]CheckState, error) {
 		return swapStates(read, current, outcomes)
-	}, jti)
-	return p, err
+	})
+	return p, outcomes, err
+}
+
+// unchanged reports whether every state of outcomes is the one in read.
+func unchanged(read, outcomes map[string]CheckState) bool {
+	for name, s := range outcomes {
+		if was, ok := read[name]; !ok || !was.equal(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // swapStates returns current with the states of outcomes, or

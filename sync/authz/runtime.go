@@ -41,6 +41,8 @@ type Runtime struct {
 	MaxLifetime time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	clients clientCache
 }
 
 func (rt *Runtime) now() time.Time {
@@ -49,6 +51,10 @@ func (rt *Runtime) now() time.Time {
 	}
 	return time.Now()
 }
+
+// ForgetClient makes the runtime read a client from the store again at
+// its next request, as when it was deleted.
+func (rt *Runtime) ForgetClient(id string) { rt.clients.forget(id) }
 
 // descriptor returns the descriptor of a client's application, refusing a
 // client whose application is gone or disabled: its requests fail as the

@@ -23,9 +23,8 @@ type Store interface {
 	// update returns for the current ones (by check name), in one
 	// transaction that excludes concurrent updates for the same client: two
 	// requests racing cannot both spend the same remaining attempt. An error
-	// from update changes nothing. The grants of spend (the request's
-	// assertion id) are added in the same transaction, as AddGrant does.
-	UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(current map[string]CheckState) (map[string]CheckState, error), spend ...Grant) error
+	// from update changes nothing.
+	UpdateCheckStates(ctx context.Context, runtime, clientID string, update func(current map[string]CheckState) (map[string]CheckState, error)) error
 	// CheckStates returns the check states of a client as stored now,
 	// without excluding concurrent updates.
 	CheckStates(ctx context.Context, runtime, clientID string) (map[string]CheckState, error)

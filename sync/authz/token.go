@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/accesstoken"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // TokenIssuer signs access tokens with the deployment's active key, the
@@ -27,6 +28,11 @@ const RefreshLifetime = 30 * 24 * time.Hour
 const (
 	GrantTypeCode    = "authorization_code"
 	GrantTypeRefresh = "refresh_token"
+	// GrantTypeJWTBearer is the JWT authorization grant (RFC 7523 §2.1):
+	// the client's own assertion is the grant, good for a token of a scope
+	// whose checks all stand in success, as an authorization code is. It
+	// saves the authorization request and its code.
+	GrantTypeJWTBearer = api.GrantTypeJWTBearer
 )
 
 // ErrInvalidGrant is in the chain of every error about a code or refresh
@@ -37,9 +43,10 @@ var ErrInvalidGrant = errors.New("invalid_grant")
 // TokenRequest is a token request of a registered client.
 type TokenRequest struct {
 	GrantType    string
-	Code         string // authorization_code
-	RedirectURI  string // authorization_code: as in the authorization request
-	RefreshToken string // refresh_token
+	Code         string       // authorization_code
+	RedirectURI  string       // authorization_code: as in the authorization request
+	RefreshToken string       // refresh_token
+	Scope        config.Scope // jwt-bearer: the scope asked for
 	Assertion    string
 	Audience     string // the runtime's issuer URL: the assertion's aud and the token's iss
 }
@@ -65,6 +72,9 @@ type Token struct {
 // sign or to store leaves it to the client. A code is spent by any answer
 // (refused).
 func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
+	if req.GrantType == GrantTypeJWTBearer {
+		return rt.bearerToken(ctx, req)
+	}
 	c, jti, err := rt.verify(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return Token{}, err
@@ -82,6 +92,45 @@ func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	}
 	if _, err := rt.Store.TakeGrant(ctx, key, append([]Grant{jti}, successor...)...); err != nil {
 		return Token{}, grantError(err, what) // taken by another request meanwhile, or the assertion replayed
+	}
+	return t, nil
+}
+
+// bearerToken answers the JWT authorization grant: once its jti is spent,
+// the checks of req.Scope run as a preauthorization without answers does
+// (a success that lasts passes again, writing nothing), and a token is
+// issued when every one passes, living until the first success ends,
+// capped as a code's token. Otherwise the refusal (KindForbidden) carries
+// the Preauthorization as its Details: the challenges to answer through
+// preauthorization, or the failures. One request gets a token for a
+// client whose checks stand, where the code flow takes three.
+func (rt *Runtime) bearerToken(ctx context.Context, req TokenRequest) (Token, error) {
+	c, err := rt.authenticate(ctx, req.Assertion, req.Audience)
+	if err != nil {
+		return Token{}, err
+	}
+	d, err := rt.descriptor(ctx, c.App)
+	if err != nil {
+		return Token{}, err
+	}
+	checks := rt.resolve(d, req.Scope).Checks
+	p, states, err := rt.run(ctx, c, checks, nil)
+	if err != nil {
+		return Token{}, err
+	}
+	lifetime, user, err := rt.standing(d, checks, states)
+	if refusal := (*config.Error)(nil); errors.As(err, &refusal) && refusal.Kind == config.KindForbidden {
+		refusal.Details = p // what to answer, or why not
+	}
+	if err != nil {
+		return Token{}, err
+	}
+	t, successor, err := rt.issue(ctx, c, req.Audience, req.Scope, user, lifetime)
+	if err == nil && len(successor) > 0 {
+		err = rt.Store.AddGrant(ctx, successor...)
+	}
+	if err != nil {
+		return Token{}, err
 	}
 	return t, nil
 }

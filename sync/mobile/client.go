@@ -21,9 +21,6 @@ import (
 // maxAnswer bounds what is read of an answer: a larger one is refused.
 const maxAnswer = 1 << 20
 
-// assertionType is the client_assertion_type of private_key_jwt.
-const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
 // Client is an instance talking to one runtime of one server.
 type Client struct {
 	URL      string // the server's base URL
@@ -101,7 +98,7 @@ func (c *Client) Preauthorize(ctx context.Context, scope string, responses map[s
 	if err != nil {
 		return Preauthorization{}, err
 	}
-	body := map[string]any{"scope": scope, "client_assertion_type": assertionType, "client_assertion": a, "challengeResponse": responses}
+	body := map[string]any{"scope": scope, "client_assertion_type": api.AssertionType, "client_assertion": a, "challengeResponse": responses}
 	var p Preauthorization
 	err = c.postJSON(ctx, api.PreauthorizationPath(c.Runtime), body, 0, &p)
 	return p, err
@@ -131,7 +128,7 @@ func (c *Client) code(ctx context.Context, scope string) (string, error) {
 		return "", err
 	}
 	q := url.Values{"response_type": {"code"}, "client_id": {c.Instance.ID}, "redirect_uri": {redirectURI}, "scope": {scope},
-		"client_assertion_type": {assertionType}, "client_assertion": {a}}
+		"client_assertion_type": {api.AssertionType}, "client_assertion": {a}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+api.AuthorizationPath(c.Runtime)+"?"+q.Encode(), nil)
 	if err != nil {
 		return "", err
@@ -157,7 +154,7 @@ func (c *Client) exchange(ctx context.Context, form url.Values) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	form.Set("client_assertion_type", assertionType)
+	form.Set("client_assertion_type", api.AssertionType)
 	form.Set("client_assertion", a)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+api.TokenPath(c.Runtime), strings.NewReader(form.Encode()))
 	if err != nil {

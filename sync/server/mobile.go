@@ -59,9 +59,18 @@ func (s *Server) caches(now func() time.Time) authz.Applications {
 	s.svc.Listen(admin.Listener{
 		Application:  apps.Forget,
 		Clients:      func(string) { s.clients.forget() },
-		MobileClient: func(string, string) { s.mobileClients.forget() },
+		MobileClient: s.forgetMobileClient,
 	})
 	return apps
+}
+
+// forgetMobileClient makes the caches of this process forget a mobile
+// client of runtime, deleted.
+func (s *Server) forgetMobileClient(runtime, id string) {
+	s.mobileClients.forget()
+	if rt := s.mobile[runtime]; rt != nil {
+		rt.ForgetClient(id)
+	}
 }
 
 // mobileRuntimes builds the mobile runtime of every runtime of cfg: the
@@ -93,7 +102,7 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		Issuer: s.issuerOf(name), AuthorizationEndpoint: base + api.AuthorizationPath(name), TokenEndpoint: base + api.TokenPath(name),
 		JWKSURI: base + api.JWKSPath(name), IntrospectionEndpoint: base + api.IntrospectionPath(name),
 		MobileRegistrationEndpoint:        base + api.RegistrationPath(name),
-		GrantTypesSupported:               []string{"client_credentials", authz.GrantTypeCode, authz.GrantTypeRefresh},
+		GrantTypesSupported:               []string{"client_credentials", authz.GrantTypeCode, authz.GrantTypeRefresh, authz.GrantTypeJWTBearer},
 		ResponseTypesSupported:            []string{"code"},
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "private_key_jwt"},
 		TokenEndpointAuthSigningAlgs:      []string{"ES256", "RS256"},
@@ -242,14 +251,13 @@ func (s *Server) mobileToken(w http.ResponseWriter, r *http.Request, runtime str
 		writeOAuthError(w, newOAuthError(config.KindInvalid, "unsupported_grant_type", "runtime "+runtime+" has no mobile runtime"))
 		return
 	}
-	if r.PostForm.Get("client_assertion_type") != authz.AssertionType {
-		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", "client_assertion_type must be "+authz.AssertionType))
+	req, err := mobileTokenRequest(r.PostForm)
+	if err != nil {
+		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
 		return
 	}
-	t, err := rt.Token(r.Context(), authz.TokenRequest{
-		GrantType: r.PostForm.Get("grant_type"), Code: r.PostForm.Get("code"), RedirectURI: r.PostForm.Get("redirect_uri"),
-		RefreshToken: r.PostForm.Get("refresh_token"), Assertion: r.PostForm.Get("client_assertion"), Audience: s.issuerOf(runtime),
-	})
+	req.Audience = s.issuerOf(runtime)
+	t, err := rt.Token(r.Context(), req)
 	if err != nil {
 		writeOAuthError(w, s.mobileTokenError(r, err))
 		return
@@ -257,6 +265,30 @@ func (s *Server) mobileToken(w http.ResponseWriter, r *http.Request, runtime str
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, t)
+}
+
+// mobileTokenRequest reads a mobile client's token request: the
+// assertion is the grant of the JWT authorization grant (assertion, with
+// a scope), and authenticates the client of the others (client_assertion).
+func mobileTokenRequest(form url.Values) (authz.TokenRequest, error) {
+	req := authz.TokenRequest{GrantType: form.Get("grant_type")}
+	if req.GrantType == authz.GrantTypeJWTBearer {
+		if form.Has("client_assertion") {
+			return req, config.Errorf(config.KindInvalid, "send the assertion of the %s grant once, as assertion", authz.GrantTypeJWTBearer)
+		}
+		scope, err := config.ParseScope(form.Get("scope"))
+		if err != nil {
+			return req, config.Errorf(config.KindInvalid, "scope: %v", err)
+		}
+		req.Assertion, req.Scope = form.Get("assertion"), scope
+		return req, nil
+	}
+	if form.Get("client_assertion_type") != authz.AssertionType {
+		return req, config.Errorf(config.KindInvalid, "client_assertion_type must be %s", authz.AssertionType)
+	}
+	req.Code, req.RedirectURI, req.RefreshToken = form.Get("code"), form.Get("redirect_uri"), form.Get("refresh_token")
+	req.Assertion = form.Get("client_assertion")
+	return req, nil
 }
 
 // mobileTokenError turns a runtime error into the token endpoint's
@@ -267,7 +299,13 @@ func (s *Server) mobileTokenError(r *http.Request, err error) *oauthError {
 	case errors.Is(err, authz.ErrUnknownApplication):
 		return newOAuthError(config.KindUnauthorized, "invalid_client", err.Error())
 	case errors.Is(err, authz.ErrInvalidGrant) || kind == config.KindForbidden:
-		return newOAuthError(config.KindInvalid, "invalid_grant", err.Error())
+		e := newOAuthError(config.KindInvalid, "invalid_grant", err.Error())
+		if refusal := (*config.Error)(nil); errors.As(err, &refusal) {
+			if p, ok := refusal.Details.(authz.Preauthorization); ok {
+				e.checks = &p
+			}
+		}
+		return e
 	case kind == config.KindUnauthorized:
 		return newOAuthError(config.KindUnauthorized, "invalid_client", err.Error())
 	case kind == config.KindInvalid:

@@ -25,12 +25,23 @@ type oauthError struct {
 	// err is the error_description, and gives the status and headers of
 	// the answer as for any error (errorHeaders).
 	err error
+	// checks, for a mobile client whose security checks have not passed,
+	// are their challenges and failures.
+	checks *authz.Preauthorization
+}
+
+// oauthErrorBody is an error answer of the token endpoint (RFC 6749 §5.2)
+// with, for a mobile client, the challenges or failures of its checks.
+type oauthErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+	*authz.Preauthorization
 }
 
 func writeOAuthError(w http.ResponseWriter, e *oauthError) {
 	status := errorHeaders(w, e.err)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, status, map[string]string{"error": e.code, "error_description": e.err.Error()})
+	writeJSON(w, status, oauthErrorBody{Error: e.code, Description: e.err.Error(), Preauthorization: e.checks})
 }
 
 func newOAuthError(kind config.Kind, code, desc string) *oauthError {
@@ -48,7 +59,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, newOAuthError(config.KindInvalid, "invalid_request", err.Error()))
 		return
 	}
-	if gt := r.PostForm.Get("grant_type"); gt == authz.GrantTypeCode || gt == authz.GrantTypeRefresh {
+	if gt := r.PostForm.Get("grant_type"); gt == authz.GrantTypeCode || gt == authz.GrantTypeRefresh || gt == authz.GrantTypeJWTBearer {
 		s.mobileToken(w, r, runtime)
 		s.metrics.tokens.Observe(since(start))
 		return
@@ -77,7 +88,7 @@ func (s *Server) issueToken(r *http.Request, runtime string) (*api.Token, *oauth
 	case "":
 		return nil, newOAuthError(config.KindInvalid, "invalid_request", "grant_type is required")
 	default:
-		return nil, newOAuthError(config.KindInvalid, "unsupported_grant_type", "grant_type must be client_credentials, authorization_code or refresh_token")
+		return nil, newOAuthError(config.KindInvalid, "unsupported_grant_type", "grant_type must be client_credentials, authorization_code, refresh_token or "+authz.GrantTypeJWTBearer)
 	}
 	scope, err := oauth.Grant(client.AllowedScope, r.PostForm.Get("scope"))
 	if err != nil {

@@ -117,7 +117,10 @@ func (f *Flow) Preauthorize(scope string, responses map[string]any) (Answer, err
 }
 
 // AssertionType is the client_assertion_type of private_key_jwt.
-const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+const AssertionType = api.AssertionType
+
+// GrantTypeJWTBearer is the grant_type of the JWT authorization grant.
+const GrantTypeJWTBearer = api.GrantTypeJWTBearer
 
 // Authorize asks for a code for scope, to be sent to redirectURI with
 // state; it does not follow the redirect.
@@ -151,6 +154,14 @@ func (f *Flow) Exchange(grant string, values url.Values) (Answer, error) {
 	values.Set("grant_type", grant)
 	values.Set("client_assertion_type", AssertionType)
 	values.Set("client_assertion", f.Device.Assertion(f.Audience(), f.now()))
+	resp, err := http.Post(f.URL+api.TokenPath(f.Runtime), "application/x-www-form-urlencoded", strings.NewReader(values.Encode()))
+	return finish(resp, err)
+}
+
+// BearerGrant asks the token endpoint for a token of scope with the JWT
+// authorization grant (RFC 7523 §2.1): the client's assertion is the grant.
+func (f *Flow) BearerGrant(scope string) (Answer, error) {
+	values := url.Values{"grant_type": {api.GrantTypeJWTBearer}, "scope": {scope}, "assertion": {f.Device.Assertion(f.Audience(), f.now())}}
 	resp, err := http.Post(f.URL+api.TokenPath(f.Runtime), "application/x-www-form-urlencoded", strings.NewReader(values.Encode()))
 	return finish(resp, err)
 }

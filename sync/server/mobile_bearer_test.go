@@ -1,0 +1,79 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/scopectl/scopectl/sync/authz/authztest"
+	"github.com/scopectl/scopectl/sync/server/servertest"
+)
+
+// bearerGrant asks for a token of scope with the JWT authorization grant.
+func (m *mobile) bearerGrant(scope string) response {
+	return m.answer(m.flow.BearerGrant(scope))
+}
+
+// TestMobileBearerGrant: the JWT authorization grant runs the checks of
+// its scope itself; a client whose checks pass gets the token a code would
+// give, in one request, and one that must answer a challenge is told
+// which, without a token.
+func TestMobileBearerGrant(t *testing.T) {
+	forEachStore(t, func(t *testing.T, opt servertest.Options) {
+		m := newMobile(t, opt)
+		var refused struct {
+			Error      string
+			Successes  map[string]any
+			Challenges map[string]map[string]any
+		}
+		m.bearerGrant("accessRestricted").want(t, 400).json(t, &refused)
+		if refused.Error != "invalid_grant" || refused.Challenges["PinCodeAttempts"]["enroll"] != true || refused.Successes["appAuthenticity"] == nil {
+			t.Fatalf("a token before the PIN was enrolled: %+v", refused)
+		}
+		m.preauth("accessRestricted", map[string]any{"PinCodeAttempts": map[string]any{"pin": "1234"}}).want(t, 200)
+		var tok tokenAnswer
+		m.bearerGrant("accessRestricted").want(t, 200).json(t, &tok)
+		if tok.ExpiresIn != 1200 || tok.Scope != "accessRestricted" || tok.RefreshToken != "" {
+			t.Errorf("token %+v: want 1200 s (the PIN's success), no refresh token", tok)
+		}
+		if got := m.introspect(t, tok.AccessToken); got["active"] != true || got["client_id"] != m.dev.ID {
+			t.Errorf("introspection of the token: %v", got)
+		}
+		m.clock.Advance(1000 * time.Second)
+		if m.bearerGrant("accessRestricted").want(t, 200).json(t, &tok); tok.ExpiresIn != 200 {
+			t.Errorf("200 s before the PIN's success ends, the token lives %d s", tok.ExpiresIn)
+		}
+	})
+}
+
+// TestMobileBearerGrantRefusals: a replayed assertion, an assertion sent
+// twice, another client's, or a deleted client's gets no token.
+func TestMobileBearerGrantRefusals(t *testing.T) {
+	m := newMobile(t, servertest.Options{RefreshApps: []string{"com.example.bank"}})
+	m.passPIN(t)
+	post := func(v url.Values) response {
+		return m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(v))
+	}
+	used := m.dev.Assertion(m.issuer(), m.clock.Now())
+	grant := url.Values{"grant_type": {authztest.GrantTypeJWTBearer}, "scope": {"accessRestricted"}, "assertion": {used}}
+	var tok tokenAnswer
+	post(grant).want(t, 200).json(t, &tok)
+	if tok.RefreshToken == "" {
+		t.Error("no refresh token for an application that has them")
+	}
+	wantOAuthError(t, post(grant), 401, "invalid_client") // replayed
+
+	twice := url.Values{"grant_type": {authztest.GrantTypeJWTBearer}, "scope": {"accessRestricted"},
+		"assertion": {m.dev.Assertion(m.issuer(), m.clock.Now())}, "client_assertion": {m.dev.Assertion(m.issuer(), m.clock.Now())}}
+	wantOAuthError(t, post(twice), 400, "invalid_request")
+
+	other := instance(m.e, m.clock)
+	other.register(t)
+	wantOAuthError(t, other.bearerGrant("accessRestricted"), 400, "invalid_grant") // its PIN is not enrolled
+
+	m.bearerGrant("accessRestricted").want(t, 200) // cached by the runtime now
+	path := "/mfpadmin/management-apis/2.0/runtimes/mfp/mobileclients/" + m.dev.ID
+	m.e.do("DELETE", path, bearer(m.e.token("operator", "operator-secret", "mfpoperator")), nil).want(t, 204)
+	wantOAuthError(t, m.bearerGrant("accessRestricted"), 401, "invalid_client")
+}
