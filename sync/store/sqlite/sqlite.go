@@ -193,6 +193,7 @@ func restrictCompanions(path string) error {
 var dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	IsUniqueViolation: isUniqueViolation,
+	OneWriter:         true,
 	HasMigrations:     `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
 }
 

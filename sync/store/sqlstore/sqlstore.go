@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -33,6 +34,12 @@ type Dialect struct {
 	// LockClients, if set, runs at the start of a client-list update with
 	// one argument (a lock name) to exclude concurrent updates.
 	LockClients string
+	// OneWriter makes the write transactions of a process take turns on a
+	// mutex. SQLite admits one writer at a time, and a writer that finds
+	// the database locked polls it, sleeping up to 100 ms between tries
+	// (busy_timeout); waiting on a mutex hands the lock over at once.
+	// Other processes still meet the busy timeout.
+	OneWriter bool
 	// HasMigrations counts the schema_migrations tables the store would
 	// use (0 or 1): whether the database holds a store already.
 	HasMigrations string
@@ -48,6 +55,9 @@ type Store struct {
 	grantQueue grantQueue
 	// statements are the prepared statements of the hot paths (see on).
 	statements statements
+	// writer is held through each write transaction when
+	// dialect.OneWriter.
+	writer sync.Mutex
 }
 
 //go:embed migrations/*.sql
@@ -178,6 +188,10 @@ func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
 
 // inTx runs fn in a transaction and commits it when fn succeeds.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.dialect.OneWriter {
+		s.writer.Lock()
+		defer s.writer.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
