@@ -103,10 +103,7 @@ func (v *SecretVerifier) Hash(secret string) (string, error) {
 // before against the same hash.
 func (v *SecretVerifier) Verify(id, secret, storedHash string) bool {
 	mac := v.mac(id, secret)
-	v.mu.RLock()
-	e, ok := v.entries[id]
-	v.mu.RUnlock()
-	if ok && e.storedHash == storedHash && hmac.Equal(e.mac[:], mac[:]) {
+	if hash, ok := v.remembered(id, mac); ok && hash == storedHash {
 		return true
 	}
 	if len(secret) > MaxSecretLength {
@@ -122,6 +119,24 @@ func (v *SecretVerifier) Verify(id, secret, storedHash string) bool {
 	v.entries[id] = verified{storedHash: storedHash, mac: mac}
 	v.mu.Unlock()
 	return true
+}
+
+// Remembers reports whether secret verified before for client id, and
+// against which stored hash: one HMAC and a constant-time compare, never
+// a bcrypt comparison. The caller must check that the hash is still the
+// client's (a changed secret has a new one).
+func (v *SecretVerifier) Remembers(id, secret string) (storedHash string, ok bool) {
+	return v.remembered(id, v.mac(id, secret))
+}
+
+func (v *SecretVerifier) remembered(id string, mac [sha256.Size]byte) (string, bool) {
+	v.mu.RLock()
+	e, ok := v.entries[id]
+	v.mu.RUnlock()
+	if !ok || !hmac.Equal(e.mac[:], mac[:]) {
+		return "", false
+	}
+	return e.storedHash, true
 }
 
 // Reject spends the time of one bcrypt comparison and returns false, so

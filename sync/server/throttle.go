@@ -29,7 +29,10 @@ import (
 // A request over budget is answered 429 with Retry-After before any
 // secret is checked, so it costs no bcrypt work. Each attempt reserves
 // one failure before its check (so that concurrent guesses cannot
-// overdraw the budget) and gives it back when it succeeds. Every table is capped and forgets its least recently used
+// overdraw the budget) and gives it back when it succeeds; an attempt
+// that finds the budget held only by such reservations waits for them to
+// settle instead of being refused, so that a client's own concurrent
+// first logins are not answered 429. Every table is capped and forgets its least recently used
 // entries first, so memory stays bounded whatever ids and addresses an
 // attacker sends.
 const (
@@ -46,6 +49,7 @@ type throttle struct {
 	seed maphash.Seed
 
 	mu      sync.Mutex
+	settled *sync.Cond      // on mu: a reservation was settled
 	clients buckets         // by runtime and client id
 	addrs   buckets         // by remote address
 	pairs   buckets         // by client and address, for trusted pairs
@@ -53,11 +57,13 @@ type throttle struct {
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{
+	t := &throttle{
 		now: now, seed: maphash.MakeSeed(),
 		clients: newBuckets(clientBurst, clientRate), addrs: newBuckets(addrBurst, addrRate),
 		pairs: newBuckets(pairBurst, pairRate), trusted: newLRU[time.Time](maxThrottleEntries),
 	}
+	t.settled = sync.NewCond(&t.mu)
+	return t
 }
 
 // attempt is one authentication attempt, by its throttle keys.
@@ -77,63 +83,107 @@ func (t *throttle) attempt(runtime, id, addr string) *attempt {
 
 // begin reserves one failure of a's budget before its secret is checked
 // (so that concurrent attempts cannot overdraw it), or returns how long
-// a must wait when the budget is spent.
+// a must wait when the budget is spent, as admit says.
 func (t *throttle) begin(a *attempt) time.Duration {
-	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if wait := t.admitLocked(a); wait > 0 {
+		return wait
+	}
+	now := t.now()
+	if a.trusted {
+		t.pairs.reserve(a.pair, now)
+		return 0
+	}
+	t.clients.reserve(a.client, now)
+	t.addrs.reserve(a.addr, now)
+	return 0
+}
+
+// admit returns how long a must wait for its budget to hold one failure
+// more, without reserving it: for a check that cannot fail (a secret
+// verified before), which must still be within budget, or the answer
+// would tell right guesses from wrong ones past it. While the budget is
+// held only by the reservations of attempts being checked, admit waits
+// for them to settle (each within a secret check), so that a client's
+// own concurrent requests are not refused.
+func (t *throttle) admit(a *attempt) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.admitLocked(a)
+}
+
+func (t *throttle) admitLocked(a *attempt) time.Duration {
+	for {
+		wait, settling := t.waitLocked(a, t.now())
+		if wait == 0 || !settling {
+			return wait
+		}
+		t.settled.Wait()
+	}
+}
+
+// waitLocked returns how long a must wait for a free slot of its budget,
+// and whether reservations being settled may free one sooner.
+func (t *throttle) waitLocked(a *attempt, now time.Time) (time.Duration, bool) {
 	at, ok := t.trusted.get(a.pair)
 	a.trusted = ok && now.Sub(*at) < trustedPairTTL
 	if a.trusted {
-		if wait := t.pairs.wait(a.pair, now); wait > 0 {
-			return wait
-		}
-		t.pairs.take(a.pair, now)
-		return 0
+		return t.pairs.wait(a.pair, now)
 	}
-	if wait := max(t.clients.wait(a.client, now), t.addrs.wait(a.addr, now)); wait > 0 {
-		return wait
-	}
-	t.clients.take(a.client, now)
-	t.addrs.take(a.addr, now)
-	return 0
+	cw, cs := t.clients.wait(a.client, now)
+	aw, as := t.addrs.wait(a.addr, now)
+	return max(cw, aw), (cw == 0 || cs) && (aw == 0 || as)
 }
 
 // cancel gives the reservation of a begun attempt back, when the check
 // could not be made (the store failed): it is neither a success nor a
 // failure.
 func (t *throttle) cancel(a *attempt) {
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if a.trusted {
-		t.pairs.give(a.pair, now)
-		return
-	}
-	t.clients.give(a.client, now)
-	t.addrs.give(a.addr, now)
+	t.settle(a, true)
 }
 
 // end settles a begun attempt: a success gives the reservation back and
 // trusts the pair; a failure of a trusted pair also counts for its
 // client id and address.
 func (t *throttle) end(a *attempt, ok bool) {
+	t.settle(a, ok)
+	if !ok && a.trusted {
+		now := t.now()
+		t.mu.Lock()
+		t.clients.spend(a.client, now)
+		t.addrs.spend(a.addr, now)
+		t.mu.Unlock()
+	}
+	if ok {
+		t.trust(a)
+	}
+}
+
+// settle ends the reservation of a begun attempt, giving its failure
+// back when free, and wakes the attempts waiting for it.
+func (t *throttle) settle(a *attempt, free bool) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	switch {
-	case ok && a.trusted:
-		t.pairs.give(a.pair, now)
-	case ok:
-		t.clients.give(a.client, now)
-		t.addrs.give(a.addr, now)
-	case a.trusted:
-		t.clients.take(a.client, now)
-		t.addrs.take(a.addr, now)
-	}
-	if !ok {
+	defer t.settled.Broadcast()
+	if a.trusted {
+		t.pairs.release(a.pair, now, free)
 		return
 	}
+	t.clients.release(a.client, now, free)
+	t.addrs.release(a.addr, now, free)
+}
+
+// trust records a success of a's client from its address.
+func (t *throttle) trust(a *attempt) {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.trustLocked(a, now)
+}
+
+func (t *throttle) trustLocked(a *attempt, now time.Time) {
 	if at, found := t.trusted.get(a.pair); found {
 		*at = now
 		return
@@ -149,8 +199,9 @@ type buckets struct {
 }
 
 type bucket struct {
-	tokens float64
-	at     time.Time
+	tokens   float64 // failures allowed now, reservations taken out
+	reserved int     // reservations not settled yet
+	at       time.Time
 }
 
 func newBuckets(burst, rate float64) buckets {
@@ -161,31 +212,47 @@ func (bs buckets) level(b *bucket, now time.Time) float64 {
 	return min(bs.burst, b.tokens+max(0, now.Sub(b.at).Seconds())*bs.rate)
 }
 
-// wait returns how long until the bucket of key holds one token; an
-// unknown key has a full bucket.
-func (bs buckets) wait(key uint64, now time.Time) time.Duration {
+// wait returns how long until the bucket of key holds one token (an
+// unknown key has a full bucket), and whether settling its reservations
+// may give one back sooner.
+func (bs buckets) wait(key uint64, now time.Time) (time.Duration, bool) {
 	b, ok := bs.lru.get(key)
 	if !ok {
-		return 0
+		return 0, false
 	}
 	if level := bs.level(b, now); level < 1 {
-		return time.Duration((1 - level) / bs.rate * float64(time.Second))
+		return time.Duration((1 - level) / bs.rate * float64(time.Second)), b.reserved > 0
 	}
-	return 0
+	return 0, false
 }
 
-// take removes one token from the bucket of key, creating it full.
-func (bs buckets) take(key uint64, now time.Time) {
+// reserve takes one token out of the bucket of key (created full) for an
+// attempt being checked.
+func (bs buckets) reserve(key uint64, now time.Time) {
+	b := bs.spend(key, now)
+	b.reserved++
+}
+
+// spend takes one token out of the bucket of key, created full: a
+// failure.
+func (bs buckets) spend(key uint64, now time.Time) *bucket {
 	b, ok := bs.lru.get(key)
 	if !ok {
 		b = bs.lru.add(key, bucket{tokens: bs.burst, at: now})
 	}
 	b.tokens, b.at = max(0, bs.level(b, now)-1), now
+	return b
 }
 
-// give returns one token to the bucket of key, if it is still there.
-func (bs buckets) give(key uint64, now time.Time) {
-	if b, ok := bs.lru.get(key); ok {
+// release settles a reservation of the bucket of key, if it is still
+// there, giving its token back when free (the attempt did not fail).
+func (bs buckets) release(key uint64, now time.Time, free bool) {
+	b, ok := bs.lru.get(key)
+	if !ok {
+		return
+	}
+	b.reserved = max(0, b.reserved-1)
+	if free {
 		b.tokens, b.at = min(bs.burst, bs.level(b, now)+1), now
 	}
 }

@@ -166,3 +166,31 @@ func TestConcurrentGuessesCannotOverdraw(t *testing.T) {
 		t.Errorf("%d bcrypt comparisons; want 10", n)
 	}
 }
+
+// TestConcurrentLoginsAreNotThrottled: a client's own concurrent
+// requests, from its first on, are not refused for failures none of them
+// made. Each attempt reserves a failure while its secret is checked, and
+// the checks take turns on bcrypt: the 11th concurrent login used to get
+// 429. Now an attempt that finds the budget held by reservations waits
+// for them, and a secret verified before reserves nothing.
+func TestConcurrentLoginsAreNotThrottled(t *testing.T) {
+	e := newEnvWith(t, servertest.Options{})
+	const n = 200
+	codes := make(chan int, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			codes <- e.tokenFrom(fmt.Sprintf("192.0.2.200:%d", 2000+i), "monitor", "monitor-secret").Code
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	for code := range codes {
+		if code != 200 {
+			t.Fatalf("a concurrent login with the right secret got %d", code)
+		}
+	}
+}
