@@ -4,7 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,68 +16,106 @@ import (
 )
 
 // BenchmarkMobileFlow measures, on one real scoped (127.0.0.1, SQLite in
-// a temporary folder), the client-credentials token endpoint per second
-// and the full mobile flow per second, with the same number of concurrent
-// workers (GOMAXPROCS: run it with -cpu 2 on 2 cores), and reports their
-// ratio as flows/cc-token. Each worker of the mobile flow is an app
-// instance registered once; an iteration is a preauthorization whose only
-// check (appAuthenticity: accessRestricted is mapped to "") has passed
-// already, an authorization and a code exchange.
+// a temporary folder, synchronous=FULL), the client-credentials token
+// endpoint and three mobile flows, each worker of a flow an app instance
+// registered beforehand:
 //
-//	go test -run NONE -bench MobileFlow -benchtime 5s -cpu 2 ./sync/server/
+//   - token: the JWT authorization grant alone, which runs the scope's
+//     checks itself (one request);
+//   - preauthorize+token: a preauthorization, then the grant;
+//   - code: a preauthorization, an authorization and the code exchange.
+//
+// The scope's only check (appAuthenticity: accessRestricted is mapped to
+// "") stands in success. Each of the b.N rounds (run it with -benchtime
+// 20x) runs roundSize operations of every workload in turn, on
+// parallelism goroutines per core: a shared machine whose speed drifts
+// slows every workload alike. It reports each workload's operations per
+// second and CPU time per operation (client and server share the
+// process), and for each flow its ratio to client credentials in both.
 func BenchmarkMobileFlow(b *testing.B) {
 	srv := servertest.StartWith(b, servertest.Options{},
 		servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"},
 		servertest.Client{ID: "test", Secret: "test-secret", Scope: "*"})
 	applyUnmapped(b, srv.URL)
-	keepConnections(b, 64) // one per client goroutine, as a load tool keeps them
-	var ccRate float64
-	b.Run("client_credentials", func(b *testing.B) {
-		b.SetParallelism(8)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				clientCredentialsToken(b, srv.URL, "test", "test-secret", "")
-			}
-		})
-		ccRate = float64(b.N) / b.Elapsed().Seconds()
-		b.ReportMetric(ccRate, "tokens/s")
-	})
-	flows := []struct {
+	workers := parallelism * runtime.GOMAXPROCS(0)
+	keepConnections(b, workers)
+	workloads := []workload{{name: "cc", op: func(int) { clientCredentialsToken(b, srv.URL, "test", "test-secret", "") }}}
+	for _, flow := range []struct {
 		name string
 		run  func(*testing.B, *authztest.Flow)
-	}{
-		{"token", bearerFlow}, {"preauthorize+token", mobileFlow}, {"code", codeFlow},
+	}{{"token", bearerFlow}, {"preauthorize+token", mobileFlow}, {"code", codeFlow}} {
+		instances := make([]*authztest.Flow, workers)
+		for i := range instances {
+			instances[i] = registeredFlow(b, srv.URL)
+		}
+		workloads = append(workloads, workload{name: flow.name, op: func(worker int) { flow.run(b, instances[worker]) }})
 	}
-	for _, flow := range flows {
-		b.Run(flow.name, func(b *testing.B) {
-			b.SetParallelism(8)
-			b.RunParallel(func(pb *testing.PB) {
-				f := registeredFlow(b, srv.URL)
-				for pb.Next() {
-					flow.run(b, f)
-				}
-			})
-			reportFlows(b, ccRate)
-		})
+	b.ResetTimer()
+	for range b.N {
+		for i := range workloads {
+			workloads[i].run(workers, roundSize)
+		}
+	}
+	cc := workloads[0]
+	for _, w := range workloads {
+		b.ReportMetric(w.perSecond(), w.name+"/s")
+		b.ReportMetric(w.cpuPerOp(), w.name+"-cpu-µs")
+		if w.name != cc.name {
+			b.ReportMetric(w.perSecond()/cc.perSecond(), w.name+"/cc")
+			b.ReportMetric(cc.cpuPerOp()/w.cpuPerOp(), w.name+"/cc-cpu")
+		}
 	}
 }
 
+// parallelism is how many goroutines per core the benchmarks run, each a
+// client with its own connection, as a load tool's: enough to keep the
+// cores busy while requests wait for a commit.
+const parallelism = 8
+
+// roundSize is how many operations of a workload a round runs.
+const roundSize = 400
+
+// workload is one kind of operation of BenchmarkMobileFlow and what its
+// rounds took.
+type workload struct {
+	name      string
+	op        func(worker int)
+	ops       int
+	wall, cpu time.Duration
+}
+
+// run runs n operations on the given number of goroutines and adds the
+// time they took.
+func (w *workload) run(workers, n int) {
+	var left atomic.Int64
+	left.Store(int64(n))
+	var wg sync.WaitGroup
+	start, cpu := time.Now(), cpuTime()
+	for worker := range workers {
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				w.op(worker)
+			}
+		})
+	}
+	wg.Wait()
+	w.wall += time.Since(start)
+	w.cpu += cpuTime() - cpu
+	w.ops += n
+}
+
+func (w *workload) perSecond() float64 { return float64(w.ops) / w.wall.Seconds() }
+
+func (w *workload) cpuPerOp() float64 { return float64(w.cpu.Microseconds()) / float64(w.ops) }
+
 // keepConnections lets the default client, which the flows use, keep n
 // idle connections to a host instead of 2, for the rest of b: otherwise
-// most requests of 16 goroutines open a connection.
+// most requests of many goroutines open a connection.
 func keepConnections(b *testing.B, n int) {
 	t := http.DefaultTransport.(*http.Transport)
 	was := t.MaxIdleConnsPerHost
 	t.MaxIdleConnsPerHost = n
 	b.Cleanup(func() { t.MaxIdleConnsPerHost = was })
-}
-
-// reportFlows reports the flows per second of b and their ratio to the
-// client-credentials tokens per second of the same run.
-func reportFlows(b *testing.B, ccRate float64) {
-	rate := float64(b.N) / b.Elapsed().Seconds()
-	b.ReportMetric(rate, "flows/s")
-	b.ReportMetric(rate/ccRate, "flows/cc-token")
 }
 
 // applyUnmapped applies the bank application with accessRestricted
@@ -109,12 +150,12 @@ func clientCredentialsToken(b *testing.B, base, id, secret, scope string) string
 	req.Header = basicAuth(id, secret)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	a, err := send(req)
-	if err != nil || a.Status != 200 {
-		b.Fatalf("client credentials: %d %s %v", a.Status, a.Body, err)
-	}
 	var tok tokenAnswer
-	if err := a.JSON(&tok); err != nil {
-		b.Fatal(err)
+	if err == nil && a.Status == 200 {
+		err = a.JSON(&tok)
+	}
+	if err != nil || a.Status != 200 {
+		b.Errorf("client credentials: %d %s %v", a.Status, a.Body, err) // Errorf: workers are other goroutines
 	}
 	return tok.AccessToken
 }
@@ -133,29 +174,40 @@ func registeredFlow(b *testing.B, base string) *authztest.Flow {
 // answer, or stand in success.
 func bearerFlow(b *testing.B, f *authztest.Flow) {
 	if a, err := f.BearerGrant("accessRestricted"); err != nil || a.Status != 200 {
-		b.Fatalf("token: %d %s %v", a.Status, a.Body, err)
+		b.Errorf("token: %d %s %v", a.Status, a.Body, err)
 	}
 }
 
 // mobileFlow runs preauthorization, then the JWT authorization grant.
 func mobileFlow(b *testing.B, f *authztest.Flow) {
-	if a, err := f.Preauthorize("accessRestricted", nil); err != nil || a.Status != 200 {
-		b.Fatalf("preauthorization: %d %s %v", a.Status, a.Body, err)
+	if preauthorized(b, f) {
+		bearerFlow(b, f)
 	}
-	bearerFlow(b, f)
 }
 
 // codeFlow runs preauthorization, authorization and the code exchange.
 func codeFlow(b *testing.B, f *authztest.Flow) {
-	if a, err := f.Preauthorize("accessRestricted", nil); err != nil || a.Status != 200 {
-		b.Fatalf("preauthorization: %d %s %v", a.Status, a.Body, err)
+	if !preauthorized(b, f) {
+		return
 	}
 	code, err := f.Code("accessRestricted", callback)
 	if err != nil {
-		b.Fatal(err)
+		b.Error(err)
+		return
 	}
 	a, err := f.Exchange("authorization_code", url.Values{"code": {code}, "redirect_uri": {callback}})
 	if err != nil || a.Status != 200 {
-		b.Fatalf("token: %d %s %v", a.Status, a.Body, err)
+		b.Errorf("token: %d %s %v", a.Status, a.Body, err)
 	}
+}
+
+// preauthorized runs the preauthorization of accessRestricted and reports
+// whether it passed.
+func preauthorized(b *testing.B, f *authztest.Flow) bool {
+	a, err := f.Preauthorize("accessRestricted", nil)
+	if err != nil || a.Status != 200 {
+		b.Errorf("preauthorization: %d %s %v", a.Status, a.Body, err)
+		return false
+	}
+	return true
 }
