@@ -29,6 +29,7 @@ func TestDependencyRule(t *testing.T) {
 		"sync/mobile":      {"sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/authz", "cmd/"},
 		"sync/workspace":   {"sync/transfer", "sync/client", "cmd/"},
 		"sync/resource":    {"schema", "sync/server", "sync/store", "sync/oauth", "sync/admin", "sync/authz", "cmd/"},
+		"sync/console":     {"sync/server", "sync/client", "sync/transfer", "sync/oauth", "sync/mobile", "cmd/"},
 	}
 	deps := listDeps(t, slices.Collect(maps.Keys(forbidden)))
 	for pkg, bad := range forbidden {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/console"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/oauth"
@@ -82,6 +83,7 @@ type Server struct {
 	health        *health
 	errLog        *errorLog // ERROR lines, rate-limited
 	svc           *admin.Service
+	console       http.Handler // the operations console, under console.Path
 	mobile        map[string]*authz.Runtime
 }
 
@@ -113,7 +115,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.mobile = mobileRuntimes(cfg, apps, checks, now)
 	s.routes(cfg.Registry)
+	con, err := console.New(console.Config{Service: s.svc, Auth: consoleAuth{s}, Runtime: cfg.Runtimes[0], Logger: cfg.Logger, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	s.console = s.instrument(console.Path, con.ServeHTTP)
 	return s, nil
+}
+
+// consoleAuth checks the console's sign-ins as the token endpoint checks
+// client credentials, throttled alike.
+type consoleAuth struct{ s *Server }
+
+func (a consoleAuth) Authenticate(r *http.Request, runtime, id, secret string) (store.Client, error) {
+	return a.s.checkCredentials(r, runtime, id, secret)
 }
 
 func (s *Server) routes(reg *prometheus.Registry) {
@@ -149,6 +164,10 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 // ServeHTTP serves a request. Requests that match no route (404) or
 // match one with another method (405) get a JSON error body too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, console.Path) { // its own routes: a runtime named mfpconsole is never served
+		s.console.ServeHTTP(w, r)
+		return
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		w = &jsonErrorWriter{ResponseWriter: w}
 	}

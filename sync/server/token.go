@@ -151,7 +151,13 @@ func (s *Server) authenticateClient(r *http.Request, runtime string) (store.Clie
 	if !ok {
 		return store.Client{}, basicChallenge(runtime, "client authentication with HTTP Basic is required")
 	}
-	id, secret := basicCredential(rawID), basicCredential(rawSecret)
+	return s.checkCredentials(r, runtime, basicCredential(rawID), basicCredential(rawSecret))
+}
+
+// checkCredentials checks a confidential client's id and secret, sent by
+// the peer of r, throttled (throttle.go) whichever way they came: HTTP
+// Basic, or the console's sign-in form.
+func (s *Server) checkCredentials(r *http.Request, runtime, id, secret string) (store.Client, error) {
 	a := s.throttle.attempt(runtime, id, remoteAddress(r))
 	if client, ok := s.rememberedClient(r.Context(), runtime, id, secret); ok {
 		if wait := s.throttle.admit(a); wait > 0 {

@@ -1,0 +1,114 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/api"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// maxHistory is how many of the latest revisions the history shows.
+const maxHistory = 50
+
+// historyData is an application's revision history, newest first.
+type historyData struct {
+	Key       config.AppKey
+	Href      string
+	Head      int64
+	Revisions []revisionRow
+	Older     int // revisions not shown
+}
+
+// revisionRow is one revision and what it changed from the one before.
+type revisionRow struct {
+	store.Revision
+	Changes []string
+}
+
+// showHistory shows the latest revisions of an application with the
+// semantic diff of each, and a rollback to any of them.
+func (c *Console) showHistory(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r.Context())
+	key := appKeyOf(r)
+	revs, err := c.svc.Revisions(r.Context(), c.runtime, key)
+	if err != nil || len(revs) == 0 {
+		c.internal(w, r, s, "read the history", notFoundOr(err, key))
+		return
+	}
+	d := historyData{Key: key, Href: appHref(key), Head: revs[len(revs)-1].Number}
+	first := max(0, len(revs)-maxHistory)
+	d.Older = first
+	var prev *config.Descriptor
+	if first > 0 {
+		prev, _ = c.descriptorAt(r, key, revs[first-1].Number)
+	}
+	for _, rev := range revs[first:] {
+		cur, err := c.descriptorAt(r, key, rev.Number)
+		if err != nil {
+			c.internal(w, r, s, "read the history", err)
+			return
+		}
+		row := revisionRow{Revision: rev}
+		if prev != nil {
+			for _, ch := range config.Diff(prev, cur) {
+				row.Changes = append(row.Changes, ch.String())
+			}
+		}
+		d.Revisions = append(d.Revisions, row)
+		prev = cur
+	}
+	slices.Reverse(d.Revisions)
+	c.render(w, http.StatusOK, "history", view{Title: key.String() + " · History", Session: s, Notice: c.sessions.takeFlash(s), Data: d})
+}
+
+func (c *Console) descriptorAt(r *http.Request, key config.AppKey, n int64) (*config.Descriptor, error) {
+	rev, err := c.svc.Revision(r.Context(), c.runtime, key, n)
+	if err != nil {
+		return nil, err
+	}
+	return config.ParseDescriptor(rev.Content)
+}
+
+func notFoundOr(err error, key config.AppKey) error {
+	if err != nil {
+		return err
+	}
+	return config.Errorf(config.KindNotFound, "application %s has no revisions", key)
+}
+
+// rollback applies the content of an old revision as a new one, with
+// If-Match of the head the page showed: rolling back never overwrites a
+// change the operator has not seen.
+func (c *Console) rollback(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r.Context())
+	key := appKeyOf(r)
+	n, err1 := strconv.ParseInt(r.PostFormValue("revision"), 10, 64)
+	head, err2 := strconv.ParseInt(r.PostFormValue("head"), 10, 64)
+	if err1 != nil || err2 != nil {
+		c.fail(w, r, s, http.StatusBadRequest, "The rollback form names no revision.")
+		return
+	}
+	old, err := c.svc.Revision(r.Context(), c.runtime, key, n)
+	if err != nil {
+		c.internal(w, r, s, "read the revision", err)
+		return
+	}
+	res, err := c.svc.Apply(r.Context(), admin.ApplyRequest{Runtime: c.runtime, Body: old.Content, IfMatch: api.Revision(head), Author: s.caller.ID})
+	switch {
+	case config.ErrorKind(err) == config.KindStale:
+		c.sessions.flash(s, fmt.Sprintf("Not rolled back: the application changed after revision %d; review its history and try again.", head))
+	case err != nil:
+		c.internal(w, r, s, "roll back", err)
+		return
+	case res.Response.Unchanged:
+		c.sessions.flash(s, fmt.Sprintf("Nothing to roll back: revision %d equals the head.", n))
+	default:
+		c.sessions.flash(s, fmt.Sprintf("Rolled back to revision %d: saved revision %d.", n, res.Response.Application.Revision))
+	}
+	http.Redirect(w, r, appHref(key)+"/history", http.StatusSeeOther)
+}

@@ -1,0 +1,88 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/admin"
+	"github.com/scopectl/scopectl/sync/store"
+)
+
+// loginData is what the sign-in page shows.
+type loginData struct {
+	ID, Next, Token string
+}
+
+// showLogin shows the sign-in form, tied to this browser by a cookie.
+func (c *Console) showLogin(w http.ResponseWriter, r *http.Request) {
+	c.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("msg"), loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string, d loginData) {
+	d.Token = randomToken()
+	setCookie(w, r, loginCookie, d.Token, 600)
+	c.render(w, status, "login", view{Title: "Sign in", Error: msg, Data: d})
+}
+
+// login signs a confidential client in: the form must come from this
+// browser's sign-in page, and the credentials are checked as at the token
+// endpoint, throttled alike.
+func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	d := loginData{ID: r.PostFormValue("id"), Next: safeNext(r.PostFormValue("next"))}
+	ck, err := r.Cookie(loginCookie)
+	if err != nil || ck.Value == "" || r.PostFormValue("token") != ck.Value {
+		c.renderLogin(w, r, http.StatusForbidden, "This sign-in form is stale or came from another site; try again.", d)
+		return
+	}
+	client, err := c.auth.Authenticate(r, c.runtime, d.ID, r.PostFormValue("secret"))
+	switch config.ErrorKind(err) {
+	case "":
+	case config.KindUnauthorized:
+		c.renderLogin(w, r, http.StatusUnauthorized, "Invalid client ID or secret.", d)
+		return
+	case config.KindUnavailable:
+		c.renderLogin(w, r, http.StatusTooManyRequests, err.Error(), d)
+		return
+	default:
+		c.log.Error("console sign-in", "err", err)
+		c.renderLogin(w, r, http.StatusInternalServerError, "The server cannot check credentials now; try again later.", d)
+		return
+	}
+	caller := admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}
+	r0, ok := roleOf(caller)
+	if !ok {
+		c.renderLogin(w, r, http.StatusForbidden, "Client "+client.ID+" has none of the console roles (mfpadmin, mfpdeployer, mfpoperator, mfpmonitor).", d)
+		return
+	}
+	value := c.sessions.start(&session{caller: caller, role: r0, secretSetAt: client.SecretSetAt})
+	setCookie(w, r, loginCookie, "", -1)
+	setCookie(w, r, sessionCookie, value, 0)
+	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// logout ends the session.
+func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
+	c.sessions.end(sessionOf(r.Context()))
+	setCookie(w, r, sessionCookie, "", -1)
+	http.Redirect(w, r, Path+"login?msg=You+have+signed+out.", http.StatusSeeOther)
+}
+
+// errNoClient: the session's client is gone.
+var errNoClient = errors.New("no such client")
+
+// client returns a confidential client of the console's runtime as it is
+// stored now.
+func (c *Console) client(ctx context.Context, id string) (store.Client, error) {
+	list, err := c.svc.Clients(ctx, c.runtime)
+	if err != nil {
+		return store.Client{}, err
+	}
+	for _, cl := range list {
+		if cl.ID == id {
+			return cl, nil
+		}
+	}
+	return store.Client{}, errNoClient
+}

@@ -1,0 +1,224 @@
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scopectl/scopectl/sync/admin"
+)
+
+// Cookie names: the session, and the token that ties a sign-in form to
+// the browser that asked for it (login CSRF).
+const (
+	sessionCookie = "mfpconsole_session"
+	loginCookie   = "mfpconsole_login"
+)
+
+// maxSessions bounds the sessions a process keeps; the oldest go first.
+const maxSessions = 10000
+
+// session is a signed-in operator.
+type session struct {
+	key         [sha256.Size]byte // SHA-256 of the cookie's value
+	caller      admin.Caller      // the client, its allowed scope as it is now
+	role        role
+	secretSetAt time.Time // the client's secret when it signed in: a new one ends the session
+	csrf        string    // the token every form of the session carries
+	created     time.Time
+	seen        time.Time
+	flash       string // a message for the next page
+}
+
+// sessions are the sessions of a process, by the hash of their cookie:
+// the cookie's value itself is not kept.
+type sessions struct {
+	now       func() time.Time
+	idle, max time.Duration
+
+	mu   sync.Mutex
+	byID map[[sha256.Size]byte]*session
+}
+
+func newSessions(now func() time.Time, idle, max time.Duration) *sessions {
+	return &sessions{now: now, idle: idle, max: max, byID: map[[sha256.Size]byte]*session{}}
+}
+
+// start makes a session and returns the value of its cookie.
+func (ss *sessions) start(s *session) string {
+	value := randomToken()
+	now := ss.now()
+	s.key, s.csrf, s.created, s.seen = sha256.Sum256([]byte(value)), randomToken(), now, now
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if len(ss.byID) >= maxSessions {
+		ss.dropOldestLocked()
+	}
+	ss.byID[s.key] = s
+	return value
+}
+
+// get returns the live session of a cookie value, and marks it used.
+func (ss *sessions) get(value string) *session {
+	key := sha256.Sum256([]byte(value))
+	now := ss.now()
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s, ok := ss.byID[key]
+	if !ok {
+		return nil
+	}
+	if now.Sub(s.seen) >= ss.idle || now.Sub(s.created) >= ss.max {
+		delete(ss.byID, key)
+		return nil
+	}
+	s.seen = now
+	cp := *s
+	return &cp
+}
+
+// end ends a session.
+func (ss *sessions) end(s *session) {
+	ss.mu.Lock()
+	delete(ss.byID, s.key)
+	ss.mu.Unlock()
+}
+
+func (ss *sessions) dropOldestLocked() {
+	var oldest *session
+	for _, s := range ss.byID {
+		if oldest == nil || s.seen.Before(oldest.seen) {
+			oldest = s
+		}
+	}
+	delete(ss.byID, oldest.key)
+}
+
+// randomToken returns 32 random bytes, base64url.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// setCookie sets a console cookie: HttpOnly, SameSite=Strict, Secure when
+// served over TLS, for the console's path only; maxAge < 0 deletes it.
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: Path, MaxAge: maxAge,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// signedIn wraps a page that needs a session whose client still holds
+// role need: it refuses a request without one (to the sign-in page), a
+// form without the session's CSRF token or from another origin (403), and
+// a client whose secret changed, that is gone, or that lost the role.
+func (c *Console) signedIn(need role, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, msg := c.currentSession(r)
+		if s == nil {
+			c.toLogin(w, r, msg)
+			return
+		}
+		if r.Method == http.MethodPost && !validForm(r, s) {
+			c.fail(w, r, s, http.StatusForbidden, "This form is stale or came from another site: reload the page and try again.")
+			return
+		}
+		if s.role < need {
+			c.fail(w, r, s, http.StatusForbidden, "Your role ("+s.role.scope()+") cannot do this: it needs "+need.scope()+".")
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)))
+	}
+}
+
+// currentSession returns the request's session with its client as the
+// store has it now, or nil and why it ended.
+func (c *Console) currentSession(r *http.Request) (*session, string) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, ""
+	}
+	s := c.sessions.get(ck.Value)
+	if s == nil {
+		return nil, "Your session has ended; sign in again."
+	}
+	client, err := c.client(r.Context(), s.caller.ID)
+	if err != nil || !client.SecretSetAt.Equal(s.secretSetAt) {
+		c.sessions.end(s)
+		return nil, "Your client was changed or removed; sign in again."
+	}
+	s.caller.Scope = client.AllowedScope
+	r0, ok := roleOf(s.caller)
+	if !ok {
+		c.sessions.end(s)
+		return nil, "Your client no longer has a console role."
+	}
+	s.role = r0
+	return s, ""
+}
+
+// validForm checks a form's CSRF token against the session's, in
+// constant time, and its Origin, when the browser sent one, against the
+// request's host.
+func validForm(r *http.Request, s *session) bool {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	token := r.PostFormValue("csrf")
+	return token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.csrf)) == 1
+}
+
+// toLogin sends a request without a session to the sign-in page, which
+// brings it back to the page it asked for.
+func (c *Console) toLogin(w http.ResponseWriter, r *http.Request, msg string) {
+	q := url.Values{}
+	if r.Method == http.MethodGet {
+		q.Set("next", r.URL.RequestURI())
+	}
+	if msg != "" {
+		q.Set("msg", msg)
+	}
+	http.Redirect(w, r, Path+"login?"+q.Encode(), http.StatusSeeOther)
+}
+
+// safeNext is where a sign-in continues: a console page, never another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, Path) || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return Path + "apps"
+	}
+	return next
+}
+
+// flash keeps a message for the next page the session shows.
+func (ss *sessions) flash(s *session, msg string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if stored, ok := ss.byID[s.key]; ok {
+		stored.flash = msg
+	}
+}
+
+// takeFlash returns the session's message, once.
+func (ss *sessions) takeFlash(s *session) string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	stored, ok := ss.byID[s.key]
+	if !ok {
+		return ""
+	}
+	msg := stored.flash
+	stored.flash = ""
+	return msg
+}
