@@ -17,9 +17,9 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
-	"github.com/scopectl/scopectl/sync/console"
 	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/authz"
+	"github.com/scopectl/scopectl/sync/console"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
 )
