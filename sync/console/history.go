@@ -89,7 +89,7 @@ func (c *Console) rollback(w http.ResponseWriter, r *http.Request) {
 	key := appKeyOf(r)
 	n, err1 := strconv.ParseInt(r.PostFormValue("revision"), 10, 64)
 	head, err2 := strconv.ParseInt(r.PostFormValue("head"), 10, 64)
-	if err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil || n < 1 || head < 1 { // api.Revision(0) would be no precondition at all
 		c.fail(w, r, s, http.StatusBadRequest, "The rollback form names no revision.")
 		return
 	}

@@ -76,6 +76,10 @@ func (c *Console) saveSecurity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readForm(r)
+	if f.Revision < 1 { // api.Revision(0) would be no precondition at all
+		c.fail(w, r, s, http.StatusBadRequest, "The form names no revision to save over; reload the page.")
+		return
+	}
 	switch r.PostFormValue("action") {
 	case "defaults":
 		f.MaxTokenExpiration, f.Configs = "", nil
