@@ -118,8 +118,15 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	}
 	c.mux.ServeHTTP(w, r)
 }
+
+// maxForm bounds a form's body: a descriptor as large as the apply
+// endpoint takes, escaped in a form field.
+const maxForm = 4 << 20
 
 // role is an administration role; each includes the ones below.
 type role int

@@ -346,6 +346,8 @@ func TestMonitorAndForgedForms(t *testing.T) {
 	wantCode(t, "a form without its token", o.do("POST", bankPage, noToken), 403, "stale or came from another site")
 	wantCode(t, "a form from another origin", o.do("POST", bankPage, securityForm(o, "1", url.Values{"maxTokenExpiration": {"600"}}), "Origin", "https://evil.example"), 403)
 	wantCode(t, "a rollback without its token", o.do("POST", bankPage+"/rollback", url.Values{"revision": {"1"}, "head": {"1"}}), 403)
+	other := strings.Replace(bankFixture(t), `"com.example.bank"`, `"com.example.other"`, 1)
+	wantCode(t, "another application's content", o.do("POST", bankPage, url.Values{"csrf": {o.csrf}, "revision": {"1"}, "action": {"mine"}, "content": {other}}), 400, "not com.example.bank")
 	noRevision := securityForm(o, "", url.Values{"maxTokenExpiration": {"600"}})
 	wantCode(t, "a form without the revision it was read from", o.do("POST", bankPage, noRevision), 400, "names no revision")
 	wantCode(t, "a rollback without the head", o.do("POST", bankPage+"/rollback", url.Values{"csrf": {o.csrf}, "revision": {"1"}}), 400)

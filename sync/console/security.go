@@ -105,6 +105,10 @@ func (c *Console) saveSecurity(w http.ResponseWriter, r *http.Request) {
 // f.Revision, and answers with the outcome: the saved page, the findings
 // in the form, or the conflict with the revision that came first.
 func (c *Console) apply(w http.ResponseWriter, r *http.Request, s *session, head store.Revision, f *securityForm, body []byte) {
+	if d, err := config.ParseDescriptor(body); err == nil && d.ApplicationKey != head.Key {
+		c.fail(w, r, s, http.StatusBadRequest, "This form holds application "+d.ApplicationKey.String()+", not "+head.Key.String()+": it saves nothing.")
+		return
+	}
 	res, err := c.svc.Apply(r.Context(), admin.ApplyRequest{Runtime: c.runtime, Body: body, IfMatch: api.Revision(f.Revision), Author: s.caller.ID})
 	var ce *config.Error
 	switch {
