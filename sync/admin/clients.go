@@ -193,3 +193,29 @@ func QuoteName(s string) string {
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }
+
+// Role is a MobileFirst administration role; each includes the ones
+// below it.
+type Role int
+
+// The administration roles, weakest first.
+const (
+	RoleMonitor  Role = iota // read-only
+	RoleOperator             // applications
+	RoleDeployer             // applications and confidential clients
+	RoleAdmin                // everything
+)
+
+// Scope is the role's scope element (config.AdminRoles).
+func (r Role) Scope() string { return config.AdminRoles[len(config.AdminRoles)-1-int(r)] }
+
+// Role returns the strongest role the caller holds, and whether it holds
+// any.
+func (c Caller) Role() (Role, bool) {
+	for r := RoleAdmin; r >= RoleMonitor; r-- {
+		if c.Has(r.Scope()) {
+			return r, true
+		}
+	}
+	return RoleMonitor, false
+}

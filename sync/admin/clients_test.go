@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/scopectl/scopectl/config"
@@ -72,6 +73,29 @@ func assertClients(t *testing.T, st store.Store, want ...string) {
 	for i := range ids {
 		if ids[i] != want[i] {
 			t.Fatalf("stored clients %v, want %v", ids, want)
+		}
+	}
+}
+
+// TestCallerRole: a caller's role is the strongest its scope holds, the
+// allowed scope's patterns included; a scope without one holds none.
+func TestCallerRole(t *testing.T) {
+	for _, tc := range []struct {
+		scope    string
+		patterns bool
+		want     admin.Role
+		ok       bool
+	}{
+		{"mfpadmin", false, admin.RoleAdmin, true},
+		{"mfpoperator accessRestricted", false, admin.RoleOperator, true},
+		{"mfpmonitor mfpdeployer", false, admin.RoleDeployer, true},
+		{"*", true, admin.RoleAdmin, true},
+		{"*", false, admin.RoleMonitor, false},
+		{"accessRestricted", true, admin.RoleMonitor, false},
+	} {
+		c := admin.Caller{ID: "c", Scope: config.NewScope(strings.Fields(tc.scope)...), Patterns: tc.patterns}
+		if got, ok := c.Role(); got != tc.want || ok != tc.ok {
+			t.Errorf("%q (patterns %v): %v %v, want %v %v", tc.scope, tc.patterns, got.Scope(), ok, tc.want.Scope(), tc.ok)
 		}
 	}
 }

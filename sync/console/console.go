@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/admin"
 	"github.com/scopectl/scopectl/sync/store"
 )
@@ -128,29 +127,12 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // endpoint takes, escaped in a form field.
 const maxForm = 4 << 20
 
-// role is an administration role; each includes the ones below.
-type role int
-
+// The administration roles the pages need.
 const (
-	roleMonitor  role = iota // read-only
-	roleOperator             // applications
-	roleDeployer             // applications and confidential clients
-	roleAdmin                // everything
+	roleMonitor  = admin.RoleMonitor
+	roleOperator = admin.RoleOperator
+	roleDeployer = admin.RoleDeployer
 )
-
-// scope is the role's scope element.
-func (r role) scope() string { return config.AdminRoles[len(config.AdminRoles)-1-int(r)] }
-
-// roleOf is the highest role an allowed scope grants, and whether it
-// grants any.
-func roleOf(c admin.Caller) (role, bool) {
-	for r := roleAdmin; r >= roleMonitor; r-- {
-		if c.Has(r.scope()) {
-			return r, true
-		}
-	}
-	return roleMonitor, false
-}
 
 // ctxKey keys the session of a request in its context.
 type ctxKey struct{}

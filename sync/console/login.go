@@ -51,7 +51,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller := admin.Caller{ID: client.ID, Scope: client.AllowedScope, Patterns: true}
-	r0, ok := roleOf(caller)
+	r0, ok := caller.Role()
 	if !ok {
 		c.renderLogin(w, r, http.StatusForbidden, "Client "+client.ID+" has none of the console roles (mfpadmin, mfpdeployer, mfpoperator, mfpmonitor).", d)
 		return

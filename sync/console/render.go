@@ -71,7 +71,7 @@ func (v view) Role() string {
 	if v.Session == nil {
 		return ""
 	}
-	return v.Session.role.scope()
+	return v.Session.role.Scope()
 }
 
 // CSRF is the token the page's forms carry.

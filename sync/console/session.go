@@ -29,7 +29,7 @@ const maxSessions = 10000
 type session struct {
 	key         [sha256.Size]byte // SHA-256 of the cookie's value
 	caller      admin.Caller      // the client, its allowed scope as it is now
-	role        role
+	role        admin.Role
 	secretSetAt time.Time // the client's secret when it signed in: a new one ends the session
 	csrf        string    // the token every form of the session carries
 	created     time.Time
@@ -121,7 +121,7 @@ func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAg
 // role need: it refuses a request without one (to the sign-in page), a
 // form without the session's CSRF token or from another origin (403), and
 // a client whose secret changed, that is gone, or that lost the role.
-func (c *Console) signedIn(need role, h http.HandlerFunc) http.HandlerFunc {
+func (c *Console) signedIn(need admin.Role, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, msg := c.currentSession(r)
 		if s == nil {
@@ -133,7 +133,7 @@ func (c *Console) signedIn(need role, h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if s.role < need {
-			c.fail(w, r, s, http.StatusForbidden, "Your role ("+s.role.scope()+") cannot do this: it needs "+need.scope()+".")
+			c.fail(w, r, s, http.StatusForbidden, "Your role ("+s.role.Scope()+") cannot do this: it needs "+need.Scope()+".")
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)))
@@ -157,7 +157,7 @@ func (c *Console) currentSession(r *http.Request) (*session, string) {
 		return nil, "Your client was changed or removed; sign in again."
 	}
 	s.caller.Scope = client.AllowedScope
-	r0, ok := roleOf(s.caller)
+	r0, ok := s.caller.Role()
 	if !ok {
 		c.sessions.end(s)
 		return nil, "Your client no longer has a console role."

@@ -11,18 +11,12 @@ import (
 	"github.com/scopectl/scopectl/sync/resource"
 )
 
-// role is a MobileFirst administration role; each includes the ones below.
-type role int
-
+// The administration roles the routes need.
 const (
-	roleMonitor  role = iota // read-only
-	roleOperator             // applications
-	roleDeployer             // applications and confidential clients
-	roleAdmin                // everything
+	roleMonitor  = admin.RoleMonitor
+	roleOperator = admin.RoleOperator
+	roleDeployer = admin.RoleDeployer
 )
-
-// scope is the role's scope element.
-func (r role) scope() string { return config.AdminRoles[len(config.AdminRoles)-1-int(r)] }
 
 type callerKey struct{}
 
@@ -32,8 +26,8 @@ func callerOf(ctx context.Context) admin.Caller {
 }
 
 // admin wraps an admin handler that needs role need.
-func (s *Server) admin(need role, h http.HandlerFunc) http.HandlerFunc {
-	return s.protect(need.scope(), h)
+func (s *Server) admin(need admin.Role, h http.HandlerFunc) http.HandlerFunc {
+	return s.protect(need.Scope(), h)
 }
 
 // protect wraps the handler of a protected resource: the runtime must
