@@ -101,10 +101,11 @@ func (c *Console) createClient(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r.Context())
 	f := readClientFields(r)
 	f.ID = strings.TrimSpace(r.PostFormValue("id"))
-	list, ok := c.clientList(w, r, s)
+	stored, ok := c.storedClients(w, r, s)
 	if !ok {
 		return
 	}
+	list := apiClients(stored)
 	if slices.ContainsFunc(list, func(cl api.Client) bool { return cl.ID == f.ID }) {
 		c.renderClients(w, r, s, http.StatusConflict, f, "Client "+admin.QuoteName(f.ID)+" exists already; choose another ID.", "")
 		return
@@ -144,7 +145,7 @@ func (c *Console) storedClient(w http.ResponseWriter, r *http.Request, s *sessio
 	id := r.PathValue("id")
 	cl, err := c.client(r.Context(), id)
 	if errors.Is(err, errNoClient) {
-		c.fail(w, r, s, http.StatusNotFound, "There is no client "+admin.QuoteName(id)+".")
+		c.noClient(w, r, s, id)
 		return cl, false
 	}
 	if err != nil {
@@ -154,14 +155,18 @@ func (c *Console) storedClient(w http.ResponseWriter, r *http.Request, s *sessio
 	return cl, true
 }
 
+// noClient answers a request for a client that does not exist.
+func (c *Console) noClient(w http.ResponseWriter, r *http.Request, s *session, id string) {
+	c.fail(w, r, s, http.StatusNotFound, "There is no client "+admin.QuoteName(id)+".")
+}
+
 // editClient saves a client's display name and allowed scope; its secret
 // stays.
 func (c *Console) editClient(w http.ResponseWriter, r *http.Request) {
-	c.change(w, r, func(s *session, cl store.Client, list []api.Client) ([]api.Client, clientFields) {
-		f := readClientFields(r)
-		f.ID = cl.ID
-		i := slices.IndexFunc(list, func(x api.Client) bool { return x.ID == cl.ID })
+	f := readClientFields(r)
+	c.change(w, r, func(list []api.Client, i int) ([]api.Client, clientFields) {
 		list[i].DisplayName, list[i].AllowedScope = f.DisplayName, f.AllowedScope
+		f.ID = list[i].ID
 		return list, f
 	}, func(s *session, cl store.Client) {
 		msg := "Saved client " + admin.QuoteName(cl.ID) + "."
@@ -178,10 +183,9 @@ func (c *Console) editClient(w http.ResponseWriter, r *http.Request) {
 // with the new one.
 func (c *Console) rotateSecret(w http.ResponseWriter, r *http.Request) {
 	secret := newSecret()
-	c.change(w, r, func(s *session, cl store.Client, list []api.Client) ([]api.Client, clientFields) {
-		i := slices.IndexFunc(list, func(x api.Client) bool { return x.ID == cl.ID })
+	c.change(w, r, func(list []api.Client, i int) ([]api.Client, clientFields) {
 		list[i].Secret = secret
-		return list, clientFields{ID: cl.ID, DisplayName: cl.DisplayName, AllowedScope: cl.AllowedScope.String()}
+		return list, fieldsOf(list[i])
 	}, func(s *session, cl store.Client) {
 		d := secretData{ID: cl.ID, Secret: secret}
 		v := view{Title: "New secret of " + cl.ID, Session: s, Data: &d}
@@ -190,7 +194,7 @@ func (c *Console) rotateSecret(w http.ResponseWriter, r *http.Request) {
 			setCookie(w, r, sessionCookie, "", -1)
 			d.SignedOut, v.Session = true, nil
 		} else {
-			c.sessions.flash(s, "Rotated the secret of client "+admin.QuoteName(cl.ID)+"; the old one no longer works.")
+			c.sessions.flash(s, "Rotated the secret of client "+admin.QuoteName(cl.ID)+"; scoped refuses the old one and its tokens from now on.")
 		}
 		c.render(w, http.StatusOK, "secret", v)
 	})
@@ -198,30 +202,33 @@ func (c *Console) rotateSecret(w http.ResponseWriter, r *http.Request) {
 
 // deleteClient removes a client.
 func (c *Console) deleteClient(w http.ResponseWriter, r *http.Request) {
-	c.change(w, r, func(s *session, cl store.Client, list []api.Client) ([]api.Client, clientFields) {
-		list = slices.DeleteFunc(list, func(x api.Client) bool { return x.ID == cl.ID })
-		return list, clientFields{ID: cl.ID, DisplayName: cl.DisplayName, AllowedScope: cl.AllowedScope.String()}
+	c.change(w, r, func(list []api.Client, i int) ([]api.Client, clientFields) {
+		f := fieldsOf(list[i])
+		return slices.Delete(list, i, i+1), f
 	}, func(s *session, cl store.Client) {
-		c.sessions.flash(s, "Deleted client "+admin.QuoteName(cl.ID)+"; its secret and its tokens no longer work.")
+		c.sessions.flash(s, "Deleted client "+admin.QuoteName(cl.ID)+"; scoped refuses its secret and its tokens from now on.")
 		http.Redirect(w, r, Path+"clients", http.StatusSeeOther)
 	})
 }
 
-// change applies edit to the client list for the client of the request's
-// path, and answers with done, or with the client's page and the
-// service's refusal.
+// change applies edit to the client list, at the index of the client of
+// the request's path, and answers with done, or with the client's page,
+// its form as edit made it, and the service's refusal.
 func (c *Console) change(w http.ResponseWriter, r *http.Request,
-	edit func(*session, store.Client, []api.Client) ([]api.Client, clientFields), done func(*session, store.Client)) {
+	edit func(list []api.Client, i int) ([]api.Client, clientFields), done func(*session, store.Client)) {
 	s := sessionOf(r.Context())
-	cl, ok := c.storedClient(w, r, s)
+	stored, ok := c.storedClients(w, r, s)
 	if !ok {
 		return
 	}
-	list, ok := c.clientList(w, r, s)
-	if !ok {
+	id := r.PathValue("id")
+	i := slices.IndexFunc(stored, func(cl store.Client) bool { return cl.ID == id })
+	if i < 0 {
+		c.noClient(w, r, s, id)
 		return
 	}
-	list, f := edit(s, cl, list)
+	cl := stored[i]
+	list, f := edit(apiClients(stored), i)
 	if status, msg, ok := c.replaceClients(w, r, s, list); !ok {
 		if status != 0 {
 			c.renderClient(w, s, status, cl, f, msg)
@@ -231,19 +238,29 @@ func (c *Console) change(w http.ResponseWriter, r *http.Request,
 	done(s, cl)
 }
 
-// clientList is the stored client list as ReplaceClients takes it, every
-// secret left empty so that it stays.
-func (c *Console) clientList(w http.ResponseWriter, r *http.Request, s *session) ([]api.Client, bool) {
+// storedClients reads the runtime's clients; it answers the request
+// itself when it cannot.
+func (c *Console) storedClients(w http.ResponseWriter, r *http.Request, s *session) ([]store.Client, bool) {
 	stored, err := c.svc.Clients(r.Context(), c.runtime)
 	if err != nil {
 		c.internal(w, r, s, "list the confidential clients", err)
 		return nil, false
 	}
+	return stored, true
+}
+
+// apiClients is a stored client list as ReplaceClients takes it, every
+// secret left empty so that it stays, with room for one more.
+func apiClients(stored []store.Client) []api.Client {
 	list := make([]api.Client, 0, len(stored)+1)
 	for _, cl := range stored {
 		list = append(list, api.Client{ID: cl.ID, DisplayName: cl.DisplayName, AllowedScope: cl.AllowedScope.String()})
 	}
-	return list, true
+	return list
+}
+
+func fieldsOf(cl api.Client) clientFields {
+	return clientFields{ID: cl.ID, DisplayName: cl.DisplayName, AllowedScope: cl.AllowedScope}
 }
 
 // replaceClients stores list as the session's caller, under the service's

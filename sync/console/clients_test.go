@@ -211,6 +211,7 @@ func TestEditClient(t *testing.T) {
 		t.Errorf("the refused form lost what the user typed:\n%s", p.Body)
 	}
 	wantStatus(t, b.get(clientsPath+"/nobody"), http.StatusNotFound, `There is no client "nobody".`)
+	wantStatus(t, b.postForm(clientsPath, clientsPath+"/nobody/delete", nil), http.StatusNotFound, `There is no client "nobody".`)
 }
 
 func TestDeleteClient(t *testing.T) {
@@ -254,9 +255,24 @@ func TestNoLockout(t *testing.T) {
 		"the list leaves no client with scope mfpadmin")
 
 	deployer := signInConsole(t, srv.URL, deployerUser.ID, deployerUser.Secret, clientsPath)
-	wantStatus(t, deployer.postForm(own, own+"/delete", nil), http.StatusConflict,
-		"the list leaves no client with scope mfpadmin")
+	p := deployer.postForm(own, own+"/delete", nil)
+	wantStatus(t, p, http.StatusConflict, "the list leaves no client with scope mfpadmin", "Client mfpadmin")
+	if got := hiddenValue(p.Body, "allowedScope"); got != "mfpadmin" {
+		t.Errorf("the refusal shows the form of another client (allowed scope %q)", got)
+	}
 	if got := tokenStatus(t, srv.URL, adminUser.ID, adminUser.Secret); got != http.StatusOK {
 		t.Errorf("the last admin's token: %d, want 200", got)
 	}
+}
+
+func TestClientWithSlashInID(t *testing.T) {
+	srv := startScoped(t)
+	b := signInConsole(t, srv.URL, deployerUser.ID, deployerUser.Secret, clientsPath)
+	shownSecret(t, createClient(b, "team/batch", "Team batch", "app.read"))
+	href := clientsPath + "/team%2Fbatch"
+	if list := b.get(clientsPath); !strings.Contains(list.Body, `href="`+href+`"`) {
+		t.Fatalf("the list does not link to %s:\n%s", href, list.Body)
+	}
+	wantStatus(t, b.get(href), http.StatusOK, "Client team/batch")
+	wantStatus(t, b.postForm(href, href+"/delete", nil), http.StatusOK, `Deleted client "team/batch"`)
 }
