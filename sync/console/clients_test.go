@@ -249,6 +249,7 @@ func TestNoLockout(t *testing.T) {
 	srv := startScoped(t)
 	admin := signInConsole(t, srv.URL, adminUser.ID, adminUser.Secret, clientsPath)
 	own := clientsPath + "/" + adminUser.ID
+	wantStatus(t, admin.get(own), http.StatusOK, "You cannot delete the client you are signed in with")
 	wantStatus(t, admin.postForm(own, own+"/delete", nil), http.StatusConflict,
 		`the list drops client "mfpadmin", which this request is using`)
 	wantStatus(t, admin.postForm(own, own, url.Values{"allowedScope": {"mfpmonitor"}}), http.StatusConflict,
