@@ -64,7 +64,21 @@ func (c Caller) Has(elem string) bool {
 // (KindForbidden). The checks hold for what is stored: they run in the
 // store's update transaction.
 func (s *Service) ReplaceClients(ctx context.Context, runtime string, c Caller, list []api.Client) error {
+	return s.EditClients(ctx, runtime, c, func([]store.Client) ([]api.Client, error) { return list, nil })
+}
+
+// EditClients replaces the client list of runtime with what edit makes of
+// the current one, under the policy of ReplaceClients. edit runs in the
+// store's update transaction, on the list as stored then: a change that
+// another operator or process made since the caller read the list is
+// kept, not overwritten (a console page edits one client, not the list
+// it showed). An error of edit changes nothing and is returned.
+func (s *Service) EditClients(ctx context.Context, runtime string, c Caller, edit func(current []store.Client) ([]api.Client, error)) error {
 	err := s.store.UpdateClients(ctx, runtime, func(current []store.Client) ([]store.Client, error) {
+		list, err := edit(current)
+		if err != nil {
+			return nil, err
+		}
 		return s.replaceClients(c, current, list)
 	})
 	if err == nil && s.listener.Clients != nil {

@@ -2,7 +2,9 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scopectl/scopectl/config"
@@ -97,5 +99,37 @@ func TestCallerRole(t *testing.T) {
 		if got, ok := c.Role(); got != tc.want || ok != tc.ok {
 			t.Errorf("%q (patterns %v): %v %v, want %v %v", tc.scope, tc.patterns, got.Scope(), ok, tc.want.Scope(), tc.ok)
 		}
+	}
+}
+
+// TestEditClientsKeepsConcurrentChanges: operators each adding a client at
+// once through EditClients (as the console does) lose none of them: each
+// edit runs on the list as stored when it is made.
+func TestEditClientsKeepsConcurrentChanges(t *testing.T) {
+	ctx := context.Background()
+	svc := newEnv(t).svc
+	caller := admin.Caller{ID: "admin", Scope: config.NewScope("mfpadmin")}
+	if err := svc.ReplaceClients(ctx, "mfp", caller, []api.Client{{ID: "admin", Secret: "admin-secret-1", AllowedScope: "mfpadmin"}}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := svc.EditClients(ctx, "mfp", caller, func(current []store.Client) ([]api.Client, error) {
+				list := []api.Client{{ID: fmt.Sprintf("c%d", i), Secret: "a-long-secret-1", AllowedScope: "mfpmonitor"}}
+				for _, c := range current {
+					list = append(list, api.Client{ID: c.ID, DisplayName: c.DisplayName, AllowedScope: c.AllowedScope.String()})
+				}
+				return list, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got, err := svc.Clients(ctx, "mfp"); err != nil || len(got) != n+1 {
+		t.Errorf("%d clients after %d concurrent additions and admin (%v)", len(got), n, err)
 	}
 }

@@ -45,7 +45,7 @@ func (c *Console) listApps(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Apps = append(d.Apps, rowOf(h))
 	}
-	c.render(w, http.StatusOK, "apps", view{Title: "Applications", Session: s, Notice: r.URL.Query().Get("notice"), Data: d})
+	c.render(w, http.StatusOK, "apps", view{Title: "Applications", Session: s, Notice: c.sessions.takeFlash(s), Data: d})
 }
 
 func matches(k config.AppKey, needle string) bool {

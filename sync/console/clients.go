@@ -101,18 +101,14 @@ func (c *Console) createClient(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r.Context())
 	f := readClientFields(r)
 	f.ID = strings.TrimSpace(r.PostFormValue("id"))
-	stored, ok := c.storedClients(w, r, s)
-	if !ok {
-		return
-	}
-	list := apiClients(stored)
-	if slices.ContainsFunc(list, func(cl api.Client) bool { return cl.ID == f.ID }) {
-		c.renderClients(w, r, s, http.StatusConflict, f, "Client "+admin.QuoteName(f.ID)+" exists already; choose another ID.", "")
-		return
-	}
 	secret := newSecret()
-	list = append(list, api.Client{ID: f.ID, DisplayName: f.DisplayName, AllowedScope: f.AllowedScope, Secret: secret})
-	if status, msg, ok := c.replaceClients(w, r, s, list); !ok {
+	status, msg, ok := c.editClients(w, r, s, func(current []store.Client) ([]api.Client, error) {
+		if slices.ContainsFunc(current, func(cl store.Client) bool { return cl.ID == f.ID }) {
+			return nil, config.Errorf(config.KindConflict, "Client %s exists already; choose another ID.", admin.QuoteName(f.ID))
+		}
+		return append(apiClients(current), api.Client{ID: f.ID, DisplayName: f.DisplayName, AllowedScope: f.AllowedScope, Secret: secret}), nil
+	})
+	if !ok {
 		if status != 0 {
 			c.renderClients(w, r, s, status, f, msg, "")
 		}
@@ -211,43 +207,36 @@ func (c *Console) deleteClient(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// change applies edit to the client list, at the index of the client of
-// the request's path, and answers with done, or with the client's page,
-// its form as edit made it, and the service's refusal.
+// change applies edit to the client list as stored when the change is
+// made, at the index of the client of the request's path, and answers
+// with done, or with the client's page, its form as edit made it, and the
+// service's refusal.
 func (c *Console) change(w http.ResponseWriter, r *http.Request,
 	edit func(list []api.Client, i int) ([]api.Client, clientFields), done func(*session, store.Client)) {
 	s := sessionOf(r.Context())
-	stored, ok := c.storedClients(w, r, s)
-	if !ok {
-		return
-	}
 	id := r.PathValue("id")
-	i := slices.IndexFunc(stored, func(cl store.Client) bool { return cl.ID == id })
-	if i < 0 {
-		c.noClient(w, r, s, id)
-		return
-	}
-	cl := stored[i]
-	list, f := edit(apiClients(stored), i)
-	if status, msg, ok := c.replaceClients(w, r, s, list); !ok {
-		if status != 0 {
-			c.renderClient(w, s, status, cl, f, msg)
+	var cl store.Client
+	var f clientFields
+	status, msg, ok := c.editClients(w, r, s, func(current []store.Client) ([]api.Client, error) {
+		i := slices.IndexFunc(current, func(cl store.Client) bool { return cl.ID == id })
+		if i < 0 {
+			return nil, config.Errorf(config.KindNotFound, "There is no client %s.", admin.QuoteName(id))
 		}
-		return
+		cl = current[i]
+		var list []api.Client
+		list, f = edit(apiClients(current), i)
+		return list, nil
+	})
+	switch {
+	case ok:
+		done(s, cl)
+	case status == http.StatusNotFound:
+		c.noClient(w, r, s, id)
+	case status != 0:
+		c.renderClient(w, s, status, cl, f, msg)
 	}
-	done(s, cl)
 }
 
-// storedClients reads the runtime's clients; it answers the request
-// itself when it cannot.
-func (c *Console) storedClients(w http.ResponseWriter, r *http.Request, s *session) ([]store.Client, bool) {
-	stored, err := c.svc.Clients(r.Context(), c.runtime)
-	if err != nil {
-		c.internal(w, r, s, "list the confidential clients", err)
-		return nil, false
-	}
-	return stored, true
-}
 
 // apiClients is a stored client list as ReplaceClients takes it, every
 // secret left empty so that it stays, with room for one more.
@@ -263,25 +252,39 @@ func fieldsOf(cl api.Client) clientFields {
 	return clientFields{ID: cl.ID, DisplayName: cl.DisplayName, AllowedScope: cl.AllowedScope}
 }
 
-// replaceClients stores list as the session's caller, under the service's
-// policy. A refusal the operator can act on comes back as a status and
-// the service's message, for the page to show with its form; any other
-// failure is answered here (status 0).
-func (c *Console) replaceClients(w http.ResponseWriter, r *http.Request, s *session, list []api.Client) (int, string, bool) {
-	err := c.svc.ReplaceClients(r.Context(), c.runtime, s.caller, list)
+// editClients changes the client list with edit (admin.EditClients) as
+// the session's caller, under the service's policy. A refusal the
+// operator can act on comes back as a status and the service's message,
+// for the page to show with its form; any other failure is answered here
+// (status 0).
+func (c *Console) editClients(w http.ResponseWriter, r *http.Request, s *session, edit func([]store.Client) ([]api.Client, error)) (int, string, bool) {
+	err := c.svc.EditClients(r.Context(), c.runtime, s.caller, edit)
 	if err == nil {
 		return 0, "", true
 	}
 	if status, ok := refusalStatus[config.ErrorKind(err)]; ok {
-		return status, err.Error(), false
+		return status, withoutPointer(err.Error()), false
 	}
 	c.internal(w, r, s, "save the confidential clients", err)
 	return 0, "", false
 }
 
+// withoutPointer drops the JSON pointer into the list of clients that the
+// service's messages start with ("/clients/4/allowedScope: …"): it means
+// nothing to an operator editing one client.
+func withoutPointer(msg string) string {
+	if strings.HasPrefix(msg, "/clients/") {
+		if _, rest, ok := strings.Cut(msg, ": "); ok {
+			return rest
+		}
+	}
+	return msg
+}
+
 // refusalStatus maps the refusals of ReplaceClients to statuses, as the
 // admin API does.
 var refusalStatus = map[config.Kind]int{
+	config.KindNotFound:  http.StatusNotFound,
 	config.KindInvalid:   http.StatusBadRequest,
 	config.KindForbidden: http.StatusForbidden,
 	config.KindConflict:  http.StatusConflict,

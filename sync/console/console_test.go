@@ -240,7 +240,12 @@ func TestSessionEnds(t *testing.T) {
 	wantRedirect(t, "sign-in", b.signIn("operator", "operator-secret", bankPage), bankPage)
 	wantCode(t, "the Security tab", b.do("GET", bankPage, nil), 200, "Maximum token-expiration period")
 	e.clock.Advance(31 * time.Minute)
-	wantRedirect(t, "after 31 idle minutes", b.do("GET", bankPage, nil), "/mfpconsole/login?")
+	rec := b.do("GET", bankPage, nil)
+	wantRedirect(t, "after 31 idle minutes", rec, "/mfpconsole/login?")
+	wantCode(t, "the sign-in page it leads to", b.do("GET", rec.Header().Get("Location"), nil), 200, "Your session has ended; sign in again.")
+	if page := b.do("GET", "/mfpconsole/login?msg=Call+0800+to+unlock", nil); strings.Contains(page.Body.String(), "0800") {
+		t.Error("the sign-in page shows a message a link made up")
+	}
 
 	b.signIn("operator", "operator-secret", "/mfpconsole/apps")
 	wantCode(t, "the list", b.do("GET", "/mfpconsole/apps", nil), 200)
@@ -253,7 +258,7 @@ func TestSessionEnds(t *testing.T) {
 		{"id":"admin","allowedScope":"mfpadmin"},{"id":"operator","secret":"a-new-secret-123","allowedScope":"mfpoperator"},{"id":"monitor","allowedScope":"mfpmonitor"}]}`))
 	put.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin:admin-secret")))
 	put.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
+	rec = httptest.NewRecorder()
 	e.srv.Handler.ServeHTTP(rec, put)
 	if rec.Code != 200 && rec.Code != 204 {
 		t.Fatalf("changing the operator's secret: %d %s", rec.Code, rec.Body)

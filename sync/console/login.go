@@ -17,7 +17,17 @@ type loginData struct {
 
 // showLogin shows the sign-in form, tied to this browser by a cookie.
 func (c *Console) showLogin(w http.ResponseWriter, r *http.Request) {
-	c.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("msg"), loginData{Next: safeNext(r.URL.Query().Get("next"))})
+	c.renderLogin(w, r, http.StatusOK, loginMessages[r.URL.Query().Get("msg")], loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// loginMessages are what the sign-in page says when a session ended, by
+// the key its address carries: a link cannot make the console say
+// anything else.
+var loginMessages = map[string]string{
+	"ended":     "Your session has ended; sign in again.",
+	"changed":   "Your client was changed or removed; sign in again.",
+	"norole":    "Your client no longer has a console role.",
+	"signedout": "You have signed out.",
 }
 
 func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string, d loginData) {
@@ -66,7 +76,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	c.sessions.end(sessionOf(r.Context()))
 	setCookie(w, r, sessionCookie, "", -1)
-	http.Redirect(w, r, Path+"login?msg=You+have+signed+out.", http.StatusSeeOther)
+	http.Redirect(w, r, Path+"login?msg=signedout", http.StatusSeeOther)
 }
 
 // errNoClient: the session's client is gone.

@@ -141,7 +141,7 @@ func (c *Console) signedIn(need admin.Role, h http.HandlerFunc) http.HandlerFunc
 }
 
 // currentSession returns the request's session with its client as the
-// store has it now, or nil and why it ended.
+// store has it now, or nil and why it ended (a key of loginMessages).
 func (c *Console) currentSession(r *http.Request) (*session, string) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil {
@@ -149,18 +149,18 @@ func (c *Console) currentSession(r *http.Request) (*session, string) {
 	}
 	s := c.sessions.get(ck.Value)
 	if s == nil {
-		return nil, "Your session has ended; sign in again."
+		return nil, "ended"
 	}
 	client, err := c.client(r.Context(), s.caller.ID)
 	if err != nil || !client.SecretSetAt.Equal(s.secretSetAt) {
 		c.sessions.end(s)
-		return nil, "Your client was changed or removed; sign in again."
+		return nil, "changed"
 	}
 	s.caller.Scope = client.AllowedScope
 	r0, ok := s.caller.Role()
 	if !ok {
 		c.sessions.end(s)
-		return nil, "Your client no longer has a console role."
+		return nil, "norole"
 	}
 	s.role = r0
 	return s, ""
