@@ -237,7 +237,6 @@ func (c *Console) change(w http.ResponseWriter, r *http.Request,
 	}
 }
 
-
 // apiClients is a stored client list as ReplaceClients takes it, every
 // secret left empty so that it stays, with room for one more.
 func apiClients(stored []store.Client) []api.Client {
