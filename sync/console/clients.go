@@ -187,7 +187,7 @@ func (c *Console) rotateSecret(w http.ResponseWriter, r *http.Request) {
 		v := view{Title: "New secret of " + cl.ID, Session: s, Data: &d}
 		if cl.ID == s.caller.ID {
 			c.sessions.end(s)
-			setCookie(w, r, sessionCookie, "", -1)
+			c.setCookie(w, r, sessionCookie, "", -1)
 			d.SignedOut, v.Session = true, nil
 		} else {
 			c.sessions.flash(s, "Rotated the secret of client "+admin.QuoteName(cl.ID)+"; scoped refuses the old one and its tokens from now on.")

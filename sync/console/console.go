@@ -43,6 +43,10 @@ type Config struct {
 	Service *admin.Service
 	Auth    Authenticator
 	Runtime string // the runtime the console manages, e.g. "mfp"
+	// SecureCookies marks the cookies Secure whatever the connection: for
+	// a console that users reach over TLS ended by a proxy (scoped's
+	// --issuer https://…), where scoped itself sees plain HTTP.
+	SecureCookies bool
 	// SessionIdle and SessionMax end a session that was not used for
 	// SessionIdle, or that is older than SessionMax; 30 minutes and 8
 	// hours by default.
@@ -54,13 +58,15 @@ type Config struct {
 
 // Console is the console's http.Handler.
 type Console struct {
-	svc      *admin.Service
-	auth     Authenticator
-	runtime  string
-	sessions *sessions
-	log      *slog.Logger
-	mux      *http.ServeMux
-	pages    *pages
+	svc     *admin.Service
+	auth    Authenticator
+	runtime string
+	// secureCookies: see Config.SecureCookies.
+	secureCookies bool
+	sessions      *sessions
+	log           *slog.Logger
+	mux           *http.ServeMux
+	pages         *pages
 }
 
 //go:embed templates/*.html
@@ -83,7 +89,7 @@ func New(cfg Config) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{
-		svc: cfg.Service, auth: cfg.Auth, runtime: cfg.Runtime, pages: p,
+		svc: cfg.Service, auth: cfg.Auth, runtime: cfg.Runtime, pages: p, secureCookies: cfg.SecureCookies,
 		sessions: newSessions(now, cmp.Or(cfg.SessionIdle, 30*time.Minute), cmp.Or(cfg.SessionMax, 8*time.Hour)),
 		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 		mux:      http.NewServeMux(),

@@ -43,7 +43,7 @@ func propertyField(check, prop string) string { return "property:" + check + "/"
 // ErrorsOf returns the messages of a field.
 func (f *securityForm) ErrorsOf(field string) []string { return f.Errors[field] }
 
-// formOf is the form of a stored descriptor, with blank rows to add to.
+// formOf is the form of a stored descriptor.
 func formOf(d *config.Descriptor, revision int64) *securityForm {
 	f := &securityForm{Revision: revision, DisplayName: d.DisplayName, MandatoryScope: d.MandatoryScope.String()}
 	if d.MaxTokenExpiration > 0 {
@@ -58,10 +58,10 @@ func formOf(d *config.Descriptor, revision int64) *securityForm {
 			f.Configs = append(f.Configs, propertyRow{Check: check, Property: p, Value: fmt.Sprint(props[p])})
 		}
 	}
-	f.addBlankRows()
 	return f
 }
 
+// addBlankRows adds the empty rows a page offers for new entries.
 func (f *securityForm) addBlankRows() {
 	for range blankRows {
 		f.Mappings = append(f.Mappings, mappingRow{})

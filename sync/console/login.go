@@ -10,6 +10,9 @@ import (
 	"github.com/scopectl/scopectl/sync/store"
 )
 
+// maxLoginForm bounds the sign-in form: anyone may post it.
+const maxLoginForm = 16 << 10
+
 // loginData is what the sign-in page shows.
 type loginData struct {
 	ID, Next, Token string
@@ -32,7 +35,7 @@ var loginMessages = map[string]string{
 
 func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string, d loginData) {
 	d.Token = randomToken()
-	setCookie(w, r, loginCookie, d.Token, 600)
+	c.setCookie(w, r, loginCookie, d.Token, 600)
 	c.render(w, status, "login", view{Title: "Sign in", Error: msg, Data: d})
 }
 
@@ -40,6 +43,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 // browser's sign-in page, and the credentials are checked as at the token
 // endpoint, throttled alike.
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
 	d := loginData{ID: r.PostFormValue("id"), Next: safeNext(r.PostFormValue("next"))}
 	ck, err := r.Cookie(loginCookie)
 	if err != nil || ck.Value == "" || r.PostFormValue("token") != ck.Value {
@@ -67,15 +71,15 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	value := c.sessions.start(&session{caller: caller, role: r0, secretSetAt: client.SecretSetAt})
-	setCookie(w, r, loginCookie, "", -1)
-	setCookie(w, r, sessionCookie, value, 0)
+	c.setCookie(w, r, loginCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, value, 0)
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }
 
 // logout ends the session.
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	c.sessions.end(sessionOf(r.Context()))
-	setCookie(w, r, sessionCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, Path+"login?msg=signedout", http.StatusSeeOther)
 }
 

@@ -41,7 +41,9 @@ func (c *Console) showSecurity(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c.renderSecurity(w, http.StatusOK, s, head, formOf(d, head.Number), nil, "", c.sessions.takeFlash(s))
+	f := formOf(d, head.Number)
+	f.addBlankRows()
+	c.renderSecurity(w, http.StatusOK, s, head, f, nil, "", c.sessions.takeFlash(s))
 }
 
 // head reads the head revision of the request's application and parses
@@ -88,7 +90,8 @@ func (c *Console) saveSecurity(w http.ResponseWriter, r *http.Request) {
 			"The form holds the default values now: a maximum token expiration of 3600 s and no security-check settings. Save to apply them.")
 		return
 	case "merged", "mine":
-		c.apply(w, r, s, head, f, []byte(r.PostFormValue("content")))
+		content := []byte(r.PostFormValue("content"))
+		c.apply(w, r, s, head, formOfContent(content, f.Revision, head), content)
 		return
 	}
 	body, findings := f.body(head.Content)
@@ -141,7 +144,8 @@ func (c *Console) conflict(w http.ResponseWriter, r *http.Request, s *session, h
 		c.internal(w, r, s, "compare the application with its head", err)
 		return
 	}
-	f.Revision = head.Number
+	// The form keeps the revision it was read from: saving it again is
+	// another conflict, never an overwrite of the head it did not show.
 	f.addBlankRows()
 	msg := fmt.Sprintf("Revision %d was saved by %s while you edited revision %d: review the merge below.", head.Number, head.Author, cv.baseNumber)
 	c.renderSecurity(w, http.StatusConflict, s, head, f, &cv.conflictView, msg, "")
@@ -179,6 +183,19 @@ func (c *Console) merge(r *http.Request, head store.Revision, base int64, body [
 		}
 	}
 	return cv, nil
+}
+
+// formOfContent is the form of a descriptor posted whole (a merge's
+// outcome), read from revision: what the page shows if that save is
+// refused too. Content that does not parse shows the head instead.
+func formOfContent(content []byte, revision int64, head store.Revision) *securityForm {
+	d, err := config.ParseDescriptor(content)
+	if err != nil {
+		if d, err = config.ParseDescriptor(head.Content); err != nil {
+			d = &config.Descriptor{}
+		}
+	}
+	return formOf(d, revision)
 }
 
 // show renders a merged member's value; nil is an absent member.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/scopectl/scopectl/sync/admin"
 )
@@ -22,8 +23,15 @@ const (
 	loginCookie   = "mfpconsole_login"
 )
 
-// maxSessions bounds the sessions a process keeps; the oldest go first.
-const maxSessions = 10000
+// maxSessions bounds the sessions a process keeps, and
+// maxSessionsPerClient those of one client: when full, expired sessions
+// go first, then the least recently used of the client signing in (so
+// that one client's sign-ins never end another's sessions), then, only
+// when maxSessions clients are signed in, the least recently used of all.
+const (
+	maxSessions          = 10000
+	maxSessionsPerClient = 20
+)
 
 // session is a signed-in operator.
 type session struct {
@@ -58,11 +66,33 @@ func (ss *sessions) start(s *session) string {
 	s.key, s.csrf, s.created, s.seen = sha256.Sum256([]byte(value)), randomToken(), now, now
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	if len(ss.byID) >= maxSessions {
-		ss.dropOldestLocked()
-	}
+	ss.makeRoomLocked(s.caller.ID, now)
 	ss.byID[s.key] = s
 	return value
+}
+
+// makeRoomLocked ends sessions, as maxSessions says, so that one more of
+// client id fits.
+func (ss *sessions) makeRoomLocked(id string, now time.Time) {
+	var own int
+	for key, s := range ss.byID {
+		switch {
+		case ss.expired(s, now):
+			delete(ss.byID, key)
+		case s.caller.ID == id:
+			own++
+		}
+	}
+	if own >= maxSessionsPerClient {
+		ss.dropOldestLocked(func(s *session) bool { return s.caller.ID == id })
+	}
+	if len(ss.byID) >= maxSessions {
+		ss.dropOldestLocked(func(*session) bool { return true })
+	}
+}
+
+func (ss *sessions) expired(s *session, now time.Time) bool {
+	return now.Sub(s.seen) >= ss.idle || now.Sub(s.created) >= ss.max
 }
 
 // get returns the live session of a cookie value, and marks it used.
@@ -75,7 +105,7 @@ func (ss *sessions) get(value string) *session {
 	if !ok {
 		return nil
 	}
-	if now.Sub(s.seen) >= ss.idle || now.Sub(s.created) >= ss.max {
+	if ss.expired(s, now) {
 		delete(ss.byID, key)
 		return nil
 	}
@@ -91,14 +121,18 @@ func (ss *sessions) end(s *session) {
 	ss.mu.Unlock()
 }
 
-func (ss *sessions) dropOldestLocked() {
+// dropOldestLocked ends the least recently used of the sessions that
+// match.
+func (ss *sessions) dropOldestLocked(match func(*session) bool) {
 	var oldest *session
 	for _, s := range ss.byID {
-		if oldest == nil || s.seen.Before(oldest.seen) {
+		if match(s) && (oldest == nil || s.seen.Before(oldest.seen)) {
 			oldest = s
 		}
 	}
-	delete(ss.byID, oldest.key)
+	if oldest != nil {
+		delete(ss.byID, oldest.key)
+	}
 }
 
 // randomToken returns 32 random bytes, base64url.
@@ -109,11 +143,13 @@ func randomToken() string {
 }
 
 // setCookie sets a console cookie: HttpOnly, SameSite=Strict, Secure when
-// served over TLS, for the console's path only; maxAge < 0 deletes it.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+// served over TLS or when the console's users reach it over TLS
+// (Config.SecureCookies), for the console's path only; maxAge < 0 deletes
+// it.
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: Path, MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, Secure: r.TLS != nil || c.secureCookies, SameSite: http.SameSiteStrictMode,
 	})
 }
 
@@ -195,7 +231,7 @@ func (c *Console) toLogin(w http.ResponseWriter, r *http.Request, msg string) {
 
 // safeNext is where a sign-in continues: a console page, never another site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, Path) || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if !strings.HasPrefix(next, Path) || strings.HasPrefix(next, "//") || strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
 		return Path + "apps"
 	}
 	return next

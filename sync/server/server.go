@@ -115,7 +115,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.mobile = mobileRuntimes(cfg, apps, checks, now)
 	s.routes(cfg.Registry)
-	con, err := console.New(console.Config{Service: s.svc, Auth: consoleAuth{s}, Runtime: cfg.Runtimes[0], Logger: cfg.Logger, Now: now})
+	con, err := console.New(console.Config{
+		Service: s.svc, Auth: consoleAuth{s}, Runtime: cfg.Runtimes[0], Logger: cfg.Logger, Now: now,
+		SecureCookies: strings.HasPrefix(s.issuer, "https://"),
+	})
 	if err != nil {
 		return nil, err
 	}
