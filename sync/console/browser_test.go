@@ -110,13 +110,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	tab := newTab(t) // first: a test without a browser skips before it starts a server
 	srv := servertest.StartWith(t, servertest.Options{},
 		servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"},
 		servertest.Client{ID: "deployer", Secret: "deployer-secret", Scope: "mfpdeployer"},
 		servertest.Client{ID: "operator", Secret: "operator-secret", Scope: "mfpoperator"},
 		servertest.Client{ID: "monitor", Secret: "monitor-secret", Scope: "mfpmonitor"},
 	)
-	e := &env{t: t, srv: srv, ctx: newTab(t)}
+	e := &env{t: t, srv: srv, ctx: tab}
 	e.admin = e.token("admin", "admin-secret", "mfpadmin")
 	e.apply(fixture(t, bankFixture), http.StatusCreated)
 	err := chromedp.Listen(e.ctx, func(ev any) {
