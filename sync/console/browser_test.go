@@ -351,6 +351,18 @@ func TestBrowserStaleSave(t *testing.T) {
 		t.Errorf("merged changes %q", got)
 	}
 	e.screenshot("conflict", desktopW)
+
+	// The form below the merge still holds the revision it was read
+	// from: saving it again merges again, it does not overwrite.
+	resp, err := chromedp.RunResponse(e.ctx, chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	if err != nil || resp.Status != http.StatusConflict {
+		t.Fatalf("saving the form again: %v, %+v", err, resp)
+	}
+	if got := e.text("#conflict-h"); got != "Conflict with revision 2" {
+		t.Errorf("saving the form again: conflict heading %q", got)
+	}
+	e.wantRevisions(2)
+
 	e.do(chromedp.Click(chromedp.CSS(`button[value="merged"]`)))
 	if got := e.text("p.notice"); !strings.HasPrefix(got, "Saved revision 3") {
 		t.Fatalf("notice %q", got)

@@ -133,8 +133,7 @@ func (c *Console) conflict(w http.ResponseWriter, r *http.Request, s *session, h
 		c.internal(w, r, s, "compare the application with its head", err)
 		return
 	}
-	f.Revision = head.Number
-	f.addBlankRows()
+	f.addBlankRows() // f.Revision stays its base: saving the form again merges again
 	msg := fmt.Sprintf("Revision %d was saved by %s while you edited revision %d: review the merge below.", head.Number, head.Author, cv.baseNumber)
 	c.renderSecurity(w, http.StatusConflict, s, head, f, &cv.conflictView, msg, "")
 }
