@@ -34,16 +34,16 @@ import (
 // screenshots of docs/console.md there.
 
 const (
-	bankFixture = "valid/com.example.bank-android-1.0.json"
-	bankTab     = "/mfpconsole/apps/com.example.bank/android/1.0"
-	bankAPI     = "/mfpadmin/management-apis/2.0/runtimes/mfp/applications/com.example.bank/android/1.0"
-	desktopW    = 1280
-	phoneW      = 390
+	bankFile = "valid/com.example.bank-android-1.0.json"
+	bankTab  = "/mfpconsole/apps/com.example.bank/android/1.0"
+	bankAPI  = "/mfpadmin/management-apis/2.0/runtimes/mfp/applications/com.example.bank/android/1.0"
+	desktopW = 1280
+	phoneW   = 390
 )
 
-// browser is the one Chromium of the test binary, started by the first
+// chrome is the one Chromium of the test binary, started by the first
 // test that needs it and stopped by TestMain.
-var browser struct {
+var chrome struct {
 	once sync.Once
 	ctx  context.Context
 	err  error
@@ -52,8 +52,8 @@ var browser struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if browser.stop != nil {
-		browser.stop()
+	if chrome.stop != nil {
+		chrome.stop()
 	}
 	os.Exit(code)
 }
@@ -78,27 +78,27 @@ func newTab(t *testing.T) context.Context {
 		}
 		t.Skip("chromium is not installed (apt-get install chromium)")
 	}
-	browser.once.Do(func() {
+	chrome.once.Do(func() {
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 			chromedp.WindowSize(desktopW, 800), chromedp.Flag("disable-dev-shm-usage", true))
 		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 		ctx, cancel := chromedp.NewContext(alloc)
-		browser.ctx, browser.err = ctx, chromedp.Do(ctx) // starts the browser
-		browser.stop = func() { cancel(); cancelAlloc() }
+		chrome.ctx, chrome.err = ctx, chromedp.Do(ctx) // starts the browser
+		chrome.stop = func() { cancel(); cancelAlloc() }
 	})
-	if browser.err != nil {
-		t.Fatalf("start chromium: %v", browser.err)
+	if chrome.err != nil {
+		t.Fatalf("start chromium: %v", chrome.err)
 	}
-	tab, closeTab := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
+	tab, closeTab := chromedp.NewContext(chrome.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 	t.Cleanup(func() { cancel(); closeTab() })
 	return ctx
 }
 
-// env is a scoped with the bank application at revision 1, its four
+// tabEnv is a scoped with the bank application at revision 1, its four
 // console clients, and a browser tab that records every request it makes.
-type env struct {
+type tabEnv struct {
 	t     *testing.T
 	srv   *servertest.Server
 	ctx   context.Context
@@ -108,7 +108,7 @@ type env struct {
 	requests []string // URLs the tab asked for
 }
 
-func newEnv(t *testing.T) *env {
+func newTabEnv(t *testing.T) *tabEnv {
 	t.Helper()
 	tab := newTab(t) // first: a test without a browser skips before it starts a server
 	srv := servertest.StartWith(t, servertest.Options{},
@@ -117,9 +117,9 @@ func newEnv(t *testing.T) *env {
 		servertest.Client{ID: "operator", Secret: "operator-secret", Scope: "mfpoperator"},
 		servertest.Client{ID: "monitor", Secret: "monitor-secret", Scope: "mfpmonitor"},
 	)
-	e := &env{t: t, srv: srv, ctx: tab}
+	e := &tabEnv{t: t, srv: srv, ctx: tab}
 	e.admin = e.token("admin", "admin-secret", "mfpadmin")
-	e.apply(fixture(t, bankFixture), http.StatusCreated)
+	e.apply(fixture(t, bankFile), http.StatusCreated)
 	err := chromedp.Listen(e.ctx, func(ev any) {
 		if ev, ok := ev.(*network.EventRequestWillBeSent); ok {
 			e.mu.Lock()
@@ -136,7 +136,7 @@ func newEnv(t *testing.T) *env {
 
 // checkRequests fails the test if the tab asked anything of another host
 // than the test server.
-func (e *env) checkRequests() {
+func (e *tabEnv) checkRequests() {
 	u, _ := url.Parse(e.srv.URL)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -158,7 +158,7 @@ func fixture(t *testing.T, name string) string {
 }
 
 // do runs browser steps, failing the test on the first error.
-func (e *env) do(steps ...chromedp.Action[chromedp.Void]) {
+func (e *tabEnv) do(steps ...chromedp.Action[chromedp.Void]) {
 	e.t.Helper()
 	if err := chromedp.Do(e.ctx, steps...); err != nil {
 		e.t.Fatal(err)
@@ -166,7 +166,7 @@ func (e *env) do(steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // text is the text of the first element sel selects, once it is visible.
-func (e *env) text(sel string) string {
+func (e *tabEnv) text(sel string) string {
 	e.t.Helper()
 	e.do(chromedp.WaitVisible(chromedp.CSS(sel)))
 	s, err := chromedp.Run(e.ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -176,7 +176,7 @@ func (e *env) text(sel string) string {
 	return s
 }
 
-func eval[T any](e *env, js string) T {
+func eval[T any](e *tabEnv, js string) T {
 	e.t.Helper()
 	v, err := chromedp.Run(e.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -186,7 +186,7 @@ func eval[T any](e *env, js string) T {
 }
 
 // signIn fills the sign-in form the console shows for page.
-func (e *env) signIn(page, id, secret string) {
+func (e *tabEnv) signIn(page, id, secret string) {
 	e.t.Helper()
 	e.do(
 		chromedp.Navigate(e.srv.URL+page),
@@ -198,7 +198,7 @@ func (e *env) signIn(page, id, secret string) {
 }
 
 // save sets maxTokenExpiration on the open Security tab and saves it.
-func (e *env) save(maxExp string) {
+func (e *tabEnv) save(maxExp string) {
 	e.t.Helper()
 	e.do(
 		chromedp.WaitVisible(chromedp.ID("maxTokenExpiration")),
@@ -210,7 +210,7 @@ func (e *env) save(maxExp string) {
 // screenshot takes a full-page PNG of the tab, checks that it is one of
 // width pixels, and keeps it in a temporary folder and, when
 // SCOPED_CONSOLE_SCREENSHOTS names one, there.
-func (e *env) screenshot(name string, width int) {
+func (e *tabEnv) screenshot(name string, width int) {
 	e.t.Helper()
 	png, err := chromedp.Run(e.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -232,7 +232,7 @@ func (e *env) screenshot(name string, width int) {
 }
 
 // token is a bearer token of a confidential client.
-func (e *env) token(id, secret, scope string) string {
+func (e *tabEnv) token(id, secret, scope string) string {
 	e.t.Helper()
 	req, _ := http.NewRequest("POST", e.srv.URL+api.TokenPath("mfp"),
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}.Encode()))
@@ -246,7 +246,7 @@ func (e *env) token(id, secret, scope string) string {
 }
 
 // apply applies a descriptor as the admin client, through the API.
-func (e *env) apply(descriptor string, status int) {
+func (e *tabEnv) apply(descriptor string, status int) {
 	e.t.Helper()
 	req, _ := http.NewRequest("POST", e.srv.URL+api.ApplicationsPath("mfp"), strings.NewReader(descriptor))
 	req.Header.Set("Content-Type", "application/json")
@@ -254,7 +254,7 @@ func (e *env) apply(descriptor string, status int) {
 }
 
 // revisions lists the bank application's revisions through the API.
-func (e *env) revisions() []api.Application {
+func (e *tabEnv) revisions() []api.Application {
 	e.t.Helper()
 	req, _ := http.NewRequest("GET", e.srv.URL+api.RevisionsPath(bankAPI), nil)
 	var list api.RevisionList
@@ -264,7 +264,7 @@ func (e *env) revisions() []api.Application {
 
 // revision is the content of a revision of the bank application, as the
 // API returns it.
-func (e *env) revision(n string) map[string]any {
+func (e *tabEnv) revision(n string) map[string]any {
 	e.t.Helper()
 	req, _ := http.NewRequest("GET", e.srv.URL+api.RevisionPath(bankAPI, n), nil)
 	var d map[string]any
@@ -274,7 +274,7 @@ func (e *env) revision(n string) map[string]any {
 
 // call sends an API request (with the admin's token when it has none)
 // and decodes its JSON answer into v, if not nil.
-func (e *env) call(req *http.Request, status int, v any) {
+func (e *tabEnv) call(req *http.Request, status int, v any) {
 	e.t.Helper()
 	if req.Header.Get("Authorization") == "" && e.admin != "" {
 		req.Header.Set("Authorization", "Bearer "+e.admin)
@@ -296,7 +296,7 @@ func (e *env) call(req *http.Request, status int, v any) {
 }
 
 // wantRevisions fails the test unless the application has n revisions.
-func (e *env) wantRevisions(n int) []api.Application {
+func (e *tabEnv) wantRevisions(n int) []api.Application {
 	e.t.Helper()
 	revs := e.revisions()
 	if len(revs) != n {
@@ -309,7 +309,7 @@ func (e *env) wantRevisions(n int) []api.Application {
 // list, changes the maximum token expiration and saves: the page says
 // so, and the API has the revision, by the operator.
 func TestBrowserSave(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.signIn("/mfpconsole/", "operator", "operator-secret")
 	if got := e.text("p.count"); got != "1 of 1 applications" {
 		t.Errorf("list: %q", got)
@@ -333,10 +333,10 @@ func TestBrowserSave(t *testing.T) {
 // TestBrowserStaleSave: a save of a form read before another change
 // shows the three-way merge, and saving the merged result keeps both.
 func TestBrowserStaleSave(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.signIn(bankTab, "operator", "operator-secret")
 	e.do(chromedp.WaitVisible(chromedp.ID("maxTokenExpiration")))
-	src := fixture(t, bankFixture)
+	src := fixture(t, bankFile)
 	changed := strings.Replace(src, `"mandatoryScope": "appAuthenticity"`, `"mandatoryScope": "appAuthenticity accessRestricted"`, 1)
 	if changed == src {
 		t.Fatal("the fixture's mandatoryScope is not appAuthenticity")
@@ -390,7 +390,7 @@ const postJS = `(async (set) => {
 // TestBrowserMonitorReadOnly: a monitor sees the form disabled and no
 // Save button, and a post of the form with its session is refused.
 func TestBrowserMonitorReadOnly(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.signIn(bankTab, "monitor", "monitor-secret")
 	e.do(chromedp.WaitVisible(chromedp.ID("maxTokenExpiration")))
 	if !eval[bool](e, `[...document.querySelectorAll("fieldset")].every(f => f.disabled)`) {
@@ -411,7 +411,7 @@ func TestBrowserMonitorReadOnly(t *testing.T) {
 // TestBrowserCSRF: a post from the signed-in browser without the form's
 // token, or with another, is refused and stores nothing.
 func TestBrowserCSRF(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.signIn(bankTab, "operator", "operator-secret")
 	e.do(chromedp.WaitVisible(chromedp.ID("maxTokenExpiration")))
 	for _, csrf := range []string{"null", `"forged"`, `""`} {
@@ -432,7 +432,7 @@ func TestBrowserCSRF(t *testing.T) {
 // TestBrowserRollback: after a save, the history rolls back to
 // revision 1 as a new revision with its content.
 func TestBrowserRollback(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.signIn(bankTab, "operator", "operator-secret")
 	e.save("600")
 	e.text("p.notice")
@@ -470,7 +470,7 @@ func mustJSON(t *testing.T, v any) string {
 // TestBrowserSignInFails: a wrong secret shows an error and starts no
 // session; a made-up session cookie leads back to the sign-in page.
 func TestBrowserSignInFails(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.signIn("/mfpconsole/apps", "operator", "wrong-secret")
 	if got := e.text("p.error"); got != "Invalid client ID or secret." {
 		t.Errorf("error %q", got)
@@ -512,7 +512,7 @@ const unnamedJS = `[...document.querySelectorAll("input, button, select, textare
 // TestBrowserPages: every page asks only the test server for anything,
 // names every control, and the list fits a phone's width.
 func TestBrowserPages(t *testing.T) {
-	e := newEnv(t)
+	e := newTabEnv(t)
 	e.do(chromedp.Navigate(e.srv.URL + "/mfpconsole/login"))
 	e.text("h1")
 	e.screenshot("login", desktopW)
@@ -523,9 +523,14 @@ func TestBrowserPages(t *testing.T) {
 		{"applications", "/mfpconsole/apps", "table.apps"},
 		{"Security", bankTab, "#maxTokenExpiration"},
 		{"history", bankTab + "/history", "ol.history"},
+		{"clients", "/mfpconsole/clients", "#new-id"},
+		{"client", "/mfpconsole/clients/operator", "#allowedScope"},
 	} {
 		e.do(chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 		e.checkNames(p.name)
+		if p.name == "clients" {
+			e.screenshot("clients", desktopW)
+		}
 	}
 	e.checkRequests()
 
@@ -542,7 +547,7 @@ func TestBrowserPages(t *testing.T) {
 
 // checkNames fails the test for each control of the page without an
 // accessible name.
-func (e *env) checkNames(page string) {
+func (e *tabEnv) checkNames(page string) {
 	e.t.Helper()
 	for _, el := range eval[[]string](e, unnamedJS) {
 		e.t.Errorf("%s page: a control without an accessible name: %s", page, el)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,13 +42,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func bankFixture(t testing.TB) string {
-	b, err := os.ReadFile("../../fixtures/valid/com.example.bank-android-1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+func bankFixture(t *testing.T) string { return fixture(t, bankFile) }
 
 // applyAPI applies body through the REST API as admin, with ifMatch.
 func (e *env) applyAPI(body string, ifMatch api.Precondition) {
