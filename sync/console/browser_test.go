@@ -543,6 +543,41 @@ func TestBrowserPages(t *testing.T) {
 		t.Errorf("at phone width the list is %d px wide in a %d px window", w[0], w[1])
 	}
 	e.screenshot("apps-phone", phoneW)
+	e.do(chromedp.Navigate(e.srv.URL+bankTab), chromedp.WaitVisible(chromedp.CSS("#maxTokenExpiration")))
+	if w := eval[[]int](e, `[document.documentElement.scrollWidth, window.innerWidth]`); w[0] > w[1] {
+		t.Errorf("at phone width the Security tab is %d px wide in a %d px window", w[0], w[1])
+	}
+	e.checkKeyboardAndContrast("Security")
+}
+
+// keyboardJS lists what keyboard users or low-vision readers would trip
+// on: a positive tabindex (focus out of reading order), and text whose
+// contrast with its background is under 4.5:1 (WCAG AA).
+const keyboardJS = `(() => {
+	const bad = [...document.querySelectorAll("[tabindex]")].filter(el => el.tabIndex > 0).map(el => "tabindex: " + el.outerHTML);
+	const lum = c => { const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+	const bg = el => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor; if (!c.endsWith(", 0)") && c !== "transparent") return c; } return "rgb(255, 255, 255)"; };
+	for (const el of document.querySelectorAll("body *")) {
+		if (el.closest("fieldset:disabled") || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+		const a = lum(getComputedStyle(el).color), b = lum(bg(el));
+		const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		if (ratio < 4.5) bad.push("contrast " + ratio.toFixed(2) + ": " + el.outerHTML.slice(0, 120));
+	}
+	return bad;
+})()`
+
+// checkKeyboardAndContrast fails the test for each element of the page
+// keyboardJS finds, and checks that the first Tab reaches the link that
+// skips to the content.
+func (e *tabEnv) checkKeyboardAndContrast(page string) {
+	e.t.Helper()
+	for _, bad := range eval[[]string](e, keyboardJS) {
+		e.t.Errorf("%s page: %s", page, bad)
+	}
+	e.do(chromedp.KeyEvent("\t"))
+	if got := eval[string](e, `document.activeElement.textContent`); got != "Skip to content" {
+		e.t.Errorf("%s page: the first Tab focuses %q, want the skip link", page, got)
+	}
 }
 
 // checkNames fails the test for each control of the page without an
