@@ -33,17 +33,11 @@ func mainForm(t *testing.T, body string) url.Values {
 // one more conflict, never a revision that drops the application's
 // settings (the form used to be empty, with the new head as its base).
 func TestConflictAfterAMergeKeepsTheForm(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser("192.0.2.1:1000")
-	b.signIn("operator", "operator-secret", bankPage)
-	b.do("GET", bankPage, nil)
-	e.applyAPI(strings.Replace(bankFixture(t), `"mandatoryScope": "appAuthenticity"`, `"mandatoryScope": "appAuthenticity deviceCheck"`, 1), api.Any())
-	rec := b.do("POST", bankPage, securityForm(b, "1", url.Values{"maxTokenExpiration": {"600"}}))
-	wantCode(t, "a stale save", rec, 409, "Save the merged result")
-	merged := regexp.MustCompile(`name="content" value="([^"]+)">\s*<button type="submit" name="action" value="merged"`).FindStringSubmatch(rec.Body.String())
+	e, b, rec := staleSave(t)
+	merged := mergedContent(t, rec)
 	e.applyAPI(strings.Replace(bankFixture(t), `"mandatoryScope": "appAuthenticity"`, `"mandatoryScope": "appAuthenticity deviceCheck"`, 1)+"\n", api.Any()) // unchanged: no rev 3
 	e.applyAPI(strings.Replace(bankFixture(t), `"displayName": "Example Bank"`, `"displayName": "Example Bank 3"`, 1), api.Any())
-	rec = b.do("POST", bankPage, url.Values{"csrf": {b.csrf}, "revision": {"2"}, "action": {"merged"}, "content": {html.UnescapeString(merged[1])}})
+	rec = b.do("POST", bankPage, url.Values{"csrf": {b.csrf}, "revision": {"2"}, "action": {"merged"}, "content": {merged}})
 	wantCode(t, "a stale merged save", rec, 409)
 	form := mainForm(t, rec.Body.String())
 	if form.Get("mandatoryScope") == "" || !strings.Contains(rec.Body.String(), `value="accessRestricted"`) {
@@ -67,13 +61,7 @@ func TestConflictAfterAMergeKeepsTheForm(t *testing.T) {
 // keeps the revision it was read from, so saving it again is a conflict
 // again: only "Save mine over theirs" replaces the other revision.
 func TestConflictFormDoesNotOverwrite(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser("192.0.2.1:1000")
-	b.signIn("operator", "operator-secret", bankPage)
-	b.do("GET", bankPage, nil)
-	e.applyAPI(strings.Replace(bankFixture(t), `"mandatoryScope": "appAuthenticity"`, `"mandatoryScope": "appAuthenticity deviceCheck"`, 1), api.Any())
-	rec := b.do("POST", bankPage, securityForm(b, "1", url.Values{"maxTokenExpiration": {"600"}}))
-	wantCode(t, "a stale save", rec, 409, "Save the merged result")
+	e, b, rec := staleSave(t)
 	rec = b.do("POST", bankPage, mainForm(t, rec.Body.String()))
 	if _, d := e.revision("3"); d != nil && d["mandatoryScope"] != "appAuthenticity deviceCheck" {
 		t.Errorf("the main form's Save on the conflict page (%d) reverted revision 2's mandatoryScope: %v", rec.Code, d["mandatoryScope"])

@@ -303,23 +303,39 @@ func securityBody(f url.Values) ([]byte, error) {
 // the head stores nothing and shows the three-way merge with the head;
 // saving the merged result keeps both changes.
 func TestStaleSaveShowsTheMerge(t *testing.T) {
+	e, b, rec := staleSave(t)
+	wantCode(t, "a stale save", rec, 409, "Conflict with revision 2", "replace /maxTokenExpiration: 3600 → 600")
+	rec = b.do("POST", bankPage, url.Values{"csrf": {b.csrf}, "revision": {"2"}, "action": {"merged"}, "content": {mergedContent(t, rec)}})
+	wantRedirect(t, "saving the merge", rec, bankPage)
+	if _, d := e.revision("3"); d["maxTokenExpiration"] != float64(600) || d["mandatoryScope"] != "appAuthenticity deviceCheck" {
+		t.Errorf("the merged revision 3: %v", d)
+	}
+}
+
+// staleSave signs an operator in on the bank application's Security tab,
+// read at revision 1; then revision 2 adds deviceCheck to the mandatory
+// scope through the API; then the operator saves maxTokenExpiration 600
+// from revision 1, which is a conflict (409) with a clean merge.
+func staleSave(t *testing.T) (*env, *browser, *httptest.ResponseRecorder) {
+	t.Helper()
 	e := newEnv(t)
 	b := e.browser("192.0.2.1:1000")
 	b.signIn("operator", "operator-secret", bankPage)
 	b.do("GET", bankPage, nil)
 	e.applyAPI(strings.Replace(bankFixture(t), `"mandatoryScope": "appAuthenticity"`, `"mandatoryScope": "appAuthenticity deviceCheck"`, 1), api.Any())
-
 	rec := b.do("POST", bankPage, securityForm(b, "1", url.Values{"maxTokenExpiration": {"600"}}))
-	wantCode(t, "a stale save", rec, 409, "Conflict with revision 2", "replace /maxTokenExpiration: 3600 → 600", "Save the merged result")
-	merged := regexp.MustCompile(`name="content" value="([^"]+)">\s*<button type="submit" name="action" value="merged"`).FindStringSubmatch(rec.Body.String())
-	if merged == nil {
+	wantCode(t, "a stale save", rec, 409, "Save the merged result")
+	return e, b, rec
+}
+
+// mergedContent is the merged descriptor a conflict page offers to save.
+func mergedContent(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="content" value="([^"]+)">\s*<button type="submit" name="action" value="merged"`).FindStringSubmatch(rec.Body.String())
+	if m == nil {
 		t.Fatalf("no merged result to save:\n%s", rec.Body)
 	}
-	rec = b.do("POST", bankPage, url.Values{"csrf": {b.csrf}, "revision": {"2"}, "action": {"merged"}, "content": {html.UnescapeString(merged[1])}})
-	wantRedirect(t, "saving the merge", rec, bankPage)
-	if _, d := e.revision("3"); d["maxTokenExpiration"] != float64(600) || d["mandatoryScope"] != "appAuthenticity deviceCheck" {
-		t.Errorf("the merged revision 3: %v", d)
-	}
+	return html.UnescapeString(m[1])
 }
 
 // TestMonitorAndForgedForms: a monitor sees the tab read-only and cannot
