@@ -123,11 +123,19 @@ func (cfg *serveConfig) checkAdminSecret() error {
 	return nil
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
+// newLogHandler is the log handler of --log-format: text or json.
+func newLogHandler(format string, w io.Writer) slog.Handler {
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		return slog.NewJSONHandler(w, nil)
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.NewTextHandler(w, nil)
+}
+
+// newServeLogger is the log of a serving scoped: request lines batched
+// (batchedLog), the others written at once. Close the batchedLog last.
+func newServeLogger(format string, w io.Writer) (*slog.Logger, *batchedLog) {
+	b := newBatchedLog(w)
+	return slog.New(flushingHandler{Handler: newLogHandler(format, b), log: b}), b
 }
 
 // openStore opens the store named by a --db value, creating it if needed:
@@ -178,7 +186,8 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogFormat, c.App.ErrWriter)
+	log, batched := newServeLogger(cfg.LogFormat, c.App.ErrWriter)
+	defer batched.Close()
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
