@@ -29,7 +29,7 @@ func (s *Store) Applications(ctx context.Context, runtime string) ([]store.Revis
 // Head returns the latest revision of an application, with content and
 // the application's state.
 func (s *Store) Head(ctx context.Context, runtime string, key config.AppKey) (store.Revision, error) {
-	rev, err := scanHead(queryRow(ctx, s.db, `
+	rev, err := scanHead(queryRow(ctx, s.on(nil), `
 		SELECT r.runtime, r.app_id, r.platform, r.version, r.number, r.author, r.applied_at, r.hash, r.summary,
 		       r.content, a.disabled, a.disabled_message
 		FROM applications a JOIN revisions r
@@ -57,7 +57,7 @@ func (s *Store) Revisions(ctx context.Context, runtime string, key config.AppKey
 
 // Revision returns revision n of an application, with content.
 func (s *Store) Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error) {
-	rev, err := scanRevision(queryRow(ctx, s.db, `
+	rev, err := scanRevision(queryRow(ctx, s.on(nil), `
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND number = $5`,
 		runtime, key.ID, string(key.Platform), key.Version, n), true)
@@ -104,13 +104,13 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, req store.ApplyRequest) (
 		Runtime: req.Runtime, Key: req.Key, Number: last.number + 1, Author: req.Author,
 		Time: fromMicros(micros(s.Now())), Hash: req.Hash, Summary: req.Summary, Content: req.Content, State: last.state,
 	}
-	if _, err := tx.ExecContext(ctx, `
+	if _, err := s.on(tx).ExecContext(ctx, `
 		INSERT INTO revisions (`+revisionColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		rev.Runtime, rev.Key.ID, string(rev.Key.Platform), rev.Key.Version, rev.Number, rev.Author,
 		micros(rev.Time), rev.Hash, rev.Summary, string(rev.Content)); err != nil {
 		return store.ApplyResult{}, fmt.Errorf("insert revision: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `
+	if _, err := s.on(tx).ExecContext(ctx, `
 		INSERT INTO applications (runtime, app_id, platform, version, head, deleted) VALUES ($1, $2, $3, $4, $5, 0)
 		ON CONFLICT (runtime, app_id, platform, version) DO UPDATE SET head = excluded.head, deleted = 0`,
 		rev.Runtime, rev.Key.ID, string(rev.Key.Platform), rev.Key.Version, rev.Number); err != nil {
@@ -133,7 +133,7 @@ type headState struct {
 func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key config.AppKey) (headState, error) {
 	var n, deleted, disabled int64
 	var message string
-	err := queryRow(ctx, tx, `
+	err := queryRow(ctx, s.on(tx), `
 		SELECT head, deleted, disabled, disabled_message FROM applications
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4`+s.dialect.ForUpdate,
 		runtime, key.ID, string(key.Platform), key.Version).Scan(&n, &deleted, &disabled, &message)
@@ -147,7 +147,7 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, runtime string, key co
 	if deleted != 0 {
 		return state, nil
 	}
-	row := tx.QueryRowContext(ctx, `
+	row := s.on(tx).QueryRowContext(ctx, `
 		SELECT `+revisionColumns+` FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4 AND number = $5`,
 		runtime, key.ID, string(key.Platform), key.Version, n)
