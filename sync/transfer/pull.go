@@ -253,13 +253,11 @@ func (s *pullStep) discard() {
 }
 
 // plan fetches and checks the server's version of key and decides what
-// becomes of the file at path, writing nothing.
+// becomes of the file at path, writing nothing. The state folder is
+// checked when prepare stages the base.
 func (r *pullRun) plan(ctx context.Context, key config.AppKey, path string) (*pullStep, error) {
 	server, rev, err := fetchDescriptor(ctx, r.srv, r.target, key)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.proj.CheckState(r.target.URL, r.target.Runtime, key); err != nil {
 		return nil, err
 	}
 	canonical := server.Canonical()

@@ -213,8 +213,7 @@ func (p Project) statePath(kind, server, runtime string, key config.AppKey) (str
 	if err := key.Validate(); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(server + "\n" + runtime))
-	dirs := []string{StateDir, kind, hex.EncodeToString(sum[:8])}
+	dirs := []string{StateDir, kind, serverFolder(server, runtime)}
 	if err := p.checkRealFolders(dirs); err != nil {
 		return "", err
 	}
@@ -223,6 +222,13 @@ func (p Project) statePath(kind, server, runtime string, key config.AppKey) (str
 		return "", config.Errorf(config.KindInvalid, "%s is not a regular file (a symbolic link?); delete it and pull again", path)
 	}
 	return path, nil
+}
+
+// serverFolder names the folder of a server's runtime in the state
+// folder.
+func serverFolder(server, runtime string) string {
+	sum := sha256.Sum256([]byte(server + "\n" + runtime))
+	return hex.EncodeToString(sum[:8])
 }
 
 // checkRealFolders makes sure each of the nested folders dirs under the
@@ -302,9 +308,8 @@ func (p Project) CommitBases(b *Batch) (int, error) {
 // those in it), as far as they do not exist now and are empty then: what
 // a pull that fails calls to leave the project as it found it.
 func (p Project) NewFolders(server, runtime string) func() {
-	sum := sha256.Sum256([]byte(server + "\n" + runtime))
 	dirs := []string{
-		filepath.Join(p.Root, StateDir, "base", hex.EncodeToString(sum[:8])),
+		filepath.Join(p.Root, StateDir, "base", serverFolder(server, runtime)),
 		filepath.Join(p.Root, StateDir, "base"),
 		filepath.Join(p.Root, StateDir),
 		filepath.Join(p.Root, DefaultDir),
@@ -334,13 +339,6 @@ func (p Project) baseFile(key config.AppKey, b Base) (string, []byte, error) {
 	}
 	data, _ := json.MarshalIndent(b, "", "  ")
 	return path, append(data, '\n'), nil
-}
-
-// CheckState says whether base state for key on a server can be read and
-// written inside the project (see basePath).
-func (p Project) CheckState(server, runtime string, key config.AppKey) error {
-	_, err := p.basePath(server, runtime, key)
-	return err
 }
 
 // ignoreState adds the state folder to the project's .gitignore once.
