@@ -271,6 +271,44 @@ func TestPullRefusesBadAnswers(t *testing.T) {
 	}
 }
 
+// TestPullFailingMidwayChangesNothing: a server that fails for one of
+// many applications, after answering those before it and while others
+// are in flight, leaves a project that pulled them all before exactly as
+// it was: every file and every base, and no temporary file behind. A
+// fresh project gets no folder either.
+func TestPullFailingMidwayChangesNothing(t *testing.T) {
+	e := evil(t)
+	var keys []config.AppKey
+	for i := range 40 {
+		keys = append(keys, config.AppKey{ID: fmt.Sprintf("com.example.app%02d", i), Platform: config.PlatformAndroid, Version: "1.0"})
+	}
+	serveAll := func(rev int, expiry string) {
+		for _, k := range keys {
+			e.serve(k, rev, bankCanonical(t, "com.example.bank", k.ID, `"maxTokenExpiration": 3600`, `"maxTokenExpiration": `+expiry))
+		}
+	}
+	e.list(keys...)
+	serveAll(1, "3600")
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitOK)
+	before := snapshot(t, ".")
+
+	serveAll(2, "1800")
+	e.set(keys[25].String()+"/descriptor", answer{status: http.StatusInternalServerError, body: `{"error":"internal","message":"disk on fire"}`})
+	r := scopectl(t, "app", "pull", "--all").wantCode(t, exitServer)
+	if !strings.Contains(r.stderr, "disk on fire") || !strings.Contains(r.stderr, "no file was changed") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if after := snapshot(t, "."); after != before {
+		t.Error("a pull that failed midway changed the project")
+	}
+
+	t.Chdir(t.TempDir())
+	scopectl(t, "app", "pull", "--all").wantCode(t, exitServer)
+	if files := created(t, "."); len(files) != 0 {
+		t.Errorf("a fresh project after a failed pull holds %q", files)
+	}
+}
+
 // TestServerDescriptorsAreCheckedEverywhere: push, rollback and diff check
 // the server's descriptor as pull does; a bad one is exit 3 and nothing
 // is applied or written.

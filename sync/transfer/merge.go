@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 
@@ -57,9 +58,11 @@ func findBase(ctx context.Context, srv Server, head *GitHead, target Target, pat
 
 // GitHead is the git HEAD of a project, for the base of copies without a
 // recorded one. The repository is opened once, when first needed, so that
-// one run over many files opens it once. A GitHead is for one goroutine.
+// one run over many files opens it once. Its methods may be called from
+// several goroutines at once: they take turns.
 type GitHead struct {
 	proj   workspace.Project
+	mu     sync.Mutex
 	opened bool
 	rev    *gitrepo.Revision // nil: no repository or no commit
 }
@@ -72,6 +75,8 @@ func NewGitHead(proj workspace.Project) *GitHead {
 // version returns the valid descriptor at path in HEAD, or nil (no
 // repository, no commit, not committed, not valid).
 func (h *GitHead) version(path string) *config.Descriptor {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if !h.opened {
 		h.opened = true
 		h.rev, _ = gitrepo.OpenRevision(h.proj.Root, "HEAD")

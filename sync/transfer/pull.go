@@ -13,6 +13,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"sync"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
@@ -60,14 +61,17 @@ type PullOptions struct {
 // server's version. Every file's base becomes the server's revision.
 //
 // Everything is fetched and checked first: keys, the server's answers,
-// local files, links. Only when all are good is anything written, so a
-// bad answer for one application leaves every file as it was.
+// local files, links. Only when all are good is any file replaced, so a
+// bad answer for one application leaves every file as it was. Answers
+// are fetched FetchConcurrency at a time, and each file's new content is
+// staged (see applyPull) as soon as it is known.
 func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target, keys []config.AppKey, opt PullOptions) ([]PullFile, error) {
 	r := &pullRun{srv: srv, proj: proj, head: NewGitHead(proj), target: target, force: opt.Force, local: map[config.AppKey][]byte{}}
 	for _, f := range opt.Local {
 		r.local[f.Key] = f.Content
 	}
-	var steps []*pullStep
+	var keep []config.AppKey
+	var paths []string
 	seen := map[string]config.AppKey{}
 	for _, key := range keys {
 		path, err := proj.DescriptorPath(key)
@@ -81,28 +85,145 @@ func Pull(ctx context.Context, srv Server, proj workspace.Project, target Target
 			return nil, config.Errorf(config.KindInvalid, "applications %s and %s would both be kept in %s; pull them into different projects", other, key, path)
 		}
 		seen[path] = key
-		if opt.Progress != nil {
-			opt.Progress(key)
-		}
-		s, err := r.plan(ctx, key, path)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, s)
+		keep, paths = append(keep, key), append(paths, path)
 	}
-	return applyPull(proj, target, steps)
+	removeNew := proj.NewFolders(target.URL, target.Runtime)
+	steps, err := r.prepareAll(ctx, keep, paths, opt.Progress)
+	if err != nil {
+		removeNew()
+		return nil, err
+	}
+	return applyPull(proj, steps)
 }
 
-// applyPull carries out the planned steps, in order.
-func applyPull(proj workspace.Project, target Target, steps []*pullStep) ([]PullFile, error) {
-	var done []PullFile
-	for _, s := range steps {
-		if err := s.apply(proj, target); err != nil {
-			return done, err
+// FetchConcurrency is how many answers a pull waits for at once. An HTTP
+// client for pulls should keep at least as many idle connections to one
+// host (http.Transport.MaxIdleConnsPerHost), or it opens new ones.
+const FetchConcurrency = 8
+
+// prepareAll prepares the steps of keys (whose files are at paths),
+// FetchConcurrency at a time; progress is told of each key, in order, as
+// its work starts. The steps are in the order of keys. On failures the
+// error is that of the first key that failed, as when the keys are done
+// one after the other: once a key fails, no later key is started, and
+// every earlier key is finished; then every staged file is discarded.
+func (r *pullRun) prepareAll(ctx context.Context, keys []config.AppKey, paths []string, progress func(config.AppKey)) ([]*pullStep, error) {
+	steps := make([]*pullStep, len(keys))
+	errs := make([]error, len(keys))
+	var mu sync.Mutex
+	failed := len(keys) // the first key that failed, so far
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(FetchConcurrency, len(keys)) {
+		wg.Go(func() {
+			for i := range next {
+				steps[i], errs[i] = r.prepare(ctx, keys[i], paths[i])
+				if errs[i] != nil {
+					mu.Lock()
+					failed = min(failed, i)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i, key := range keys {
+		mu.Lock()
+		stop := failed < i
+		mu.Unlock()
+		if stop {
+			break
 		}
+		if progress != nil {
+			progress(key)
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, s := range steps {
+			if s != nil {
+				s.discard()
+			}
+		}
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return steps, nil
+}
+
+// prepare plans the step of key and stages what it writes: the file's
+// new content, if any, and its base.
+func (r *pullRun) prepare(ctx context.Context, key config.AppKey, path string) (s *pullStep, err error) {
+	s, err = r.plan(ctx, key, path)
+	if err != nil {
+		return nil, err
+	}
+	if s.write != nil {
+		if s.staged, err = s.file.Stage(s.write); err != nil {
+			return nil, err
+		}
+	}
+	if s.stagedBase, err = stageBase(r.proj, r.target, s.Key, s.Revision, s.server); err != nil {
+		s.discard()
+		return nil, err
+	}
+	return s, nil
+}
+
+// applyPull puts the staged files of steps in place. Each file is
+// replaced atomically, but the disk is waited for once per pull rather
+// than once per file (workspace.Batch):
+//
+//  1. every new file and every base was staged by prepare: written to a
+//     temporary file beside its own, nothing replaced yet;
+//  2. the descriptors are committed: flushed, renamed over their files in
+//     order, their folder flushed;
+//  3. only then are the bases committed the same way.
+//
+// A crash in 1 or 2 leaves each file with its old or its new content and
+// every base as it was; a crash in 3 leaves some bases older than their
+// files, never a base that names a revision whose file is not on disk.
+// An older base is harmless: the next pull finds the file equal to the
+// server's version and records the base again. A failure in 2 or 3
+// returns, with the error, the files whose base was recorded; when the
+// descriptors could not be flushed, no file has changed.
+func applyPull(proj workspace.Project, steps []*pullStep) ([]PullFile, error) {
+	var files, bases workspace.Batch
+	for _, s := range steps {
+		if s.write != nil {
+			files.Add(s.staged)
+		}
+		bases.Add(s.stagedBase)
+	}
+	written, err := files.Commit()
+	if err != nil {
+		bases.Truncate(writtenSteps(steps, written))
+	}
+	recorded, berr := proj.CommitBases(&bases)
+	var done []PullFile
+	for _, s := range steps[:recorded] {
 		done = append(done, s.PullFile)
 	}
-	return done, nil
+	return done, errors.Join(err, berr)
+}
+
+// writtenSteps is how many steps from the first are done as far as their
+// file goes, when the first n files to write are written.
+func writtenSteps(steps []*pullStep, n int) int {
+	for i, s := range steps {
+		if s.write == nil {
+			continue
+		}
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(steps)
 }
 
 // pullRun is what the files of one pull share.
@@ -118,28 +239,25 @@ type pullRun struct {
 // pullStep is what pull will do to one file.
 type pullStep struct {
 	PullFile
-	server []byte                    // the server's canonical version: the new base
-	write  []byte                    // the file's new content; nil leaves the file alone
-	file   workspace.DescriptorWrite // the write of the file, checked, for write
+	server     []byte                    // the server's canonical version: the new base
+	write      []byte                    // the file's new content; nil leaves the file alone
+	file       workspace.DescriptorWrite // the write of the file, checked, for write
+	staged     workspace.Staged          // write, staged
+	stagedBase workspace.Staged          // the new base, staged
 }
 
-func (s *pullStep) apply(proj workspace.Project, target Target) error {
-	if s.write != nil {
-		if err := s.file.Write(s.write); err != nil {
-			return err
-		}
-	}
-	return saveBase(proj, target, s.Key, s.Revision, s.server)
+// discard removes what the step staged.
+func (s *pullStep) discard() {
+	s.staged.Discard()
+	s.stagedBase.Discard()
 }
 
 // plan fetches and checks the server's version of key and decides what
-// becomes of the file at path, writing nothing.
+// becomes of the file at path, writing nothing. The state folder is
+// checked when prepare stages the base.
 func (r *pullRun) plan(ctx context.Context, key config.AppKey, path string) (*pullStep, error) {
 	server, rev, err := fetchDescriptor(ctx, r.srv, r.target, key)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.proj.CheckState(r.target.URL, r.target.Runtime, key); err != nil {
 		return nil, err
 	}
 	canonical := server.Canonical()
@@ -244,5 +362,14 @@ func same(a, b *config.Descriptor) bool {
 // saveBase records content at revision rev as what the project last had
 // in common with the target for key.
 func saveBase(proj workspace.Project, target Target, key config.AppKey, rev int64, content []byte) error {
-	return proj.SaveBase(key, workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)})
+	return proj.SaveBase(key, base(target, rev, content))
+}
+
+// stageBase stages the record of saveBase (see workspace.Batch).
+func stageBase(proj workspace.Project, target Target, key config.AppKey, rev int64, content []byte) (workspace.Staged, error) {
+	return proj.StageBase(key, base(target, rev, content))
+}
+
+func base(target Target, rev int64, content []byte) workspace.Base {
+	return workspace.Base{Server: target.URL, Runtime: target.Runtime, Revision: rev, Content: string(content)}
 }

@@ -16,12 +16,9 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	if info, statErr := os.Stat(path); statErr == nil {
 		perm = info.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if errors.Is(err, fs.ErrPermission) {
-		return fmt.Errorf("cannot write %s: no permission to create files in %s", path, filepath.Dir(path))
-	}
+	tmp, err := createTemp(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	defer func() {
 		if err != nil {
@@ -46,6 +43,19 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	}
 	syncDir(filepath.Dir(path))
 	return nil
+}
+
+// createTemp creates the temporary file of an atomic write of path,
+// hidden, beside it.
+func createTemp(path string) (*os.File, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("cannot write %s: no permission to create files in %s", path, filepath.Dir(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return tmp, nil
 }
 
 // ReplaceFile rewrites an existing file in place of the user: through a

@@ -112,13 +112,30 @@ type DescriptorWrite struct {
 // when there is none. The rename never follows a link: a link put in the
 // file's place since CheckWrite is replaced, not written through.
 func (w DescriptorWrite) Write(data []byte) error {
+	if err := w.mkdir(); err != nil {
+		return err
+	}
+	return WriteFile(w.path, data, 0o644)
+}
+
+// Stage stages the write of data (see Batch), creating mobilefirst/ when
+// there is none; the commit of a Batch with it replaces the file, as
+// Write does.
+func (w DescriptorWrite) Stage(data []byte) (Staged, error) {
+	if err := w.mkdir(); err != nil {
+		return Staged{}, err
+	}
+	return Stage(w.path, data, 0o644)
+}
+
+func (w DescriptorWrite) mkdir() error {
 	if w.path == "" {
 		return config.Errorf(config.KindInternal, "descriptor write without CheckWrite")
 	}
 	if err := os.MkdirAll(filepath.Dir(w.path), 0o755); err != nil {
 		return config.Errorf(config.KindInvalid, "create %s: %v", filepath.Dir(w.path), err)
 	}
-	return WriteFile(w.path, data, 0o644)
+	return nil
 }
 
 // maxNameLength is the longest file name most file systems take (NAME_MAX);
@@ -196,8 +213,7 @@ func (p Project) statePath(kind, server, runtime string, key config.AppKey) (str
 	if err := key.Validate(); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(server + "\n" + runtime))
-	dirs := []string{StateDir, kind, hex.EncodeToString(sum[:8])}
+	dirs := []string{StateDir, kind, serverFolder(server, runtime)}
 	if err := p.checkRealFolders(dirs); err != nil {
 		return "", err
 	}
@@ -206,6 +222,13 @@ func (p Project) statePath(kind, server, runtime string, key config.AppKey) (str
 		return "", config.Errorf(config.KindInvalid, "%s is not a regular file (a symbolic link?); delete it and pull again", path)
 	}
 	return path, nil
+}
+
+// serverFolder names the folder of a server's runtime in the state
+// folder.
+func serverFolder(server, runtime string) string {
+	sum := sha256.Sum256([]byte(server + "\n" + runtime))
+	return hex.EncodeToString(sum[:8])
 }
 
 // checkRealFolders makes sure each of the nested folders dirs under the
@@ -250,25 +273,72 @@ func (p Project) Base(server, runtime string, key config.AppKey) (*Base, error) 
 // SaveBase records a base atomically, and makes sure git ignores the
 // state folder.
 func (p Project) SaveBase(key config.AppKey, b Base) error {
-	path, err := p.basePath(b.Server, b.Runtime, key)
+	path, data, err := p.baseFile(key, b)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
-	}
-	data, _ := json.MarshalIndent(b, "", "  ")
-	if err := WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := WriteFile(path, data, 0o644); err != nil {
 		return err
 	}
 	return p.ignoreState()
 }
 
-// CheckState says whether base state for key on a server can be read and
-// written inside the project (see basePath).
-func (p Project) CheckState(server, runtime string, key config.AppKey) error {
-	_, err := p.basePath(server, runtime, key)
-	return err
+// StageBase stages the record of a base (see Batch), creating its folder;
+// CommitBases records it.
+func (p Project) StageBase(key config.AppKey, b Base) (Staged, error) {
+	path, data, err := p.baseFile(key, b)
+	if err != nil {
+		return Staged{}, err
+	}
+	return Stage(path, data, 0o644)
+}
+
+// CommitBases commits a batch of StageBase records (see Batch.Commit) and
+// makes sure git ignores the state folder.
+func (p Project) CommitBases(b *Batch) (int, error) {
+	n, err := b.Commit()
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, p.ignoreState()
+}
+
+// NewFolders returns a function that removes the folders a pull from
+// server creates in the project (mobilefirst/, the state folder and
+// those in it), as far as they do not exist now and are empty then: what
+// a pull that fails calls to leave the project as it found it.
+func (p Project) NewFolders(server, runtime string) func() {
+	dirs := []string{
+		filepath.Join(p.Root, StateDir, "base", serverFolder(server, runtime)),
+		filepath.Join(p.Root, StateDir, "base"),
+		filepath.Join(p.Root, StateDir),
+		filepath.Join(p.Root, DefaultDir),
+	}
+	var missing []string
+	for _, d := range dirs {
+		if _, err := os.Lstat(d); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, d)
+		}
+	}
+	return func() {
+		for _, d := range missing {
+			os.Remove(d) // only when empty
+		}
+	}
+}
+
+// baseFile returns the file of a base and its content, creating its
+// folder.
+func (p Project) baseFile(key config.AppKey, b Base) (string, []byte, error) {
+	path, err := p.basePath(b.Server, b.Runtime, key)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	data, _ := json.MarshalIndent(b, "", "  ")
+	return path, append(data, '\n'), nil
 }
 
 // ignoreState adds the state folder to the project's .gitignore once.
