@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/schema/report"
 	"github.com/scopectl/scopectl/sync/gitrepo"
@@ -68,22 +70,38 @@ func validateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := lintKnownChecks(c, reports); err != nil {
+	known, err := knownChecks(c)
+	if err != nil {
 		return err
 	}
 	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlagName)}
-	if err := report.Write(c.App.Writer, format, reports, opt); err != nil {
+	out, err := report.NewWriter(c.App.Writer, format, opt)
+	if err != nil {
+		return err
+	}
+	unreadable := false
+	for r := range reports { // each report is written and dropped, not kept
+		if known != nil {
+			r.LintChecks(known, config.SeverityWarning)
+		}
+		unreadable = unreadable || r.Err != nil
+		if err := out.Add(r); err != nil {
+			return err
+		}
+	}
+	if err := out.Close(); err != nil {
 		return err
 	}
 	if format == "text" {
-		printSummary(c, reports, opt)
+		printSummary(c, out.Summary())
 	}
-	return validateExit(reports, opt.Strict)
+	return validateExit(out.Summary(), unreadable)
 }
 
 // validateReports validates the descriptors named by the arguments, as
-// files or, with --staged, as staged in git.
-func validateReports(c *cli.Context) ([]*schema.Report, error) {
+// files or, with --staged, as staged in git. The paths are read and listed
+// at once; the files are validated as the reports are read.
+func validateReports(c *cli.Context) (iter.Seq[*schema.Report], error) {
 	if c.Bool(stagedFlagName) {
 		return validateStaged(c)
 	}
@@ -91,10 +109,10 @@ func validateReports(c *cli.Context) ([]*schema.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return schema.ValidateFiles(files, c.Int(jobsFlagName)), nil
+	return schema.EachFile(files, c.Int(jobsFlagName)), nil
 }
 
-func validateStaged(c *cli.Context) ([]*schema.Report, error) {
+func validateStaged(c *cli.Context) (iter.Seq[*schema.Report], error) {
 	paths, err := pathArgs(c)
 	if err != nil {
 		return nil, err
@@ -108,27 +126,26 @@ func validateStaged(c *cli.Context) ([]*schema.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return schema.ValidateBlobs(staged, c.Int(jobsFlagName)), nil
+	return schema.EachBlob(staged, c.Int(jobsFlagName)), nil
 }
 
-func validateExit(reports []*schema.Report, strict bool) error {
-	for _, r := range reports {
-		if r.Err != nil {
-			return &exitError{Code: exitUsage}
-		}
+// validateExit maps the outcome to the exit status: usage when a file
+// could not be read, else failed when one is invalid.
+func validateExit(s report.Summary, unreadable bool) error {
+	if unreadable {
+		return &exitError{Code: exitUsage}
 	}
-	if report.Summarize(reports, strict).Invalid > 0 {
+	if s.Invalid > 0 {
 		return failed()
 	}
 	return nil
 }
 
-func printSummary(c *cli.Context, reports []*schema.Report, opt report.Options) {
-	if len(reports) == 0 && c.Bool(stagedFlagName) {
+func printSummary(c *cli.Context, s report.Summary) {
+	if s.Files == 0 && c.Bool(stagedFlagName) {
 		fmt.Fprintln(c.App.ErrWriter, "no staged descriptor changes to check")
 		return
 	}
-	s := report.Summarize(reports, opt.Strict)
 	files := plural(s.Files, "file", "files")
 	if s.Invalid == 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%d %s valid (%s)\n", s.Files, files, plural(s.Warnings, "1 warning", fmt.Sprintf("%d warnings", s.Warnings)))
