@@ -100,15 +100,16 @@ func validateAction(c *cli.Context) error {
 	return validateExit(out.Summary(), unreadable)
 }
 
-// collectLessOften sets the garbage collector's GOGC to 400 unless the
+// collectLessOften sets the garbage collector's GOGC to 200 unless the
 // environment sets it. Validation keeps about 2 MB live (the compiled
 // schemas) and allocates about 30 KB per file, so the default collected
-// every 2 MB and took a quarter of the CPU time of a run over many files;
-// the heap stays flat in the number of files either way (about 20 MB more
-// at most, see docs/benchmarks.md).
+// every 2 MB, a large share of the CPU time of a run over many files.
+// 400 saved a little more CPU but its peak RSS varied from run to run by
+// up to 9 MB; with 200 it is about 24 MB for 1,000 files and 30 MB for
+// 10,000 (docs/benchmarks.md).
 func collectLessOften() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 }
 
