@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strconv"
 )
 
 // DecodeDescriptor converts a parsed JSON value (as in Document.Root) into a
@@ -207,6 +208,11 @@ const maxSafeInteger = 1<<53 - 1
 // exactly integral forms such as 12.0 or 1e3 within ±(2^53-1). The parser
 // bounds exponents, so the exact rational arithmetic stays cheap.
 func wholeNumber(num json.Number) (int64, error) {
+	// Fast path for the usual literal: digits with an optional minus (a
+	// JSON number has no "+", no leading zeros and no underscores).
+	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil && -maxSafeInteger <= n && n <= maxSafeInteger {
+		return n, nil
+	}
 	r, ok := new(big.Rat).SetString(string(num))
 	if !ok || !r.IsInt() || r.Num().CmpAbs(big.NewInt(maxSafeInteger)) > 0 {
 		return 0, fmt.Errorf("%s is not a whole number between -%d and %d", num, int64(maxSafeInteger), int64(maxSafeInteger))

@@ -59,6 +59,25 @@ func (l *linter) hiddenCharacters(ptr string, v any) {
 	}
 }
 
+// holdsHidden reports whether any member name or string in v holds a rune
+// that hiddenCharacters reports.
+func holdsHidden(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for name, child := range v {
+			if _, ok := firstHidden(name); ok || holdsHidden(child) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, holdsHidden)
+	case string:
+		_, ok := firstHidden(v)
+		return ok
+	}
+	return false
+}
+
 const hiddenHint = "remove it: no field of a descriptor needs control or text-direction characters"
 
 // firstHidden returns the first hidden rune of s other than a tab, which

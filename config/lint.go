@@ -27,7 +27,9 @@ func Lint(doc *Document) []Diagnostic {
 		return nil
 	}
 	l := &linter{doc: doc}
-	l.hiddenCharacters("", root)
+	if holdsHidden(root) { // the usual file has none: skip the sorted walk that names them
+		l.hiddenCharacters("", root)
+	}
 	l.scope("/mandatoryScope", root["mandatoryScope"])
 	mapping, _ := root["scopeElementMapping"].(map[string]any)
 	for _, elem := range slices.Sorted(maps.Keys(mapping)) {

@@ -59,7 +59,7 @@ func (c *compiled) diagnose(doc *config.Document, leaf *jsonschema.ValidationErr
 	kw := keywordPointer(leaf.AbsoluteKeywordLocation)
 	parent, keyword := config.PointerParent(kw)
 	f := &finding{doc: doc, ptr: instancePointer(leaf.InstanceLocation), keyword: keyword, leaf: leaf}
-	f.node, _ = lookupRaw(c.raw, parent).(map[string]any)
+	f.node, _ = lookupRaw(raw(), parent).(map[string]any)
 	if leaf.Message == "not allowed" { // a false schema: an id member of another platform
 		return []config.Diagnostic{f.atKey(f.platformID())}
 	}

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"iter"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/scopectl/scopectl/config"
@@ -10,7 +12,15 @@ import (
 // ValidateFiles validates the files at paths with up to workers goroutines
 // (GOMAXPROCS when workers < 1) and returns their reports in path order.
 func ValidateFiles(paths []string, workers int) []*Report {
-	return parallel(len(paths), workers, func(i int) *Report { return ValidateFile(paths[i]) })
+	return slices.AppendSeq(make([]*Report, 0, len(paths)), EachFile(paths, workers))
+}
+
+// EachFile validates the files at paths like ValidateFiles but yields each
+// report, in path order, as soon as it and the reports before it are done.
+// It holds at most a few reports per worker, so that memory does not grow
+// with the number of files when the caller does not keep them.
+func EachFile(paths []string, workers int) iter.Seq[*Report] {
+	return ordered(len(paths), workers, func(i int) *Report { return ValidateFile(paths[i]) })
 }
 
 // Blob is a descriptor that is not a file of its own, such as a blob in
@@ -29,7 +39,12 @@ type Blob struct {
 
 // ValidateBlobs validates blobs like ValidateFiles validates files.
 func ValidateBlobs(blobs []Blob, workers int) []*Report {
-	return parallel(len(blobs), workers, func(i int) *Report {
+	return slices.AppendSeq(make([]*Report, 0, len(blobs)), EachBlob(blobs, workers))
+}
+
+// EachBlob validates blobs like EachFile validates files.
+func EachBlob(blobs []Blob, workers int) iter.Seq[*Report] {
+	return ordered(len(blobs), workers, func(i int) *Report {
 		s := blobs[i]
 		switch {
 		case s.Err != nil:
@@ -43,28 +58,69 @@ func ValidateBlobs(blobs []Blob, workers int) []*Report {
 	})
 }
 
-// parallel runs check for 0..n-1 on up to workers goroutines (GOMAXPROCS
-// when workers < 1) and returns the reports in index order.
-func parallel(n, workers int, check func(i int) *Report) []*Report {
-	if workers < 1 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	reports := make([]*Report, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Go(func() {
-			for i := range next {
-				reports[i] = check(i)
+// ordered runs check for 0..n-1 on up to workers goroutines (GOMAXPROCS
+// when workers < 1) and yields the reports in index order. Workers run at
+// most window reports ahead of the one being yielded, so a slow consumer
+// (or one slow file) holds back the others instead of letting finished
+// reports pile up.
+func ordered(n, workers int, check func(i int) *Report) iter.Seq[*Report] {
+	return func(yield func(*Report) bool) {
+		if workers < 1 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		workers = min(workers, n)
+		if workers == 0 {
+			return
+		}
+		// pending holds, in index order, the channel that each started
+		// check delivers its report on; its capacity is the window.
+		pending := make(chan chan *Report, 2*workers)
+		jobs := make(chan job)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for j := range jobs {
+					j.done <- check(j.i)
+				}
+			})
+		}
+		go feed(n, pending, jobs, stop)
+		defer wg.Wait()
+		defer close(stop) // before the wait: unblocks feed when yield stops early
+		for done := range pending {
+			if !yield(<-done) {
+				return
 			}
-		})
+		}
 	}
+}
+
+// job is one index for a worker of ordered, with the channel (buffered, so
+// that the worker never waits for it to be read) for its report.
+type job struct {
+	i    int
+	done chan *Report
+}
+
+// feed hands out the indexes 0..n-1 of ordered: each one's report channel
+// into pending first, so that they are read in order, then to a worker.
+func feed(n int, pending chan<- chan *Report, jobs chan<- job, stop <-chan struct{}) {
+	defer close(pending)
+	defer close(jobs)
 	for i := range n {
-		next <- i
+		j := job{i: i, done: make(chan *Report, 1)}
+		select {
+		case pending <- j.done:
+		case <-stop:
+			return
+		}
+		select {
+		case jobs <- j:
+		case <-stop:
+			return
+		}
 	}
-	close(next)
-	wg.Wait()
-	return reports
 }
 
 // Format returns the canonical form of a descriptor, with the report of its

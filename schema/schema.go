@@ -28,12 +28,9 @@ func Source() []byte { return bytes.Clone(source) }
 // waits for the compilation as it always does.
 func Preload() { go load() }
 
-// compiled is the schema compiled once per process, with its raw form for
-// looking up the members (x-rule, x-message, properties) that error
-// messages are built from.
+// compiled is the schema compiled once per process.
 type compiled struct {
 	schema *jsonschema.Schema
-	raw    map[string]any
 }
 
 var load = sync.OnceValue(func() *compiled {
@@ -46,11 +43,18 @@ var load = sync.OnceValue(func() *compiled {
 	if err != nil {
 		panic("schema: embedded schema does not compile: " + err.Error())
 	}
-	var raw map[string]any
+	return &compiled{schema: s}
+})
+
+// raw is the schema as JSON values, decoded on the first finding (a valid
+// file needs none), for looking up the members (x-rule, x-message,
+// properties) that error messages are built from.
+var raw = sync.OnceValue(func() map[string]any {
+	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(source))
 	dec.UseNumber() // keep limits such as 9007199254740991 as written
-	if err := dec.Decode(&raw); err != nil {
+	if err := dec.Decode(&m); err != nil {
 		panic("schema: embedded schema is not JSON: " + err.Error())
 	}
-	return &compiled{schema: s, raw: raw}
+	return m
 })

@@ -81,7 +81,7 @@ func Validate(src []byte) *Report {
 			})
 		}
 		r.Descriptor = d
-		if d != nil {
+		if d != nil && canonicalMayExceedLimit(len(src)) {
 			if n := len(d.Canonical()); n > config.MaxFileSize {
 				r.Diagnostics = append(r.Diagnostics, canonicalSizeDiagnostic(int64(n)))
 				r.Descriptor = nil
@@ -158,6 +158,25 @@ func canonicalSizeDiagnostic(size int64) config.Diagnostic {
 		Severity: config.SeverityError, Rule: config.RuleSize, Position: config.Position{Line: 1, Column: 1},
 		Message: fmt.Sprintf("the canonical form (scopectl app fmt) is %s (%d bytes); a descriptor may be at most %s (%d bytes)", humanSize(size), size, humanSize(config.MaxFileSize), config.MaxFileSize),
 	}
+}
+
+// The canonical form of a valid descriptor is at most canonicalGrowth
+// times its source plus canonicalOverhead bytes. The largest growth is a
+// whole number written with an exponent ("a":9e15 becomes a line of 29
+// bytes for 9 in the source, 3.2 times); indentation adds at most 2.2
+// times to the shortest member, an escape at most 2 times (U+2028 is
+// written \u2028); the members that a file leaves out and the canonical
+// form writes take about 250 bytes. TestCanonicalGrowthBound checks these.
+const (
+	canonicalGrowth   = 8
+	canonicalOverhead = 1024
+)
+
+// canonicalMayExceedLimit reports whether the canonical form of a source
+// of n bytes could be over config.MaxFileSize, so that it must be encoded
+// to know: only sources over 127 KiB, which no real descriptor is.
+func canonicalMayExceedLimit(n int) bool {
+	return canonicalGrowth*n+canonicalOverhead > config.MaxFileSize
 }
 
 func humanSize(n int64) string {

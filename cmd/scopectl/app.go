@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/schema/report"
 	"github.com/scopectl/scopectl/sync/gitrepo"
@@ -68,33 +71,64 @@ func validateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := lintKnownChecks(c, reports); err != nil {
+	known, err := knownChecks(c)
+	if err != nil {
 		return err
 	}
 	opt := report.Options{Color: colorEnabled(c, c.App.Writer), Strict: c.Bool(strictFlagName)}
-	if err := report.Write(c.App.Writer, format, reports, opt); err != nil {
+	out, err := report.NewWriter(c.App.Writer, format, opt)
+	if err != nil {
+		return err
+	}
+	collectLessOften()
+	unreadable := false
+	for r := range reports { // each report is written and dropped, not kept
+		if known != nil {
+			r.LintChecks(known, config.SeverityWarning)
+		}
+		unreadable = unreadable || r.Err != nil
+		if err := out.Add(r); err != nil {
+			return err
+		}
+	}
+	if err := out.Close(); err != nil {
 		return err
 	}
 	if format == "text" {
-		printSummary(c, reports, opt)
+		printSummary(c, out.Summary())
 	}
-	return validateExit(reports, opt.Strict)
+	return validateExit(out.Summary(), unreadable)
+}
+
+// collectLessOften sets the garbage collector's GOGC to 200 unless the
+// environment sets it. Validation keeps about 2 MB live (the compiled
+// schemas) and allocates about 30 KB per file, so the default collected
+// every 2 MB, a large share of the CPU time of a run over many files.
+// 400 saved a little more CPU but its peak RSS varied from run to run by
+// up to 9 MB; with 200 it is about 24 MB for 1,000 files and 30 MB for
+// 10,000 (docs/benchmarks.md).
+func collectLessOften() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 }
 
 // validateReports validates the descriptors named by the arguments, as
-// files or, with --staged, as staged in git.
-func validateReports(c *cli.Context) ([]*schema.Report, error) {
+// files or, with --staged, as staged in git. The paths are read and listed
+// at once; the files are validated as the reports are read.
+func validateReports(c *cli.Context) (iter.Seq[*schema.Report], error) {
 	if c.Bool(stagedFlagName) {
 		return validateStaged(c)
 	}
+	schema.Preload() // compile while the directories are listed (15 ms for 10,000 files)
 	files, err := descriptorFiles(c)
 	if err != nil {
 		return nil, err
 	}
-	return schema.ValidateFiles(files, c.Int(jobsFlagName)), nil
+	return schema.EachFile(files, c.Int(jobsFlagName)), nil
 }
 
-func validateStaged(c *cli.Context) ([]*schema.Report, error) {
+func validateStaged(c *cli.Context) (iter.Seq[*schema.Report], error) {
 	paths, err := pathArgs(c)
 	if err != nil {
 		return nil, err
@@ -108,27 +142,26 @@ func validateStaged(c *cli.Context) ([]*schema.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return schema.ValidateBlobs(staged, c.Int(jobsFlagName)), nil
+	return schema.EachBlob(staged, c.Int(jobsFlagName)), nil
 }
 
-func validateExit(reports []*schema.Report, strict bool) error {
-	for _, r := range reports {
-		if r.Err != nil {
-			return &exitError{Code: exitUsage}
-		}
+// validateExit maps the outcome to the exit status: usage when a file
+// could not be read, else failed when one is invalid.
+func validateExit(s report.Summary, unreadable bool) error {
+	if unreadable {
+		return &exitError{Code: exitUsage}
 	}
-	if report.Summarize(reports, strict).Invalid > 0 {
+	if s.Invalid > 0 {
 		return failed()
 	}
 	return nil
 }
 
-func printSummary(c *cli.Context, reports []*schema.Report, opt report.Options) {
-	if len(reports) == 0 && c.Bool(stagedFlagName) {
+func printSummary(c *cli.Context, s report.Summary) {
+	if s.Files == 0 && c.Bool(stagedFlagName) {
 		fmt.Fprintln(c.App.ErrWriter, "no staged descriptor changes to check")
 		return
 	}
-	s := report.Summarize(reports, opt.Strict)
 	files := plural(s.Files, "file", "files")
 	if s.Invalid == 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%d %s valid (%s)\n", s.Files, files, plural(s.Warnings, "1 warning", fmt.Sprintf("%d warnings", s.Warnings)))

@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scopectl/scopectl/config"
-	"github.com/scopectl/scopectl/schema"
 	"github.com/scopectl/scopectl/sync/api"
 )
 
@@ -41,17 +40,4 @@ func knownChecks(c *cli.Context) (config.CheckCatalog, error) {
 		return nil, usageErrorf(`--known-checks %s: not a list of security checks ({"securityChecks": [...]}, as scoped publishes it)`, path)
 	}
 	return list.Catalog(), nil
-}
-
-// lintKnownChecks warns, in each report, of the security checks that the
-// server of --known-checks lacks.
-func lintKnownChecks(c *cli.Context, reports []*schema.Report) error {
-	known, err := knownChecks(c)
-	if err != nil || known == nil {
-		return err
-	}
-	for _, r := range reports {
-		r.LintChecks(known, config.SeverityWarning)
-	}
-	return nil
 }

@@ -3,9 +3,11 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/scopectl/scopectl/config"
@@ -23,16 +25,68 @@ type Options struct {
 
 // Write renders reports in the named format.
 func Write(w io.Writer, format string, reports []*schema.Report, opt Options) error {
-	switch format {
-	case "text":
-		return writeText(w, reports, opt)
-	case "json":
-		return writeJSON(w, reports, opt)
-	case "github":
-		return writeGitHub(w, reports)
+	out, err := NewWriter(w, format, opt)
+	if err != nil {
+		return err
 	}
-	return config.Errorf(config.KindInvalid, "unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+	for _, r := range reports {
+		if err := out.Add(r); err != nil {
+			return err
+		}
+	}
+	return out.Close()
 }
+
+// Writer renders reports one at a time, so that a caller need not keep
+// them: text and github lines are written (buffered) as each report is
+// added. The json format is one document that starts with the summary,
+// so it keeps each file's entry, encoded compactly, until Close.
+type Writer struct {
+	w      *bufio.Writer
+	format string
+	opt    Options
+	sum    Summary
+	files  []byte // json: the entries of "files", compact and comma-separated
+}
+
+// NewWriter returns a Writer of the named format (one of Formats) to w.
+func NewWriter(w io.Writer, format string, opt Options) (*Writer, error) {
+	if !slices.Contains(Formats, format) {
+		return nil, config.Errorf(config.KindInvalid, "unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+	}
+	return &Writer{w: bufio.NewWriter(w), format: format, opt: opt}, nil
+}
+
+// Add renders one report and counts it in the Summary.
+func (w *Writer) Add(r *schema.Report) error {
+	w.sum.add(r, w.opt.Strict)
+	switch w.format {
+	case "text":
+		writeText(w.w, r, ansi{w.opt.Color})
+	case "github":
+		writeGitHub(w.w, r)
+	case "json":
+		return w.addJSON(r)
+	}
+	return nil
+}
+
+// Close writes what remains (for json, the whole document) and flushes.
+// Like the line formats' writes, their flush is best effort: a reader
+// that went away does not change the outcome of the check.
+func (w *Writer) Close() error {
+	if w.format != "json" {
+		_ = w.w.Flush()
+		return nil
+	}
+	if err := w.writeJSON(); err != nil {
+		return err
+	}
+	return w.w.Flush()
+}
+
+// Summary returns the counts of the reports added so far.
+func (w *Writer) Summary() Summary { return w.sum }
 
 // Failed reports whether a report fails the check: unreadable, with errors,
 // or (when strict) with warnings.
@@ -51,19 +105,24 @@ type Summary struct {
 
 // Summarize counts reports.
 func Summarize(reports []*schema.Report, strict bool) Summary {
-	s := Summary{Files: len(reports)}
+	var s Summary
 	for _, r := range reports {
-		errs, warnings := r.Count()
-		if r.Err != nil {
-			errs++ // an unreadable file counts as one error
-		}
-		s.Errors += errs
-		s.Warnings += warnings
-		if Failed(r, strict) {
-			s.Invalid++
-		}
+		s.add(r, strict)
 	}
 	return s
+}
+
+func (s *Summary) add(r *schema.Report, strict bool) {
+	errs, warnings := r.Count()
+	if r.Err != nil {
+		errs++ // an unreadable file counts as one error
+	}
+	s.Files++
+	s.Errors += errs
+	s.Warnings += warnings
+	if Failed(r, strict) {
+		s.Invalid++
+	}
 }
 
 type ansi struct{ on bool }
@@ -75,22 +134,18 @@ func (a ansi) wrap(code, s string) string {
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-func writeText(w io.Writer, reports []*schema.Report, opt Options) error {
-	c := ansi{opt.Color}
-	for _, r := range reports {
-		if r.Err != nil {
-			fmt.Fprintf(w, "%s: %s: %v\n", c.wrap("1", name(r)), c.wrap("31", "error"), r.Err)
-			continue
-		}
-		for _, d := range r.Diagnostics {
-			sev := c.wrap("31", string(d.Severity))
-			if d.Severity == config.SeverityWarning {
-				sev = c.wrap("33", string(d.Severity))
-			}
-			fmt.Fprintf(w, "%s: %s: %s [%s]\n", c.wrap("1", fmt.Sprintf("%s:%d:%d", name(r), d.Line, d.Column)), sev, message(d), d.Rule)
-		}
+func writeText(w io.Writer, r *schema.Report, c ansi) {
+	if r.Err != nil {
+		fmt.Fprintf(w, "%s: %s: %v\n", c.wrap("1", name(r)), c.wrap("31", "error"), r.Err)
+		return
 	}
-	return nil
+	for _, d := range r.Diagnostics {
+		sev := c.wrap("31", string(d.Severity))
+		if d.Severity == config.SeverityWarning {
+			sev = c.wrap("33", string(d.Severity))
+		}
+		fmt.Fprintf(w, "%s: %s: %s [%s]\n", c.wrap("1", fmt.Sprintf("%s:%d:%d", name(r), d.Line, d.Column)), sev, message(d), d.Rule)
+	}
 }
 
 // message is the one-line text of a finding: pointer, message, hint.
@@ -119,42 +174,56 @@ type jsonFile struct {
 	Diagnostics []config.Diagnostic `json:"diagnostics"`
 }
 
-func writeJSON(w io.Writer, reports []*schema.Report, opt Options) error {
-	out := struct {
-		Valid   bool       `json:"valid"`
-		Summary Summary    `json:"summary"`
-		Files   []jsonFile `json:"files"`
-	}{Summary: Summarize(reports, opt.Strict), Files: make([]jsonFile, len(reports))}
-	out.Valid = out.Summary.Invalid == 0
-	for i, r := range reports {
-		f := jsonFile{Path: name(r), Valid: !Failed(r, opt.Strict), Diagnostics: r.Diagnostics}
-		if f.Diagnostics == nil {
-			f.Diagnostics = []config.Diagnostic{}
-		}
-		if r.Err != nil {
-			f.Error = r.Err.Error()
-		}
-		out.Files[i] = f
+func (w *Writer) addJSON(r *schema.Report) error {
+	f := jsonFile{Path: name(r), Valid: !Failed(r, w.opt.Strict), Diagnostics: r.Diagnostics}
+	if f.Diagnostics == nil {
+		f.Diagnostics = []config.Diagnostic{}
 	}
-	enc := json.NewEncoder(w)
+	if r.Err != nil {
+		f.Error = r.Err.Error()
+	}
+	entry, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	if len(w.files) > 0 {
+		w.files = append(w.files, ',')
+	}
+	w.files = append(w.files, entry...)
+	return nil
+}
+
+// writeJSON writes the document whose entries addJSON kept; the encoder
+// indents them as it would have a []jsonFile, so the bytes are the same.
+func (w *Writer) writeJSON() error {
+	out := struct {
+		Valid   bool            `json:"valid"`
+		Summary Summary         `json:"summary"`
+		Files   json.RawMessage `json:"files"`
+	}{Valid: w.sum.Invalid == 0, Summary: w.sum, Files: w.jsonFiles()}
+	enc := json.NewEncoder(w.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
 
+func (w *Writer) jsonFiles() json.RawMessage {
+	files := make([]byte, 0, len(w.files)+2)
+	files = append(files, '[')
+	files = append(files, w.files...)
+	return append(files, ']')
+}
+
 // writeGitHub writes workflow commands that GitHub Actions turns into
 // annotations on the pull request's changed lines.
-func writeGitHub(w io.Writer, reports []*schema.Report) error {
-	for _, r := range reports {
-		if r.Err != nil {
-			fmt.Fprintf(w, "::error file=%s,title=scopectl::%s\n", ghProperty(name(r)), ghData(r.Err.Error()))
-			continue
-		}
-		for _, d := range r.Diagnostics {
-			fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", d.Severity,
-				ghProperty(name(r)), d.Line, d.Column, ghProperty("scopectl "+d.Rule), ghData(message(d)))
-		}
+func writeGitHub(w io.Writer, r *schema.Report) {
+	if r.Err != nil {
+		fmt.Fprintf(w, "::error file=%s,title=scopectl::%s\n", ghProperty(name(r)), ghData(r.Err.Error()))
+		return
 	}
-	return nil
+	for _, d := range r.Diagnostics {
+		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", d.Severity,
+			ghProperty(name(r)), d.Line, d.Column, ghProperty("scopectl "+d.Rule), ghData(message(d)))
+	}
 }
 
 var (
