@@ -1,37 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the flushing goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServeLogBatchesRequestLines: request lines wait for the next batch,
 // any other record is written at once after them, in order, and closing
 // the log writes what is left.
 func TestServeLogBatchesRequestLines(t *testing.T) {
-	var out lockedBuffer
-	log, batched := newServeLogger("text", &out)
+	out := newLogBuffer()
+	log, batched := newServeLogger("text", out)
 	log.Info("request", "path", "/a")
 	log.Info("request", "path", "/b")
 	log.Warn("store unavailable")
@@ -50,8 +30,8 @@ func TestServeLogBatchesRequestLines(t *testing.T) {
 // TestServeLogBatchSize: request lines are written once a batch is full,
 // without waiting for the timer.
 func TestServeLogBatchSize(t *testing.T) {
-	var out lockedBuffer
-	log, batched := newServeLogger("json", &out)
+	out := newLogBuffer()
+	log, batched := newServeLogger("json", out)
 	defer batched.Close()
 	line := strings.Repeat("x", 1000)
 	for range logBatchBytes/1000 + 1 {
