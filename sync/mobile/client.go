@@ -104,49 +104,21 @@ func (c *Client) Preauthorize(ctx context.Context, scope string, responses map[s
 	return p, err
 }
 
-// redirectURI is where the instance asks codes to be sent.
-const redirectURI = "scopectl:/oauth"
-
-// Token runs the authorization and the code exchange for scope, once its
-// checks have passed.
-func (c *Client) Token(ctx context.Context, scope string) (Token, error) {
-	code, err := c.code(ctx, scope)
+// Grant asks for a token of scope with the JWT authorization grant (RFC
+// 7523 §2.1): one request, the instance's assertion as the grant, once the
+// checks of scope stand in success.
+func (c *Client) Grant(ctx context.Context, scope string) (Token, error) {
+	a, err := c.assertion()
 	if err != nil {
 		return Token{}, err
 	}
-	return c.exchange(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}})
+	form := url.Values{"grant_type": {api.GrantTypeJWTBearer}, "scope": {scope}, "assertion": {a}}
+	return c.postToken(ctx, form)
 }
 
 // Refresh exchanges a refresh token.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (Token, error) {
 	return c.exchange(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
-}
-
-func (c *Client) code(ctx context.Context, scope string) (string, error) {
-	a, err := c.assertion()
-	if err != nil {
-		return "", err
-	}
-	q := url.Values{"response_type": {"code"}, "client_id": {c.Instance.ID}, "redirect_uri": {redirectURI}, "scope": {scope},
-		"client_assertion_type": {api.AssertionType}, "client_assertion": {a}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+api.AuthorizationPath(c.Runtime)+"?"+q.Encode(), nil)
-	if err != nil {
-		return "", err
-	}
-	hc := *c.httpClient()
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, data, err := c.do(&hc, req)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusFound {
-		return "", c.answerError(resp, data)
-	}
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || !strings.HasPrefix(loc.String(), redirectURI+"?") || loc.Query().Get("code") == "" {
-		return "", config.Errorf(config.KindUnavailable, "%s redirected the authorization to another place than %s", c.URL, redirectURI)
-	}
-	return loc.Query().Get("code"), nil
 }
 
 func (c *Client) exchange(ctx context.Context, form url.Values) (Token, error) {
@@ -156,6 +128,11 @@ func (c *Client) exchange(ctx context.Context, form url.Values) (Token, error) {
 	}
 	form.Set("client_assertion_type", api.AssertionType)
 	form.Set("client_assertion", a)
+	return c.postToken(ctx, form)
+}
+
+// postToken posts a token request and reads the token it answers.
+func (c *Client) postToken(ctx context.Context, form url.Values) (Token, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+api.TokenPath(c.Runtime), strings.NewReader(form.Encode()))
 	if err != nil {
 		return Token{}, err

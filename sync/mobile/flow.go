@@ -19,7 +19,8 @@ type Answerer func(check string, challenge map[string]any) (map[string]any, erro
 const maxRounds = 10
 
 // Obtain runs the checks of scope, answering each challenge with answer,
-// until all have passed, then gets a token. A check that fails (blocked,
+// until all have passed, then gets a token with the JWT authorization
+// grant. A check that fails (blocked,
 // unknown to the runtime) is a KindForbidden error that names it and why.
 func (c *Client) Obtain(ctx context.Context, scope string, answer Answerer) (Token, error) {
 	var responses map[string]map[string]any
@@ -32,7 +33,7 @@ func (c *Client) Obtain(ctx context.Context, scope string, answer Answerer) (Tok
 			return Token{}, config.Errorf(config.KindForbidden, "%s", describeFailures(p.Failures))
 		}
 		if len(p.Challenges) == 0 {
-			return c.Token(ctx, scope)
+			return c.Grant(ctx, scope)
 		}
 		responses = map[string]map[string]any{}
 		for _, check := range slices.Sorted(maps.Keys(p.Challenges)) {
