@@ -125,10 +125,11 @@ func diffServer(c *cli.Context, format string, files []string, locals []*config.
 	return diffExit(out.Close())
 }
 
-// readDescriptors validates and decodes files; invalid ones are reported
-// and make the command exit 2.
+// readDescriptors decodes files, concurrently; invalid ones are reported
+// as app validate reports them and make the command exit 2. Warnings are
+// not looked for: see schema.DecodeFiles.
 func readDescriptors(c *cli.Context, files []string) ([]*config.Descriptor, error) {
-	reports, ok := validDescriptors(c, files)
+	reports, ok := reportInvalid(c, schema.DecodeFiles(files, 0))
 	if !ok {
 		return nil, usageErrorf("cannot compare invalid descriptors; fix them first")
 	}
