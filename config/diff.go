@@ -143,6 +143,9 @@ func appendStringChange(out []Change, path, old, new string, omitEmpty bool) []C
 
 // appendScopeChange compares two scopes element by element.
 func appendScopeChange(out []Change, path string, old, new Scope) []Change {
+	if slices.Equal(old, new) { // the usual element of a large mapping
+		return out
+	}
 	old, new = NewScope(old...), NewScope(new...)
 	if slices.Equal(old, new) {
 		return out
