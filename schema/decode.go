@@ -49,15 +49,15 @@ func decodePlain(src []byte) *config.Descriptor {
 	if len(src) > config.MaxFileSize {
 		return nil
 	}
-	doc, diags := config.ParseDocument(src)
-	if doc == nil || len(diags) > 0 || !plain(doc.Root) {
+	root, ok := config.ParseValue(src)
+	if !ok || !plain(root) {
 		return nil
 	}
-	d, err := config.DecodeDescriptor(doc.Root)
+	d, err := config.DecodeDescriptor(root)
 	if err != nil {
 		return nil
 	}
-	if canonicalBound(len(src), doc.Root) > config.MaxFileSize && len(d.Canonical()) > config.MaxFileSize {
+	if canonicalBound(len(src), root) > config.MaxFileSize && len(d.Canonical()) > config.MaxFileSize {
 		return nil
 	}
 	return d
