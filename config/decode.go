@@ -129,12 +129,14 @@ func decodeMapping(v any) (map[string]Scope, error) {
 	}
 	out := make(map[string]Scope, len(obj))
 	for elem, checks := range obj {
-		if out[elem], err = decodeScope(checks, "/scopeElementMapping", elem); err != nil {
+		sc, err := decodeScope(checks, "/scopeElementMapping", elem)
+		if err != nil {
 			return nil, err
 		}
-		if out[elem] == nil {
-			out[elem] = Scope{}
+		if sc == nil {
+			sc = Scope{}
 		}
+		out[elem] = sc
 	}
 	return out, nil
 }

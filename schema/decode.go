@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/scopectl/scopectl/config"
@@ -161,6 +162,9 @@ func plainScope(v any) bool {
 	s, ok := v.(string)
 	if !ok {
 		return false
+	}
+	if !strings.Contains(s, " ") { // one element or none, the usual
+		return s == "" || plainElement(s)
 	}
 	elems, err := config.ScopeElements(s)
 	if err != nil {
