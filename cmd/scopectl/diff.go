@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -61,6 +62,14 @@ func diffAction(c *cli.Context) error {
 	if from, to, ok := strings.Cut(c.String("rev"), ".."); ok {
 		return diffRevisions(c, from, to, format)
 	}
+	if c.NArg() == 2 && os.Getenv("GOGC") == "" {
+		// Two files of at most config.MaxFileSize are read, compared and
+		// dropped at exit: nearly all that is allocated stays live, so a
+		// collection finds little garbage. Collecting less often saves
+		// about a fifth of the time of a diff of two 10,000-element
+		// files (docs/benchmarks.md).
+		defer debug.SetGCPercent(debug.SetGCPercent(diffGCPercent))
+	}
 	files, locals, err := diffInputs(c)
 	if err != nil {
 		return err
@@ -74,6 +83,9 @@ func diffAction(c *cli.Context) error {
 	}
 	return diffServer(c, format, files, locals, color)
 }
+
+// diffGCPercent is the GOGC of a diff of two files.
+const diffGCPercent = 400
 
 // diffInputs reads the local descriptors a diff compares: the files
 // named, or every descriptor in mobilefirst/.
