@@ -67,8 +67,9 @@ func decodePlain(src []byte) *config.Descriptor {
 // canonicalBound is an upper bound on the size of the canonical form of a
 // plain document of n bytes: no string or number of a plain document
 // encodes longer in canonical form than in its source (scope strings lose
-// spaces and duplicates; other strings have no characters that the
-// encoder escapes and the source could write shorter), and each member
+// spaces and duplicates; other strings hold no control characters, which
+// are hidden, so the only characters the encoder escapes, '"' and '\',
+// are escaped in the source as well, in two bytes or more), and each member
 // gains at most memberGrowth bytes of indentation and separators. The
 // members the canonical form writes when absent fit in canonicalOverhead.
 func canonicalBound(n int, root any) int {
