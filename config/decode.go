@@ -23,7 +23,7 @@ func DecodeDescriptor(root any) (*Descriptor, error) {
 	if d.DisplayName, err = optionalString(obj, "displayName"); err != nil {
 		return nil, err
 	}
-	if d.MandatoryScope, err = decodeScope(obj["mandatoryScope"], "/mandatoryScope"); err != nil {
+	if d.MandatoryScope, err = decodeScope(obj["mandatoryScope"], "", "mandatoryScope"); err != nil {
 		return nil, err
 	}
 	if d.ScopeElementMapping, err = decodeMapping(obj["scopeElementMapping"]); err != nil {
@@ -105,17 +105,19 @@ func optionalString(obj map[string]any, name string) (string, error) {
 	return s, nil
 }
 
-func decodeScope(v any, ptr string) (Scope, error) {
+// decodeScope decodes the scope at the pointer PointerJoin(parent, name),
+// which it joins only for an error: a mapping has thousands of scopes.
+func decodeScope(v any, parent, name string) (Scope, error) {
 	if v == nil {
 		return nil, nil
 	}
 	s, ok := v.(string)
 	if !ok {
-		return nil, Errorf(KindInvalid, "%s must be a string, not %s", ptr, describeType(v))
+		return nil, Errorf(KindInvalid, "%s must be a string, not %s", PointerJoin(parent, name), describeType(v))
 	}
 	sc, err := ParseScope(s)
 	if err != nil {
-		return nil, &Error{Kind: KindInvalid, Message: ptr + ": " + err.Error(), Err: err}
+		return nil, &Error{Kind: KindInvalid, Message: PointerJoin(parent, name) + ": " + err.Error(), Err: err}
 	}
 	return sc, nil
 }
@@ -127,12 +129,14 @@ func decodeMapping(v any) (map[string]Scope, error) {
 	}
 	out := make(map[string]Scope, len(obj))
 	for elem, checks := range obj {
-		if out[elem], err = decodeScope(checks, PointerJoin("/scopeElementMapping", elem)); err != nil {
+		sc, err := decodeScope(checks, "/scopeElementMapping", elem)
+		if err != nil {
 			return nil, err
 		}
-		if out[elem] == nil {
-			out[elem] = Scope{}
+		if sc == nil {
+			sc = Scope{}
 		}
+		out[elem] = sc
 	}
 	return out, nil
 }

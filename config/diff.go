@@ -143,6 +143,9 @@ func appendStringChange(out []Change, path, old, new string, omitEmpty bool) []C
 
 // appendScopeChange compares two scopes element by element.
 func appendScopeChange(out []Change, path string, old, new Scope) []Change {
+	if slices.Equal(old, new) { // the usual element of a large mapping
+		return out
+	}
 	old, new = NewScope(old...), NewScope(new...)
 	if slices.Equal(old, new) {
 		return out
@@ -153,8 +156,23 @@ func appendScopeChange(out []Change, path string, old, new Scope) []Change {
 	})
 }
 
+// appendMappingChanges compares two mappings. A mapping may have
+// thousands of elements and a change few of them, so it picks the elements
+// that changed before sorting them and joining their pointers.
 func appendMappingChanges(out []Change, a, b map[string]Scope) []Change {
-	for _, elem := range unionKeys(a, b) {
+	var changed []string
+	for elem, old := range a {
+		if new, inB := b[elem]; !inB || !slices.Equal(old, new) {
+			changed = append(changed, elem)
+		}
+	}
+	for elem := range b {
+		if _, inA := a[elem]; !inA {
+			changed = append(changed, elem)
+		}
+	}
+	slices.Sort(changed)
+	for _, elem := range changed {
 		path := PointerJoin("/scopeElementMapping", elem)
 		old, inA := a[elem]
 		new, inB := b[elem]

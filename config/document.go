@@ -143,6 +143,20 @@ func ParseDocument(src []byte) (*Document, []Diagnostic) {
 	return p.doc, p.diags
 }
 
+// ParseValue parses src as ParseDocument does, without recording
+// positions, for a caller that only wants a value when there is nothing to
+// report: ok is true exactly when ParseDocument would return a Document
+// and no diagnostics.
+func ParseValue(src []byte) (v any, ok bool) {
+	if bytes.HasPrefix(src, utf8BOM) {
+		return nil, false
+	}
+	p := &parser{src: src} // no doc: no positions, findings not kept
+	v, ok = p.value(nil)
+	p.skipSpace()
+	return v, ok && p.pos == len(p.src)
+}
+
 // isJSONSpace reports whether src holds nothing but JSON whitespace.
 func isJSONSpace(src []byte) bool {
 	for _, c := range src {
@@ -159,8 +173,8 @@ type parser struct {
 	src   []byte
 	pos   int
 	depth int
-	path  []string // tokens of the value being parsed, for messages
-	doc   *Document
+	path  []string  // tokens of the value being parsed, for messages
+	doc   *Document // nil for ParseValue, which stops at the first finding
 	diags []Diagnostic
 }
 
@@ -174,6 +188,9 @@ func (p *parser) pointer() string {
 }
 
 func (p *parser) fail(off int, rule, format string, args ...any) bool {
+	if p.doc == nil {
+		return false
+	}
 	p.diags = append(p.diags, Diagnostic{
 		Severity: SeverityError, Rule: rule, Pointer: p.pointer(), Position: p.doc.lines.position(off),
 		Message: fmt.Sprintf(format, args...),
@@ -212,7 +229,9 @@ func (p *parser) describe() string {
 // value parses one value into n, which records where it starts.
 func (p *parser) value(n *posNode) (any, bool) {
 	p.skipSpace()
-	n.value = p.pos
+	if n != nil {
+		n.value = p.pos
+	}
 	if p.pos >= len(p.src) {
 		return nil, p.fail(p.pos, RuleSyntax, "unexpected end of file; expected a value")
 	}
@@ -252,7 +271,9 @@ func (p *parser) object(n *posNode) (any, bool) {
 	}
 	defer func() { p.depth-- }()
 	obj := make(map[string]any)
-	n.members = make(map[string]*posNode)
+	if n != nil {
+		n.members = make(map[string]*posNode)
+	}
 	p.pos++ // '{'
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
@@ -311,7 +332,11 @@ func (p *parser) member(n *posNode, obj map[string]any) bool {
 	key := k.(string)
 	p.path = append(p.path, key)
 	defer func() { p.path = p.path[:len(p.path)-1] }()
-	if first, dup := n.members[key]; dup {
+	if n == nil {
+		if _, dup := obj[key]; dup {
+			return p.fail(keyOff, RuleDuplicateKey, "duplicate member")
+		}
+	} else if first, dup := n.members[key]; dup {
 		p.diags = append(p.diags, Diagnostic{
 			Severity: SeverityError, Rule: RuleDuplicateKey, Pointer: p.pointer(),
 			Position: p.doc.lines.position(keyOff),
@@ -324,8 +349,11 @@ func (p *parser) member(n *posNode, obj map[string]any) bool {
 		return p.fail(p.pos, RuleSyntax, "unexpected %s after member name; expected ':'", p.describe())
 	}
 	p.pos++
-	child := &posNode{key: keyOff}
-	n.members[key] = child
+	var child *posNode
+	if n != nil {
+		child = &posNode{key: keyOff}
+		n.members[key] = child
+	}
 	v, ok := p.value(child)
 	obj[key] = v
 	return ok
@@ -344,7 +372,11 @@ func (p *parser) array(n *posNode) (any, bool) {
 		return arr, true
 	}
 	for {
-		child := &posNode{key: -1}
+		var child *posNode
+		if n != nil {
+			child = &posNode{key: -1}
+			n.items = append(n.items, child)
+		}
 		p.path = append(p.path, strconv.Itoa(len(arr)))
 		v, ok := p.value(child)
 		p.path = p.path[:len(p.path)-1]
@@ -352,7 +384,6 @@ func (p *parser) array(n *posNode) (any, bool) {
 			return nil, false
 		}
 		arr = append(arr, v)
-		n.items = append(n.items, child)
 		switch done, ok := p.separator(']', "array element"); {
 		case !ok:
 			return nil, false

@@ -34,7 +34,8 @@ func ParseScope(s string) (Scope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewScope(elems...), nil
+	slices.Sort(elems) // NewScope without its copy: elems is ours
+	return slices.Compact(elems), nil
 }
 
 // ScopeElements splits s on spaces and returns the elements in the order

@@ -12,7 +12,8 @@ import (
 
 // FuzzValidate: any input yields a report without panicking; every finding
 // has a rule and a position inside the file; a descriptor that validates
-// formats to a canonical form that validates to the same descriptor.
+// formats to a canonical form that validates to the same descriptor;
+// Decode accepts exactly what Validate accepts, as the same descriptor.
 func FuzzValidate(f *testing.F) {
 	for _, dir := range []string{"valid", "invalid"} {
 		names, _ := fs.Glob(fixtures.FS, dir+"/*.json")
@@ -33,6 +34,9 @@ func FuzzValidate(f *testing.F) {
 		}
 		if r.Valid() != (r.Descriptor != nil && !config.HasErrors(r.Diagnostics)) {
 			t.Fatalf("Valid() disagrees with the findings: %+v", r)
+		}
+		if d := schema.Decode(src); d.Valid() != r.Valid() || d.Valid() && len(config.Diff(d.Descriptor, r.Descriptor)) > 0 {
+			t.Fatalf("Decode disagrees with Validate: %+v, %+v", d, r)
 		}
 		out, fr := schema.Format(src)
 		if out == nil {

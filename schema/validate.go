@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -129,13 +130,20 @@ func ReadLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Size() > config.MaxFileSize {
-		return nil, &SizeError{size: info.Size()}
+	var size int64
+	if info, err := f.Stat(); err == nil {
+		size = info.Size()
 	}
-	src, err := io.ReadAll(io.LimitReader(f, config.MaxFileSize+1))
-	if err != nil {
+	if size > config.MaxFileSize {
+		return nil, &SizeError{size: size}
+	}
+	// Room for the whole file and the read that finds its end, so that a
+	// large file is read into one buffer instead of a series of copies.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, config.MaxFileSize+1)); err != nil {
 		return nil, err
 	}
+	src := buf.Bytes()
 	if len(src) > config.MaxFileSize {
 		return nil, &SizeError{size: int64(len(src))}
 	}

@@ -192,7 +192,12 @@ func descriptorFiles(c *cli.Context) ([]string, error) {
 // validDescriptors validates files and returns their reports; when one is
 // invalid it reports the invalid ones on stderr and returns ok false.
 func validDescriptors(c *cli.Context, files []string) (reports []*schema.Report, ok bool) {
-	reports = schema.ValidateFiles(files, 0)
+	return reportInvalid(c, schema.ValidateFiles(files, 0))
+}
+
+// reportInvalid reports the invalid ones of reports on stderr and returns
+// reports, with ok false when there was one.
+func reportInvalid(c *cli.Context, reports []*schema.Report) (_ []*schema.Report, ok bool) {
 	var bad []*schema.Report
 	for _, r := range reports {
 		if report.Failed(r, false) {

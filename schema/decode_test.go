@@ -1,0 +1,150 @@
+package schema
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/fixtures"
+)
+
+// TestDecodeAgreesWithValidate: for every fixture, Decode accepts exactly
+// what Validate accepts, as the same descriptor, and reports the errors of
+// an invalid file as Validate does.
+func TestDecodeAgreesWithValidate(t *testing.T) {
+	for _, dir := range []string{"valid", "invalid"} {
+		names, _ := fs.Glob(fixtures.FS, dir+"/*.json")
+		for _, name := range names {
+			src, _ := fs.ReadFile(fixtures.FS, name)
+			d, v := Decode(src), Validate(src)
+			if d.Valid() != v.Valid() || (d.Descriptor == nil) != (v.Descriptor == nil) {
+				t.Errorf("%s: Decode valid %v, Validate valid %v", name, d.Valid(), v.Valid())
+				continue
+			}
+			if d.Descriptor != nil && len(config.Diff(d.Descriptor, v.Descriptor)) > 0 {
+				t.Errorf("%s: Decode and Validate read different descriptors", name)
+			}
+			if !v.Valid() && !slices.EqualFunc(d.Diagnostics, v.Diagnostics, func(a, b config.Diagnostic) bool { return a == b }) {
+				t.Errorf("%s: Decode reports %+v, Validate %+v", name, d.Diagnostics, v.Diagnostics)
+			}
+		}
+	}
+}
+
+// TestPlainRefusesWhatValidateRefuses: near misses of a valid descriptor,
+// one rule broken each, are not plain; the valid ones around them are,
+// but for unusual spellings, which Decode leaves to Validate.
+func TestPlainRefusesWhatValidateRefuses(t *testing.T) {
+	key := `"applicationKey":{"packageName":"a.b","clientPlatform":"android","version":"1.0"}`
+	check := func(props string) string {
+		return `{` + key + `,"securityCheckConfigurations":{"c":{` + props + `}}}`
+	}
+	valid := []string{
+		`{` + key + `}`,
+		`{` + key + `,"displayName":"` + strings.Repeat("é", 256) + `","mandatoryScope":"a b","maxTokenExpiration":2147483647}`,
+		`{` + key + `,"scopeElementMapping":{"a":"","b":"c d","<&>":"x"}}`,
+		check(`"maxAttempts":3,"expirationSec":"60","enableSSO":"true","custom":-9007199254740991,"other":"x","b":false`),
+	}
+	invalid := []string{
+		`{` + key + `,"other":1}`,
+		`{"applicationKey":{"packageName":"a","clientPlatform":"android","version":"1","id":"x"}}`,
+		`{"applicationKey":{"bundleId":"a","clientPlatform":"android","version":"1"}}`,
+		`{"applicationKey":{"packageName":"a","clientPlatform":"linux","version":"1"}}`,
+		`{"applicationKey":{"packageName":"-a","clientPlatform":"android","version":"1"}}`,
+		`{"applicationKey":{"packageName":"a","clientPlatform":"android","version":"` + strings.Repeat("1", 65) + `"}}`,
+		`{` + key + `,"displayName":"` + strings.Repeat("é", 257) + `"}`,
+		`{` + key + `,"displayName":"a\u202eb"}`,
+		`{` + key + `,"mandatoryScope":"a a"}`,
+		`{` + key + `,"mandatoryScope":null}`,
+		`{` + key + `,"scopeElementMapping":{"a b":""}}`,
+		`{` + key + `,"scopeElementMapping":{"":""}}`,
+		`{` + key + `,"scopeElementMapping":{"a":"x y x"}}`,
+		`{` + key + `,"scopeElementMapping":{"a":"é"}}`,
+		`{` + key + `,"scopeElementMapping":{"a":1}}`,
+		`{` + key + `,"scopeElementMapping":{"a":"","a":""}}`,
+		`{` + key + `,"maxTokenExpiration":0}`,
+		`{` + key + `,"maxTokenExpiration":2147483648}`,
+		`{` + key + `,"securityCheckConfigurations":{"c d":{}}}`,
+		`{` + key + `,"securityCheckConfigurations":{"c":1}}`,
+		check(`"maxAttempts":-1`),
+		check(`"maxAttempts":true`),
+		check(`"maxAttempts":"1.5"`),
+		check(`"maxAttempts":"-1"`),
+		check(`"maxAttempts":3.0`),
+		check(`"maxAttempts":9007199254740992`),
+		check(`"enableSSO":1`),
+		check(`"enableSSO":"yes"`),
+		check(`"custom":9007199254740992`),
+		check(`"custom":null`),
+		check(`"custom":[]`),
+		check(`"custom":"a\u0007"`),
+		check(`"cu\u200fstom":1`),
+	}
+	// Valid, but not plain: Decode takes them to Validate.
+	unusual := []string{
+		`{` + key + `,"maxTokenExpiration":3600.0}`,
+		`{` + key + `,"maxTokenExpiration":36e2}`,
+	}
+	for _, src := range unusual {
+		if decodePlain([]byte(src)) != nil || !Decode([]byte(src)).Valid() {
+			t.Errorf("plain, or Decode refuses it: %s", src)
+		}
+	}
+	for _, src := range valid {
+		if decodePlain([]byte(src)) == nil || !Validate([]byte(src)).Valid() {
+			t.Errorf("not plain and valid: %s", src)
+		}
+	}
+	for _, src := range invalid {
+		if decodePlain([]byte(src)) != nil {
+			t.Errorf("plain: %s", src)
+		}
+		if Validate([]byte(src)).Valid() {
+			t.Errorf("near miss is valid, so the test proves nothing: %s", src)
+		}
+	}
+}
+
+// TestCanonicalBound: canonicalBound is at least the size of the canonical
+// form of plain fixtures and of files built of the members that grow the
+// most.
+func TestCanonicalBound(t *testing.T) {
+	key := `{"applicationKey":{"packageName":"a","clientPlatform":"android","version":"1"}`
+	repeat := func(format string, n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = fmt.Sprintf(format, i)
+		}
+		return strings.Join(parts, ",")
+	}
+	sources := map[string]string{
+		"bare key":      key + `}`,
+		"short members": key + `,"scopeElementMapping":{` + repeat(`"%d":""`, 3000) + `}}`,
+		"short props":   key + `,"securityCheckConfigurations":{"c":{` + repeat(`"%d":1`, 3000) + `}}}`,
+		"empty checks":  key + `,"securityCheckConfigurations":{` + repeat(`"%d":{}`, 3000) + `}}`,
+		"html":          key + `,"displayName":"` + strings.Repeat("<&>", 80) + `"}`,
+	}
+	names, _ := fs.Glob(fixtures.FS, "valid/*.json")
+	for _, name := range names {
+		src, _ := fs.ReadFile(fixtures.FS, name)
+		sources[name] = string(src)
+	}
+	plains := 0
+	for name, src := range sources {
+		d := decodePlain([]byte(src))
+		if d == nil {
+			continue
+		}
+		plains++
+		root, _ := config.ParseValue([]byte(src))
+		if n, bound := len(d.Canonical()), canonicalBound(len(src), root); n > bound {
+			t.Errorf("%s: canonical form of %d bytes, bound %d", name, n, bound)
+		}
+	}
+	if plains < len(sources)/2 {
+		t.Errorf("only %d of %d sources are plain", plains, len(sources))
+	}
+}
