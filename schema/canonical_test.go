@@ -16,20 +16,13 @@ import (
 // that Validate may skip encoding it for small files.
 func TestCanonicalGrowthBound(t *testing.T) {
 	key := `{"applicationKey":{"packageName":"a","clientPlatform":"android","version":"1"}`
-	repeat := func(format string, n int) string {
-		parts := make([]string, n)
-		for i := range parts {
-			parts[i] = fmt.Sprintf(format, i)
-		}
-		return strings.Join(parts, ",")
-	}
 	sources := map[string]string{
 		"bare key":          key + `}`,
-		"exponents":         key + `,"securityCheckConfigurations":{"c":{` + repeat(`"p%d":9e15`, 300) + `}}}`,
-		"negative":          key + `,"securityCheckConfigurations":{"c":{` + repeat(`"p%d":-9e15`, 300) + `}}}`,
-		"short members":     key + `,"scopeElementMapping":{` + repeat(`"%d":""`, 300) + `}}`,
+		"exponents":         key + `,"securityCheckConfigurations":{"c":{` + repeatMembers(`"p%d":9e15`, 300) + `}}}`,
+		"negative":          key + `,"securityCheckConfigurations":{"c":{` + repeatMembers(`"p%d":-9e15`, 300) + `}}}`,
+		"short members":     key + `,"scopeElementMapping":{` + repeatMembers(`"%d":""`, 300) + `}}`,
 		"line separators":   key + `,"displayName":"` + strings.Repeat("\u2028", 200) + `"}`,
-		"empty checks":      key + `,"securityCheckConfigurations":{` + repeat(`"%d":{}`, 300) + `}}`,
+		"empty checks":      key + `,"securityCheckConfigurations":{` + repeatMembers(`"%d":{}`, 300) + `}}`,
 		"max expiration":    key + `,"maxTokenExpiration":2e9}`,
 		"escaped html only": key + `,"displayName":"` + strings.Repeat("<&>", 80) + `"}`,
 	}
@@ -53,4 +46,14 @@ func TestCanonicalGrowthBound(t *testing.T) {
 			t.Errorf("%s: canonical form of %d bytes from %d", name, n, len(src))
 		}
 	}
+}
+
+// repeatMembers joins n members made by format from their index with
+// commas: the bulk of a large test document.
+func repeatMembers(format string, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(format, i)
+	}
+	return strings.Join(parts, ",")
 }

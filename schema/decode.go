@@ -136,25 +136,7 @@ func plainAppKey(v any) bool {
 	field := config.Platform(platform).IDField()
 	id, _ := key[field].(string)
 	version, _ := key["version"].(string)
-	return field != "" && plainName(id, 255) && plainName(version, 64)
-}
-
-// plainName matches the schema's application id and version patterns:
-// ^[0-9A-Za-z][0-9A-Za-z._-]{0,max-1}$.
-func plainName(s string, max int) bool {
-	if s == "" || len(s) > max || !isAlnum(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '.' && c != '_' && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-func isAlnum(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	return field != "" && config.AppKey{ID: id, Platform: config.Platform(platform), Version: version}.Validate() == nil
 }
 
 // plainScope accepts a string of scope elements separated by spaces in

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -113,18 +112,11 @@ func TestPlainRefusesWhatValidateRefuses(t *testing.T) {
 // most.
 func TestCanonicalBound(t *testing.T) {
 	key := `{"applicationKey":{"packageName":"a","clientPlatform":"android","version":"1"}`
-	repeat := func(format string, n int) string {
-		parts := make([]string, n)
-		for i := range parts {
-			parts[i] = fmt.Sprintf(format, i)
-		}
-		return strings.Join(parts, ",")
-	}
 	sources := map[string]string{
 		"bare key":      key + `}`,
-		"short members": key + `,"scopeElementMapping":{` + repeat(`"%d":""`, 3000) + `}}`,
-		"short props":   key + `,"securityCheckConfigurations":{"c":{` + repeat(`"%d":1`, 3000) + `}}}`,
-		"empty checks":  key + `,"securityCheckConfigurations":{` + repeat(`"%d":{}`, 3000) + `}}`,
+		"short members": key + `,"scopeElementMapping":{` + repeatMembers(`"%d":""`, 3000) + `}}`,
+		"short props":   key + `,"securityCheckConfigurations":{"c":{` + repeatMembers(`"%d":1`, 3000) + `}}}`,
+		"empty checks":  key + `,"securityCheckConfigurations":{` + repeatMembers(`"%d":{}`, 3000) + `}}`,
 		"html":          key + `,"displayName":"` + strings.Repeat("<&>", 80) + `"}`,
 	}
 	names, _ := fs.Glob(fixtures.FS, "valid/*.json")
