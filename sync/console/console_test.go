@@ -391,3 +391,17 @@ func TestHistoryAndRollback(t *testing.T) {
 		t.Errorf("revision 3 by %s: %v; want revision 1's content", author, third)
 	}
 }
+
+// TestOversizedForm: a form larger than the console takes is refused as
+// such, and stores nothing.
+func TestOversizedForm(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("192.0.2.1:1000")
+	b.signIn("operator", "operator-secret", bankPage)
+	b.do("GET", bankPage, nil)
+	big := securityForm(b, "1", url.Values{"displayName": {strings.Repeat("x", 5<<20)}})
+	wantCode(t, "a 5 MiB form", b.do("POST", bankPage, big), 413, "larger than 4 MiB")
+	if _, d := e.revision("2"); d != nil {
+		t.Errorf("an oversized form stored revision 2: %v", d)
+	}
+}

@@ -44,6 +44,10 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 // endpoint, throttled alike.
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
+	if err := r.ParseForm(); err != nil {
+		c.renderLogin(w, r, http.StatusRequestEntityTooLarge, "This sign-in form could not be read (at most 16 KiB); try again.", loginData{Next: Path + "apps"})
+		return
+	}
 	d := loginData{ID: r.PostFormValue("id"), Next: safeNext(r.PostFormValue("next"))}
 	ck, err := r.Cookie(loginCookie)
 	if err != nil || ck.Value == "" || r.PostFormValue("token") != ck.Value {

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,6 +166,9 @@ func (c *Console) signedIn(need admin.Role, h http.HandlerFunc) http.HandlerFunc
 			c.toLogin(w, r, msg)
 			return
 		}
+		if r.Method == http.MethodPost && !c.parseForm(w, r, s) {
+			return
+		}
 		if r.Method == http.MethodPost && !validForm(r, s) {
 			c.fail(w, r, s, http.StatusForbidden, "This form is stale or came from another site: reload the page and try again.")
 			return
@@ -200,6 +205,22 @@ func (c *Console) currentSession(r *http.Request) (*session, string) {
 	}
 	s.role = r0
 	return s, ""
+}
+
+// parseForm parses a posted form, answering one that cannot be read (too
+// large, or not a form) itself.
+func (c *Console) parseForm(w http.ResponseWriter, r *http.Request, s *session) bool {
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		c.fail(w, r, s, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than %d MiB: nothing was saved.", maxForm>>20))
+	case err != nil:
+		c.fail(w, r, s, http.StatusBadRequest, "The form could not be read: nothing was saved.")
+	default:
+		return true
+	}
+	return false
 }
 
 // validForm checks a form's CSRF token against the session's, in
