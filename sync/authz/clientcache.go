@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/scopectl/scopectl/config"
 )
 
 // maxCachedClients bounds a clientCache: when full it starts over.
@@ -25,7 +27,7 @@ type clientCache struct {
 
 type cachedClient struct {
 	client Client
-	key    *jose.JSONWebKey
+	key    *jose.JSONWebKey // nil: the client was not found
 	at     time.Time
 }
 
@@ -33,29 +35,45 @@ type cachedClient struct {
 const ClientTTL = time.Second
 
 // get returns the client id names with its key, from the cache or else
-// from load.
+// from load; a client that load did not find (KindNotFound) is
+// remembered as such, and is a KindNotFound error.
 func (cc *clientCache) get(ctx context.Context, id string, now time.Time, load func(ctx context.Context, id string) (Client, error)) (Client, *jose.JSONWebKey, error) {
 	cc.mu.Lock()
 	e, ok := cc.clients[id]
 	cc.mu.Unlock()
-	if ok && now.Sub(e.at) < ClientTTL {
-		return e.client, e.key, nil
+	if !ok || now.Sub(e.at) >= ClientTTL {
+		var err error
+		if e, err = cc.load(ctx, id, now, load); err != nil {
+			return Client{}, nil, err
+		}
 	}
+	if e.key == nil {
+		return Client{}, nil, config.Errorf(config.KindNotFound, "no mobile client %s", id)
+	}
+	return e.client, e.key, nil
+}
+
+// load reads a client with load and caches what it found, or that it
+// found nothing.
+func (cc *clientCache) load(ctx context.Context, id string, now time.Time, load func(ctx context.Context, id string) (Client, error)) (cachedClient, error) {
 	c, err := load(ctx, id)
-	if err != nil {
-		return Client{}, nil, err
-	}
-	key, err := parseClientKey(c.PublicKey)
-	if err != nil {
-		return Client{}, nil, err
+	e := cachedClient{client: c, at: now}
+	switch {
+	case config.ErrorKind(err) == config.KindNotFound:
+	case err != nil:
+		return e, err
+	default:
+		if e.key, err = parseClientKey(c.PublicKey); err != nil {
+			return e, err
+		}
 	}
 	cc.mu.Lock()
 	if cc.clients == nil || len(cc.clients) >= maxCachedClients {
 		cc.clients = make(map[string]cachedClient)
 	}
-	cc.clients[id] = cachedClient{client: c, key: key, at: now}
+	cc.clients[id] = e
 	cc.mu.Unlock()
-	return c, key, nil
+	return e, nil
 }
 
 // forget drops the client id names.

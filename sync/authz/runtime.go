@@ -52,6 +52,19 @@ func (rt *Runtime) now() time.Time {
 	return time.Now()
 }
 
+// Registered reports whether client id is registered, as the runtime read
+// it within ClientTTL: what a bearer token of the client is checked
+// against, so that deleting the client revokes its tokens.
+func (rt *Runtime) Registered(ctx context.Context, id string) (bool, error) {
+	_, _, err := rt.clients.get(ctx, id, rt.now(), func(ctx context.Context, id string) (Client, error) {
+		return rt.Store.MobileClient(ctx, rt.Name, id)
+	})
+	if config.ErrorKind(err) == config.KindNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // ForgetClient makes the runtime read a client from the store again at
 // its next request, as when it was deleted.
 func (rt *Runtime) ForgetClient(id string) { rt.clients.forget(id) }

@@ -67,7 +67,6 @@ func (s *Server) caches(now func() time.Time) authz.Applications {
 // forgetMobileClient makes the caches of this process forget a mobile
 // client of runtime, deleted.
 func (s *Server) forgetMobileClient(runtime, id string) {
-	s.mobileClients.forget()
 	if rt := s.mobile[runtime]; rt != nil {
 		rt.ForgetClient(id)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/accesstoken"
-	"github.com/scopectl/scopectl/sync/authz"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -99,9 +98,11 @@ func (s *Server) checkConfidentialClient(ctx context.Context, runtime string, c 
 }
 
 func (s *Server) checkMobileClient(ctx context.Context, runtime string, c accesstoken.Claims) error {
-	_, found, err := s.mobileClients.get(runtime, c.ClientID, func() (authz.Client, error) {
-		return s.store.MobileClient(ctx, runtime, c.ClientID)
-	})
+	rt := s.mobile[runtime]
+	if rt == nil {
+		return config.Errorf(config.KindUnauthorized, "runtime %s has no mobile clients", runtime)
+	}
+	found, err := rt.Registered(ctx, c.ClientID)
 	if err == nil && !found {
 		return config.Errorf(config.KindUnauthorized, "the mobile client of this token is no longer registered")
 	}

@@ -69,22 +69,21 @@ type Config struct {
 
 // Server serves scoped's HTTP API.
 type Server struct {
-	store         Store
-	tokens        *oauth.Tokens
-	secrets       *oauth.SecretVerifier
-	runtimes      []string
-	issuer        string
-	log           *slog.Logger
-	metrics       *metrics
-	mux           *http.ServeMux
-	clients       lookupCache[store.Client] // for token checks, clientTTL
-	mobileClients lookupCache[authz.Client] // the same, of mobile clients
-	throttle      *throttle
-	health        *health
-	errLog        *errorLog // ERROR lines, rate-limited
-	svc           *admin.Service
-	console       http.Handler // the operations console, under console.Path
-	mobile        map[string]*authz.Runtime
+	store    Store
+	tokens   *oauth.Tokens
+	secrets  *oauth.SecretVerifier
+	runtimes []string
+	issuer   string
+	log      *slog.Logger
+	metrics  *metrics
+	mux      *http.ServeMux
+	clients  lookupCache[store.Client] // for token checks, clientTTL
+	throttle *throttle
+	health   *health
+	errLog   *errorLog // ERROR lines, rate-limited
+	svc      *admin.Service
+	console  http.Handler // the operations console, under console.Path
+	mobile   map[string]*authz.Runtime
 }
 
 // New returns a Server for cfg; an error when cfg.Mobile declares a custom
