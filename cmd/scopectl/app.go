@@ -80,7 +80,7 @@ func validateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	collectLessOften()
+	defer collectLessOften(validateGCPercent)()
 	unreadable := false
 	for r := range reports { // each report is written and dropped, not kept
 		if known != nil {
@@ -100,18 +100,25 @@ func validateAction(c *cli.Context) error {
 	return validateExit(out.Summary(), unreadable)
 }
 
-// collectLessOften sets the garbage collector's GOGC to 200 unless the
-// environment sets it. Validation keeps about 2 MB live (the compiled
-// schemas) and allocates about 30 KB per file, so the default collected
-// every 2 MB, a large share of the CPU time of a run over many files.
-// 400 saved a little more CPU but its peak RSS varied from run to run by
-// up to 9 MB; with 200 it is about 24 MB for 1,000 files and 30 MB for
-// 10,000 (docs/benchmarks.md).
-func collectLessOften() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
+// collectLessOften sets the garbage collector's GOGC to percent unless
+// the environment sets it, and returns what restores it: for a command
+// whose live heap is small beside what it allocates (see validateGCPercent
+// and diffGCPercent).
+func collectLessOften(percent int) (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
 	}
+	was := debug.SetGCPercent(percent)
+	return func() { debug.SetGCPercent(was) }
 }
+
+// validateGCPercent is the GOGC of app validate. Validation keeps about
+// 2 MB live (the compiled schemas) and allocates about 30 KB per file, so
+// the default collected every 2 MB, a large share of the CPU time of a
+// run over many files. 400 saved a little more CPU but its peak RSS
+// varied from run to run by up to 9 MB; with 200 it is about 24 MB for
+// 1,000 files and 30 MB for 10,000 (docs/benchmarks.md).
+const validateGCPercent = 200
 
 // validateReports validates the descriptors named by the arguments, as
 // files or, with --staged, as staged in git. The paths are read and listed

@@ -86,6 +86,12 @@ func (s *Service) Clients(ctx context.Context, runtime string) ([]store.Client, 
 	return s.store.Clients(ctx, runtime)
 }
 
+// Client returns one confidential client of a runtime; a KindNotFound
+// error when there is none.
+func (s *Service) Client(ctx context.Context, runtime, id string) (store.Client, error) {
+	return s.store.Client(ctx, runtime, id)
+}
+
 // knownPlatform answers a key whose platform is none of config.Platforms
 // with a KindNotFound error that says so: no descriptor with it passes
 // the schema, and "unknown platform" tells a mistyped path apart from an

@@ -39,6 +39,7 @@ type Store interface {
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
 	SetAppState(ctx context.Context, runtime string, key config.AppKey, state store.AppState) error
 	Clients(ctx context.Context, runtime string) ([]store.Client, error)
+	Client(ctx context.Context, runtime, id string) (store.Client, error)
 	DeleteMobileClient(ctx context.Context, runtime, id string) error
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/store"
 )
 
@@ -73,12 +74,9 @@ func appKeyOf(r *http.Request) config.AppKey {
 // internal answers a failure of the service that is not the operator's:
 // logged, and a page that says no more.
 func (c *Console) internal(w http.ResponseWriter, r *http.Request, s *session, what string, err error) {
-	switch config.ErrorKind(err) {
-	case config.KindNotFound:
-		c.fail(w, r, s, http.StatusNotFound, err.Error())
-		return
-	case config.KindInvalid:
-		c.fail(w, r, s, http.StatusBadRequest, err.Error())
+	switch kind := config.ErrorKind(err); kind {
+	case config.KindNotFound, config.KindInvalid:
+		c.fail(w, r, s, api.Status[kind], err.Error())
 		return
 	}
 	c.log.Error("console", "op", what, "err", err)

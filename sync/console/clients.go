@@ -1,9 +1,6 @@
 package console
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -140,7 +137,7 @@ func (c *Console) renderClient(w http.ResponseWriter, s *session, status int, cl
 func (c *Console) storedClient(w http.ResponseWriter, r *http.Request, s *session) (store.Client, bool) {
 	id := r.PathValue("id")
 	cl, err := c.client(r.Context(), id)
-	if errors.Is(err, errNoClient) {
+	if config.ErrorKind(err) == config.KindNotFound {
 		c.noClient(w, r, s, id)
 		return cl, false
 	}
@@ -261,8 +258,9 @@ func (c *Console) editClients(w http.ResponseWriter, r *http.Request, s *session
 	if err == nil {
 		return 0, "", true
 	}
-	if status, ok := refusalStatus[config.ErrorKind(err)]; ok {
-		return status, withoutPointer(err.Error()), false
+	switch kind := config.ErrorKind(err); kind {
+	case config.KindNotFound, config.KindInvalid, config.KindForbidden, config.KindConflict: // the operator's to act on
+		return api.Status[kind], withoutPointer(err.Error()), false
 	}
 	c.internal(w, r, s, "save the confidential clients", err)
 	return 0, "", false
@@ -280,15 +278,6 @@ func withoutPointer(msg string) string {
 	return msg
 }
 
-// refusalStatus maps the refusals of ReplaceClients to statuses, as the
-// admin API does.
-var refusalStatus = map[config.Kind]int{
-	config.KindNotFound:  http.StatusNotFound,
-	config.KindInvalid:   http.StatusBadRequest,
-	config.KindForbidden: http.StatusForbidden,
-	config.KindConflict:  http.StatusConflict,
-}
-
 func readClientFields(r *http.Request) clientFields {
 	return clientFields{
 		DisplayName:  strings.TrimSpace(r.PostFormValue("displayName")),
@@ -296,10 +285,5 @@ func readClientFields(r *http.Request) clientFields {
 	}
 }
 
-// newSecret returns a client secret from crypto/rand: secretBytes random
-// bytes, base64url.
-func newSecret() string {
-	b := make([]byte, secretBytes)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// newSecret returns a client secret: secretBytes random bytes, base64url.
+func newSecret() string { return randomString(secretBytes) }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/scopectl/scopectl/config"
@@ -87,20 +86,8 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, Path+"login?msg=signedout", http.StatusSeeOther)
 }
 
-// errNoClient: the session's client is gone.
-var errNoClient = errors.New("no such client")
-
 // client returns a confidential client of the console's runtime as it is
-// stored now.
+// stored now; a KindNotFound error when it is gone.
 func (c *Console) client(ctx context.Context, id string) (store.Client, error) {
-	list, err := c.svc.Clients(ctx, c.runtime)
-	if err != nil {
-		return store.Client{}, err
-	}
-	for _, cl := range list {
-		if cl.ID == id {
-			return cl, nil
-		}
-	}
-	return store.Client{}, errNoClient
+	return c.svc.Client(ctx, c.runtime, id)
 }

@@ -137,9 +137,13 @@ func (ss *sessions) dropOldestLocked(match func(*session) bool) {
 	}
 }
 
-// randomToken returns 32 random bytes, base64url.
-func randomToken() string {
-	b := make([]byte, 32)
+// randomToken returns 32 random bytes, base64url: a session or a CSRF
+// token.
+func randomToken() string { return randomString(32) }
+
+// randomString returns n bytes from crypto/rand, base64url.
+func randomString(n int) string {
+	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -12,20 +12,31 @@ import (
 // mobile token request run thousands of times a second.
 type statements struct {
 	mu    sync.Mutex
-	bySQL map[string]*sql.Stmt
+	bySQL map[string]*sql.Stmt // nil for a query that cannot be prepared
 }
 
 // get returns the statement of query, prepared on db; nil when it cannot
-// be prepared, for the caller to run the query as it is.
+// be prepared (remembered: it is not tried again), for the caller to run
+// the query as it is. It prepares outside the lock: two callers may both
+// prepare a new query, and one statement is kept.
 func (st *statements) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	if s, ok := st.bySQL[query]; ok {
+	s, ok := st.bySQL[query]
+	st.mu.Unlock()
+	if ok {
 		return s
 	}
 	s, err := db.PrepareContext(ctx, query)
 	if err != nil {
-		return nil
+		s = nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if kept, ok := st.bySQL[query]; ok {
+		if s != nil {
+			s.Close()
+		}
+		return kept
 	}
 	if st.bySQL == nil {
 		st.bySQL = map[string]*sql.Stmt{}
@@ -39,7 +50,9 @@ func (st *statements) close() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, s := range st.bySQL {
-		s.Close()
+		if s != nil {
+			s.Close()
+		}
 	}
 	clear(st.bySQL)
 }
