@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/scopectl/scopectl/sync/server"
 )
 
-// Batching of the per-request log lines: written when this much has
+// Batching of the per-request log lines (server.RequestLogMessage): written when this much has
 // accumulated, and at least every logFlushInterval.
 const (
 	logBatchBytes    = 64 << 10
@@ -95,7 +97,7 @@ type flushingHandler struct {
 
 func (h flushingHandler) Handle(ctx context.Context, r slog.Record) error {
 	err := h.Handler.Handle(ctx, r)
-	if r.Message != "request" {
+	if r.Message != server.RequestLogMessage {
 		if ferr := h.log.Flush(); err == nil {
 			err = ferr
 		}

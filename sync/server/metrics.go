@@ -51,6 +51,10 @@ func (r *statusRecorder) WriteHeader(status int) {
 	r.ResponseWriter.WriteHeader(status)
 }
 
+// RequestLogMessage is the message of the log line of every request: a
+// log output may batch these (cmd/scoped does).
+const RequestLogMessage = "request"
+
 // instrument counts and logs every request of one route, and turns a
 // panic into a 500 answer instead of a dropped connection.
 func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
@@ -63,7 +67,7 @@ func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 				s.writeError(rec, r, config.Errorf(config.KindInternal, "panic in %s", route))
 			}
 			s.metrics.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, RequestLogMessage,
 				slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
 				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}()

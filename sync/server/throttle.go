@@ -140,33 +140,34 @@ func (t *throttle) waitLocked(a *attempt, now time.Time) (time.Duration, bool) {
 // could not be made (the store failed): it is neither a success nor a
 // failure.
 func (t *throttle) cancel(a *attempt) {
-	t.settle(a, true)
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	defer t.settled.Broadcast()
+	t.releaseLocked(a, now, true)
 }
 
 // end settles a begun attempt: a success gives the reservation back and
 // trusts the pair; a failure of a trusted pair also counts for its
 // client id and address.
 func (t *throttle) end(a *attempt, ok bool) {
-	t.settle(a, ok)
-	if !ok && a.trusted {
-		now := t.now()
-		t.mu.Lock()
-		t.clients.spend(a.client, now)
-		t.addrs.spend(a.addr, now)
-		t.mu.Unlock()
-	}
-	if ok {
-		t.trust(a)
-	}
-}
-
-// settle ends the reservation of a begun attempt, giving its failure
-// back when free, and wakes the attempts waiting for it.
-func (t *throttle) settle(a *attempt, free bool) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer t.settled.Broadcast()
+	t.releaseLocked(a, now, ok)
+	switch {
+	case ok:
+		t.trustLocked(a, now)
+	case a.trusted:
+		t.clients.spend(a.client, now)
+		t.addrs.spend(a.addr, now)
+	}
+}
+
+// releaseLocked ends the reservation of a begun attempt, giving its
+// failure back when free; the caller wakes the attempts waiting.
+func (t *throttle) releaseLocked(a *attempt, now time.Time, free bool) {
 	if a.trusted {
 		t.pairs.release(a.pair, now, free)
 		return
