@@ -88,19 +88,21 @@ func verifyAssertion(tok *jwt.JSONWebToken, key *jose.JSONWebKey, id, audience s
 
 // authenticate verifies a client assertion as verify does and spends its
 // jti at once, for a request that spends nothing else: a replayed
-// assertion is refused before the request does any work.
-func (rt *Runtime) authenticate(ctx context.Context, assertion, audience string) (Client, error) {
+// assertion is refused before the request does any work. It returns the
+// client's check states as stored right after the spend, for its checks
+// to run from (Store.SpendAssertion: one store call, not two).
+func (rt *Runtime) authenticate(ctx context.Context, assertion, audience string) (Client, map[string]CheckState, error) {
 	c, jti, err := rt.verify(ctx, assertion, audience)
 	if err != nil {
-		return Client{}, err
+		return Client{}, nil, err
 	}
-	err = rt.Store.AddGrant(ctx, jti)
+	states, err := rt.Store.SpendAssertion(ctx, jti)
 	if config.ErrorKind(err) == config.KindNotFound {
-		return Client{}, unauthorized("no such client") // deleted meanwhile, or since it was cached
+		return Client{}, nil, unauthorized("no such client") // deleted meanwhile, or since it was cached
 	} else if err != nil {
-		return Client{}, replayed(err)
+		return Client{}, nil, replayed(err)
 	}
-	return c, nil
+	return c, states, nil
 }
 
 // spent is the grant that records the assertion's jti until the

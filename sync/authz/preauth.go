@@ -46,7 +46,7 @@ type PreauthRequest struct {
 // first and the checks run again from its states, at most maxEvaluations
 // times: two racing requests never both spend the same remaining attempt.
 func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preauthorization, error) {
-	c, err := rt.authenticate(ctx, req.Assertion, req.Audience)
+	c, states, err := rt.authenticate(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return Preauthorization{}, err
 	}
@@ -54,18 +54,20 @@ func (rt *Runtime) Preauthorize(ctx context.Context, req PreauthRequest) (Preaut
 	if err != nil {
 		return Preauthorization{}, err
 	}
-	p, _, err := rt.run(ctx, c, rt.resolve(d, req.Scope).Checks, req.Responses)
+	p, _, err := rt.run(ctx, c, rt.resolve(d, req.Scope).Checks, req.Responses, states)
 	return p, err
 }
 
-// run evaluates checks for c with responses as Preauthorize says, and
+// run evaluates checks for c with responses as Preauthorize says, from
+// the states read (as the store held them a moment ago) first, and
 // returns what they decided and their states now.
-func (rt *Runtime) run(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any) (Preauthorization, map[string]CheckState, error) {
+func (rt *Runtime) run(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any, read map[string]CheckState) (Preauthorization, map[string]CheckState, error) {
 	for range maxEvaluations {
-		p, states, err := rt.evaluate(ctx, c, checks, responses)
+		p, states, err := rt.evaluate(ctx, c, checks, responses, read)
 		if !errors.Is(err, errStatesChanged) {
 			return p, states, err
 		}
+		read = nil // changed since: read them again
 	}
 	return Preauthorization{}, nil, config.Errorf(config.KindConflict,
 		"other requests of client %s changed its security checks while this one ran them, %d times; try again", c.ID, maxEvaluations)
@@ -79,14 +81,16 @@ const maxEvaluations = 3
 // no longer the stored ones.
 var errStatesChanged = errors.New("the check states changed")
 
-// evaluate runs the checks from the client's stored states, then stores
-// their new states, unless the states they ran from changed meanwhile
-// (errStatesChanged, nothing stored). When every check kept its state, as
-// a success that lasts does, nothing is written.
-func (rt *Runtime) evaluate(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any) (Preauthorization, map[string]CheckState, error) {
-	read, err := rt.Store.CheckStates(ctx, rt.Name, c.ID)
-	if err != nil {
-		return Preauthorization{}, nil, err
+// evaluate runs the checks from the client's states read (nil: from the
+// store now), then stores their new states, unless the states they ran
+// from changed meanwhile (errStatesChanged, nothing stored). When every
+// check kept its state, as a success that lasts does, nothing is written.
+func (rt *Runtime) evaluate(ctx context.Context, c Client, checks []config.ResolvedCheck, responses map[string]map[string]any, read map[string]CheckState) (Preauthorization, map[string]CheckState, error) {
+	if read == nil {
+		var err error
+		if read, err = rt.Store.CheckStates(ctx, rt.Name, c.ID); err != nil {
+			return Preauthorization{}, nil, err
+		}
 	}
 	var p Preauthorization
 	outcomes, err := rt.runChecks(ctx, c, checks, read, responses, &p)

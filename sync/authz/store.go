@@ -34,6 +34,11 @@ type Store interface {
 	// never stored), all or none: a hash stored already is a KindConflict
 	// error. One request's grants go in one call, one transaction.
 	AddGrant(ctx context.Context, grants ...Grant) error
+	// SpendAssertion stores the grant of a spent assertion id as AddGrant
+	// does, and returns its client's check states as CheckStates would
+	// right after, from the same transaction: a request that spends its
+	// jti, then runs checks, reads the store once.
+	SpendAssertion(ctx context.Context, jti Grant) (map[string]CheckState, error)
 	// Grant returns the grant key names without taking it, under the
 	// conditions of TakeGrant (its kind, runtime and client; an expired
 	// grant is not found): what it holds decides what to issue before

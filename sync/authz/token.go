@@ -105,7 +105,7 @@ func (rt *Runtime) Token(ctx context.Context, req TokenRequest) (Token, error) {
 // preauthorization, or the failures. One request gets a token for a
 // client whose checks stand, where the code flow takes three.
 func (rt *Runtime) bearerToken(ctx context.Context, req TokenRequest) (Token, error) {
-	c, err := rt.authenticate(ctx, req.Assertion, req.Audience)
+	c, read, err := rt.authenticate(ctx, req.Assertion, req.Audience)
 	if err != nil {
 		return Token{}, err
 	}
@@ -114,7 +114,7 @@ func (rt *Runtime) bearerToken(ctx context.Context, req TokenRequest) (Token, er
 		return Token{}, err
 	}
 	checks := rt.resolve(d, req.Scope).Checks
-	p, states, err := rt.run(ctx, c, checks, nil)
+	p, states, err := rt.run(ctx, c, checks, nil, read)
 	if err != nil {
 		return Token{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/authz"
 )
 
@@ -25,9 +26,14 @@ type grantQueue struct {
 // grantCall is one AddGrant call waiting in a grantQueue.
 type grantCall struct {
 	grants []authz.Grant
-	err    error
-	lead   bool          // set before ready is closed: write the next batch
-	ready  chan struct{} // closed once err is set, or to make the call lead
+	// withStates makes the call read its client's check states into
+	// states once its grants are added.
+	withStates bool
+	states     map[string]authz.CheckState
+	statesErr  error // the states could not be read (the grants are added)
+	err        error
+	lead       bool          // set before ready is closed: write the next batch
+	ready      chan struct{} // closed once err is set, or to make the call lead
 }
 
 // join queues c and reports whether it must write the next batch (no
@@ -67,8 +73,8 @@ func (q *grantQueue) handOff() {
 // addGrantsBatched adds grants as one call of a batch (see grantQueue)
 // and returns what adding them did: a call's grants are added all or none,
 // whatever the other calls of its batch do.
-func (s *Store) addGrantsBatched(ctx context.Context, grants []authz.Grant) error {
-	c := &grantCall{grants: grants, ready: make(chan struct{})}
+func (s *Store) addGrantsBatched(ctx context.Context, c *grantCall) error {
+	c.ready = make(chan struct{})
 	if !s.grantQueue.join(c) {
 		<-c.ready
 		if !c.lead {
@@ -96,7 +102,7 @@ func (s *Store) addGrantsBatched(ctx context.Context, grants []authz.Grant) erro
 func (s *Store) writeGrantBatch(ctx context.Context, batch []*grantCall) {
 	if len(batch) == 1 {
 		c := batch[0]
-		c.err = s.inTx(ctx, func(tx *sql.Tx) error { return s.addGrants(ctx, tx, c.grants) })
+		c.err = s.inTx(ctx, func(tx *sql.Tx) error { return s.addCall(ctx, tx, c) })
 		return
 	}
 	slices.SortStableFunc(batch, func(a, b *grantCall) int {
@@ -105,7 +111,7 @@ func (s *Store) writeGrantBatch(ctx context.Context, batch []*grantCall) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, c := range batch {
 			var err error
-			c.err, err = s.addCallGrants(ctx, tx, c.grants)
+			c.err, err = s.addCallGrants(ctx, tx, c)
 			if err != nil {
 				return err
 			}
@@ -121,11 +127,21 @@ func (s *Store) writeGrantBatch(ctx context.Context, batch []*grantCall) {
 
 // addCallGrants adds one call's grants in tx within a savepoint: their
 // error undoes them alone. The second error is one that ends the batch.
-func (s *Store) addCallGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant) (callErr, batchErr error) {
+// A call of one grant (a spent jti: nearly every call) needs no
+// savepoint: addGrants refuses a missing client or a stored hash without
+// a failed statement, so its refusal leaves nothing to undo.
+func (s *Store) addCallGrants(ctx context.Context, tx *sql.Tx, c *grantCall) (callErr, batchErr error) {
+	if len(c.grants) == 1 {
+		callErr = s.addCall(ctx, tx, c)
+		if k := config.ErrorKind(callErr); callErr != nil && k != config.KindConflict && k != config.KindNotFound {
+			return callErr, callErr // a failed statement: the transaction may be lost
+		}
+		return callErr, nil
+	}
 	if _, err := s.on(tx).ExecContext(ctx, `SAVEPOINT grant_call`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	if callErr = s.addGrants(ctx, tx, grants); callErr != nil {
+	if callErr = s.addCall(ctx, tx, c); callErr != nil {
 		_, batchErr = s.on(tx).ExecContext(ctx, `ROLLBACK TO SAVEPOINT grant_call`)
 	}
 	if batchErr == nil {
@@ -135,4 +151,15 @@ func (s *Store) addCallGrants(ctx context.Context, tx *sql.Tx, grants []authz.Gr
 		return callErr, fmt.Errorf("savepoint: %w", batchErr)
 	}
 	return callErr, nil
+}
+
+// addCall adds the grants of c in tx, then reads the check states it asks
+// for: states that cannot be read fail the call alone, its grants added.
+func (s *Store) addCall(ctx context.Context, tx *sql.Tx, c *grantCall) error {
+	err := s.addGrants(ctx, tx, c.grants)
+	if err == nil && c.withStates {
+		g := c.grants[0]
+		_, c.states, c.statesErr = readCheckStates(ctx, s.on(tx), g.Runtime, g.ClientID)
+	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -15,11 +16,11 @@ import (
 // AddGrant stores authorization codes, refresh tokens or spent assertion
 // ids of registered clients, all or none, in one transaction (a missing
 // client is a config.KindNotFound error, a hash stored already a
-// config.KindConflict error). It also deletes the clients' expired grants,
-// holding each client's row as UpdateCheckStates does: a grant that is
-// never taken lasts until its client gets another one or is deleted, so
-// the table holds about one flow's grants per client at most, without a
-// background sweep. Concurrent calls share a transaction (see grantQueue),
+// config.KindConflict error). It also deletes the clients' expired grants
+// (see sweeps), holding each client's row as UpdateCheckStates does: a
+// grant that is never taken lasts until its client gets another one or is
+// deleted, so the table holds about one flow's grants per client, and 16
+// expired assertion ids, at most, without a background sweep. Concurrent calls share a transaction (see grantQueue),
 // each call's grants all or none.
 func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
 	for _, g := range grants {
@@ -30,7 +31,20 @@ func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
 	if len(grants) == 0 {
 		return nil
 	}
-	return s.addGrantsBatched(ctx, grants)
+	return s.addGrantsBatched(ctx, &grantCall{grants: grants})
+}
+
+// SpendAssertion adds the grant of a spent assertion id as AddGrant does,
+// then reads its client's check states in the same transaction.
+func (s *Store) SpendAssertion(ctx context.Context, jti authz.Grant) (map[string]authz.CheckState, error) {
+	if err := checkGrant(jti); err != nil {
+		return nil, err
+	}
+	c := &grantCall{grants: []authz.Grant{jti}, withStates: true}
+	if err := s.addGrantsBatched(ctx, c); err != nil {
+		return nil, err
+	}
+	return c.states, c.statesErr
 }
 
 // addGrants adds grants in tx, as AddGrant says.
@@ -39,10 +53,12 @@ func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant)
 		if err := s.lockMobileClient(ctx, tx, g.Runtime, g.ClientID); err != nil {
 			return err
 		}
-		_, err := s.on(tx).ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
-			g.Runtime, g.ClientID, micros(s.Now()))
-		if err != nil {
-			return fmt.Errorf("delete expired grants: %w", err)
+		if sweeps(g) {
+			_, err := s.on(tx).ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
+				g.Runtime, g.ClientID, micros(s.Now()))
+			if err != nil {
+				return fmt.Errorf("delete expired grants: %w", err)
+			}
 		}
 		if err := s.insertGrant(ctx, tx, g); err != nil {
 			return err
@@ -51,17 +67,40 @@ func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant)
 	return nil
 }
 
+// sweeps reports whether adding g deletes its client's expired grants
+// first: a code or a refresh token always does, a spent assertion id one
+// time in 16, by its hash (uniform: a SHA-256). The jti of every token
+// request is spent, and the sweep was a third of its store time, though
+// it finds nothing nearly every time; a client keeps about 16 expired
+// assertion ids more at most. insertGrant replaces an expired grant of
+// the same hash, so an expired grant never refuses a new one.
+func sweeps(g authz.Grant) bool {
+	return g.Kind != authz.GrantAssertion || strings.HasSuffix(g.Hash, "0")
+}
+
+// insertGrant adds g in tx, over an expired grant of the same hash; a
+// grant of its hash that has not expired is a config.KindConflict error
+// that leaves tx as it was (no failed statement: on PostgreSQL that would
+// end the transaction, and with it a batch of other requests' grants).
 func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
-	_, err := s.on(tx).ExecContext(ctx, `
+	res, err := s.on(tx).ExecContext(ctx, `
 		INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (hash) DO UPDATE SET kind = excluded.kind, runtime = excluded.runtime, client_id = excluded.client_id,
+			app_id = excluded.app_id, platform = excluded.platform, version = excluded.version, scope = excluded.scope,
+			lifetime = excluded.lifetime, user_name = excluded.user_name, redirect_uri = excluded.redirect_uri, expires_at = excluded.expires_at
+		WHERE mobile_grants.expires_at <= $13`,
 		g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
-		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires))
-	if err != nil && s.dialect.IsUniqueViolation(err) {
-		return config.Errorf(config.KindConflict, "a grant with this hash exists already")
+		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires), micros(s.Now()))
+	var added int64
+	if err == nil {
+		added, err = res.RowsAffected()
 	}
 	if err != nil {
 		return fmt.Errorf("add grant: %w", err)
+	}
+	if added == 0 {
+		return config.Errorf(config.KindConflict, "a grant with this hash exists already")
 	}
 	return nil
 }

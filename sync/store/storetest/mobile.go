@@ -29,6 +29,7 @@ var mobileCases = []struct {
 	{"ExpiredGrants", testExpiredGrants},
 	{"ConcurrentTakeGrant", testConcurrentTakeGrant},
 	{"ConcurrentAddGrant", testConcurrentAddGrant},
+	{"SpendAssertion", testSpendAssertion},
 	{"DeleteMobileClient", testDeleteMobileClient},
 	{"MobileUnstorableText", testMobileUnstorableText},
 }
@@ -264,7 +265,8 @@ func wrongTakesFindNothing(t *testing.T, s store.Store, code authz.Grant) {
 }
 
 // testExpiredGrants: an expired grant is never returned, and it is gone
-// once taken, or once its client is given another grant.
+// once taken, once its client is given another code, or once a grant of
+// its hash is added.
 func testExpiredGrants(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustAddMobileClient(t, s, mobileClient("c1"))
@@ -278,6 +280,16 @@ func testExpiredGrants(t *testing.T, s store.Store) {
 	mustAddGrant(t, s, grant("old-2", past))
 	mustAddGrant(t, s, grant("new", future))
 	mustAddGrant(t, s, grant("old-2", future)) // no conflict: cleaned up when "new" was added
+	jti := func(value string, expires time.Time) authz.Grant {
+		g := grant(value, expires)
+		g.Kind, g.RedirectURI = authz.GrantAssertion, ""
+		return g
+	}
+	mustAddGrant(t, s, jti("jti-1", past))
+	mustAddGrant(t, s, jti("jti-1", future)) // spending an assertion id may not sweep: the expired one is replaced
+	if err := s.AddGrant(ctx, jti("jti-1", future)); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("a live assertion id spent again: %v; want a conflict", err)
+	}
 	for _, value := range []string{"old-1", "old-2", "new"} {
 		if _, err := s.TakeGrant(ctx, codeKey(value)); err != nil {
 			t.Errorf("take %s: %v", value, err)
@@ -288,7 +300,8 @@ func testExpiredGrants(t *testing.T, s store.Store) {
 // testConcurrentAddGrant: calls of AddGrant at once, which a store may
 // write in one transaction, each get their own answer: a call whose jti
 // was spent already, or whose client is missing, stores none of its
-// grants, and takes nothing from the others.
+// grants, and takes nothing from the others. Half the calls spend a jti
+// alone, half with a code.
 func testConcurrentAddGrant(t *testing.T, s store.Store) {
 	for _, id := range []string{"c1", "c2", "c3"} {
 		mustAddMobileClient(t, s, mobileClient(id))
@@ -314,7 +327,11 @@ func testConcurrentAddGrant(t *testing.T, s store.Store) {
 		codes[i].ClientID = client
 		wg.Go(func() {
 			<-start
-			err := s.AddGrant(context.Background(), spent(i, client), codes[i])
+			grants := []authz.Grant{spent(i, client)}
+			if i%2 == 0 { // odd calls spend a jti alone, as nearly every request does
+				grants = append(grants, codes[i])
+			}
+			err := s.AddGrant(context.Background(), grants...)
 			switch want := addOutcome(i); {
 			case want == config.KindInternal && err != nil, want != config.KindInternal && config.ErrorKind(err) != want:
 				t.Errorf("call %d (client %s): %v; want %s", i, client, err, want)
@@ -325,8 +342,13 @@ func testConcurrentAddGrant(t *testing.T, s store.Store) {
 	wg.Wait()
 	for i, code := range codes {
 		_, err := s.Grant(context.Background(), keyOf(code))
-		if stored := err == nil; stored != (addOutcome(i) == config.KindInternal) {
+		if stored := err == nil; stored != (i%2 == 0 && addOutcome(i) == config.KindInternal) {
 			t.Errorf("code of call %d stored: %v (%v)", i, stored, err)
+		}
+		if addOutcome(i) == config.KindInternal { // its jti is spent now
+			if err := s.AddGrant(context.Background(), spent(i, code.ClientID)); config.ErrorKind(err) != config.KindConflict {
+				t.Errorf("jti of call %d spent again: %v; want a conflict", i, err)
+			}
 		}
 	}
 }
@@ -342,6 +364,53 @@ func addOutcome(i int) config.Kind {
 		return config.KindConflict
 	}
 	return config.KindInternal
+}
+
+// testSpendAssertion: spending an assertion id returns the client's
+// check states as stored, and only once; a missing client spends nothing.
+// Spends racing a states update each see the states before or after it.
+func testSpendAssertion(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustAddMobileClient(t, s, mobileClient("c1"))
+	jti := func(value, client string) authz.Grant {
+		g := grant(value, time.Now().Add(time.Hour))
+		g.Kind, g.ClientID, g.RedirectURI = authz.GrantAssertion, client, ""
+		return g
+	}
+	if got, err := s.SpendAssertion(ctx, jti("a1", "c1")); err != nil || len(got) != 0 {
+		t.Fatalf("spend of a client without states: %+v %v", got, err)
+	}
+	expires := time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.UTC)
+	before := map[string]authz.CheckState{"pinCode": {State: authz.StateSuccess, Expires: expires}}
+	after := map[string]authz.CheckState{"pinCode": {State: authz.StateBlocked, Expires: expires, Attempts: 3}}
+	if err := setStates(s, "c1", before); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.SpendAssertion(ctx, jti("a2", "c1")); err != nil || !reflect.DeepEqual(got, before) {
+		t.Errorf("spend: states %+v %v; want %+v", got, err, before)
+	}
+	if _, err := s.SpendAssertion(ctx, jti("a2", "c1")); config.ErrorKind(err) != config.KindConflict {
+		t.Errorf("a replayed spend: %v; want a conflict", err)
+	}
+	if _, err := s.SpendAssertion(ctx, jti("a3", "nobody")); config.ErrorKind(err) != config.KindNotFound {
+		t.Errorf("a spend of a missing client: %v; want not found", err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			got, err := s.SpendAssertion(ctx, jti(fmt.Sprintf("race-%d", i), "c1"))
+			if err != nil || !reflect.DeepEqual(got, before) && !reflect.DeepEqual(got, after) {
+				t.Errorf("racing spend %d: states %+v %v", i, got, err)
+			}
+		})
+	}
+	if err := setStates(s, "c1", after); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if got, err := s.SpendAssertion(ctx, jti("a4", "c1")); err != nil || !reflect.DeepEqual(got, after) {
+		t.Errorf("spend after an update: states %+v %v; want %+v", got, err, after)
+	}
 }
 
 // testConcurrentTakeGrant: of the instances taking one grant at once,
