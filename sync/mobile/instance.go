@@ -1,15 +1,17 @@
 // Package mobile plays an instance of a mobile application against the
 // runtime of a scoped server (sync/authz), as an SDK would: its own ES256
-// key, the signed registration, client assertions (RFC 7523),
+// (or RS256) key, the signed registration, client assertions (RFC 7523),
 // preauthorization with challenges, and the authorization-code flow. It
 // serves scopectl app token, which proves what a descriptor does to the
 // tokens of a real client.
 package mobile
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -25,7 +27,7 @@ import (
 // Instance is an app instance: its key, the application it is, and, once
 // registered, its client id.
 type Instance struct {
-	Key *ecdsa.PrivateKey
+	Key crypto.Signer // a P-256 *ecdsa.PrivateKey (ES256) or an *rsa.PrivateKey (RS256)
 	App config.AppKey
 	ID  string // the client id; "" until registered
 }
@@ -33,6 +35,18 @@ type Instance struct {
 // NewInstance returns an unregistered instance of app with a new P-256 key.
 func NewInstance(app config.AppKey) (*Instance, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &Instance{Key: key, App: app}, nil
+}
+
+// NewRSAInstance returns an unregistered instance of app with a new
+// RSA-2048 key, which signs with RS256 as MobileFirst's SDKs did: scoped
+// verifies its assertions in less than half the time of ES256 ones, the
+// device signs them in about 15 times the time.
+func NewRSAInstance(app config.AppKey) (*Instance, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +90,11 @@ func (i *Instance) SignClaims(claims jwt.Claims) (string, error) {
 }
 
 func (i *Instance) sign(payload []byte, opts *jose.SignerOptions) (string, error) {
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: i.Key}, opts)
+	alg := jose.ES256
+	if _, ok := i.Key.(*rsa.PrivateKey); ok {
+		alg = jose.RS256
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: i.Key}, opts)
 	if err != nil {
 		return "", err
 	}
@@ -120,15 +138,27 @@ func (i *Instance) UnmarshalJSON(data []byte) error {
 		return config.Errorf(config.KindInvalid, "the saved instance has no PEM key")
 	}
 	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	key, ok := parsed.(*ecdsa.PrivateKey)
-	if err != nil || !ok || key.Curve != elliptic.P256() {
-		return config.Errorf(config.KindInvalid, "the saved instance's key is not a P-256 key")
+	key, ok := parsed.(crypto.Signer)
+	if err != nil || !ok || !usableKey(key) {
+		return config.Errorf(config.KindInvalid, "the saved instance's key is not a P-256 key or an RSA key of at least 2048 bits")
 	}
 	if err := checkClientID(s.ClientID); err != nil {
 		return err
 	}
 	*i = Instance{Key: key, App: app, ID: s.ClientID}
 	return nil
+}
+
+// usableKey reports whether key is one scoped accepts from a client: a
+// P-256 key, or an RSA key of at least 2048 bits.
+func usableKey(key crypto.Signer) bool {
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		return k.Curve == elliptic.P256()
+	case *rsa.PrivateKey:
+		return k.N.BitLen() >= 2048
+	}
+	return false
 }
 
 // checkClientID refuses a client id that is not the base64url text scoped

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4/jwt"
+
 	"github.com/scopectl/scopectl/sync/authz/authztest"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -76,4 +78,24 @@ func TestMobileBearerGrantRefusals(t *testing.T) {
 	path := "/mfpadmin/management-apis/2.0/runtimes/mfp/mobileclients/" + m.dev.ID
 	m.e.do("DELETE", path, bearer(m.e.token("operator", "operator-secret", "mfpoperator")), nil).want(t, 204)
 	wantOAuthError(t, m.bearerGrant("accessRestricted"), 401, "invalid_client")
+}
+
+// TestMobileRS256Client: an app instance with an RSA key registers, runs
+// its checks and gets tokens as one with a P-256 key does; an assertion
+// in its name signed with another key, or with ES256, is refused.
+func TestMobileRS256Client(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	dev := authztest.NewRSADevice(bankAndroid)
+	r := &mobile{e: m.e, clock: m.clock, dev: dev, flow: &authztest.Flow{URL: m.e.url, Runtime: "mfp", Device: dev, Now: m.clock.Now, Issuer: m.e.srv.Issuer}}
+	r.register(t)
+	r.passPIN(t)
+	var tok tokenAnswer
+	r.bearerGrant("accessRestricted").want(t, 200).json(t, &tok)
+	if got := r.introspect(t, tok.AccessToken); got["active"] != true || got["client_id"] != dev.ID {
+		t.Errorf("introspection of the RS256 client's token: %v", got)
+	}
+	forged := m.dev.AssertionWith(jwt.Claims{Issuer: dev.ID, Subject: dev.ID, Audience: jwt.Audience{r.issuer()},
+		Expiry: jwt.NewNumericDate(m.clock.Now().Add(time.Minute)), ID: "forged-1"}) // ES256, by another instance's key
+	grant := url.Values{"grant_type": {authztest.GrantTypeJWTBearer}, "scope": {"accessRestricted"}, "assertion": {forged}}
+	wantOAuthError(t, m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(grant)), 401, "invalid_client")
 }

@@ -10,27 +10,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/authz/authztest"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
 
 // BenchmarkMobileFlow measures, on one real scoped (127.0.0.1, SQLite in
 // a temporary folder, synchronous=FULL), the client-credentials token
-// endpoint and three mobile flows, each worker of a flow an app instance
+// endpoint and four mobile flows, each worker of a flow an app instance
 // registered beforehand:
 //
 //   - token: the JWT authorization grant alone, which runs the scope's
-//     checks itself (one request);
+//     checks itself (one request), by instances with P-256 keys (ES256);
+//   - token-rs256: the same by instances with RSA keys (RS256);
 //   - preauthorize+token: a preauthorization, then the grant;
 //   - code: a preauthorization, an authorization and the code exchange.
 //
 // The scope's only check (appAuthenticity: accessRestricted is mapped to
-// "") stands in success. Each of the b.N rounds (run it with -benchtime
-// 20x) runs roundSize operations of every workload in turn, on
-// parallelism goroutines per core: a shared machine whose speed drifts
-// slows every workload alike. It reports each workload's operations per
-// second and CPU time per operation (client and server share the
-// process), and for each flow its ratio to client credentials in both.
+// "") stands in success. The instances sign their assertions before each
+// round's clock starts, as devices sign on their own CPUs. Each of the b.N
+// rounds (run it with -benchtime 10x) runs roundSize operations of every
+// workload in turn, on parallelism goroutines per core: a shared machine
+// whose speed drifts slows every workload alike. It reports each
+// workload's operations per second and CPU time per operation (client and
+// server share the process), and for each flow its ratio to client
+// credentials in both.
 func BenchmarkMobileFlow(b *testing.B) {
 	srv := servertest.StartWith(b, servertest.Options{},
 		servertest.Client{ID: "admin", Secret: "admin-secret", Scope: "mfpadmin"},
@@ -43,10 +47,16 @@ func BenchmarkMobileFlow(b *testing.B) {
 		name       string
 		run        func(*testing.B, *authztest.Flow)
 		assertions int // per operation
-	}{{"token", bearerFlow, 1}, {"preauthorize+token", mobileFlow, 2}, {"code", codeFlow, 3}} {
+		device     func(config.AppKey) *authztest.Device
+	}{
+		{"token", bearerFlow, 1, authztest.NewDevice},
+		{"token-rs256", bearerFlow, 1, authztest.NewRSADevice},
+		{"preauthorize+token", mobileFlow, 2, authztest.NewDevice},
+		{"code", codeFlow, 3, authztest.NewDevice},
+	} {
 		instances := make([]*authztest.Flow, workers)
 		for i := range instances {
-			instances[i] = registeredFlow(b, srv.URL)
+			instances[i] = registeredFlow(b, srv.URL, flow.device(bankAndroid))
 		}
 		workloads = append(workloads, workload{
 			name:    flow.name,
@@ -73,7 +83,8 @@ func BenchmarkMobileFlow(b *testing.B) {
 
 // parallelism is how many goroutines per core the benchmarks run, each a
 // client with its own connection, as a load tool's: enough to keep the
-// cores busy while requests wait for a commit.
+// cores busy while requests wait for a commit (with 8, the flows that
+// commit left a tenth of the CPU idle).
 const parallelism = 16
 
 // roundSize is how many operations of a workload a round runs.
@@ -179,9 +190,9 @@ func clientCredentialsToken(b *testing.B, base, id, secret, scope string) string
 	return tok.AccessToken
 }
 
-// registeredFlow is a new instance of the bank application, registered.
-func registeredFlow(b *testing.B, base string) *authztest.Flow {
-	f := &authztest.Flow{URL: base, Runtime: "mfp", Device: authztest.NewDevice(bankAndroid), Now: time.Now}
+// registeredFlow is dev, an instance of the bank application, registered.
+func registeredFlow(b *testing.B, base string, dev *authztest.Device) *authztest.Flow {
+	f := &authztest.Flow{URL: base, Runtime: "mfp", Device: dev, Now: time.Now}
 	if a, err := f.Register(); err != nil || a.Status != 201 {
 		b.Fatalf("registration: %d %s %v", a.Status, a.Body, err)
 	}
