@@ -194,6 +194,7 @@ var dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	IsUniqueViolation: isUniqueViolation,
 	OneWriter:         true,
+	Clustered:         "WITHOUT ROWID",
 	HasMigrations:     `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
 }
 

@@ -17,10 +17,11 @@ import (
 // ids of registered clients, all or none, in one transaction (a missing
 // client is a config.KindNotFound error, a hash stored already a
 // config.KindConflict error). It also deletes the clients' expired grants
-// (see sweeps), holding each client's row as UpdateCheckStates does: a
-// grant that is never taken lasts until its client gets another one or is
-// deleted, so the table holds about one flow's grants per client, and 16
-// expired assertion ids, at most, without a background sweep. Concurrent calls share a transaction (see grantQueue),
+// (see addSpent for assertion ids), holding each client's row as
+// UpdateCheckStates does: a grant that is never taken lasts until its
+// client gets another one or is deleted, so the tables hold about one
+// flow's grants per client, and 16 expired assertion ids, at most,
+// without a background sweep. Concurrent calls share a transaction (see grantQueue),
 // each call's grants all or none.
 func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
 	for _, g := range grants {
@@ -53,35 +54,75 @@ func (s *Store) addGrants(ctx context.Context, tx *sql.Tx, grants []authz.Grant)
 		if err := s.lockMobileClient(ctx, tx, g.Runtime, g.ClientID); err != nil {
 			return err
 		}
-		if sweeps(g) {
-			_, err := s.on(tx).ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
-				g.Runtime, g.ClientID, micros(s.Now()))
-			if err != nil {
-				return fmt.Errorf("delete expired grants: %w", err)
-			}
+		var err error
+		if g.Kind == authz.GrantAssertion {
+			err = s.addSpent(ctx, tx, g)
+		} else {
+			err = s.addCodeOrRefresh(ctx, tx, g)
 		}
-		if err := s.insertGrant(ctx, tx, g); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sweeps reports whether adding g deletes its client's expired grants
-// first: a code or a refresh token always does, a spent assertion id one
-// time in 16, by its hash (uniform: a SHA-256). The jti of every token
-// request is spent, and the sweep was a third of its store time, though
-// it finds nothing nearly every time; a client keeps about 16 expired
-// assertion ids more at most. insertGrant replaces an expired grant of
-// the same hash, so an expired grant never refuses a new one.
-func sweeps(g authz.Grant) bool {
-	return g.Kind != authz.GrantAssertion || strings.HasSuffix(g.Hash, "0")
+// addCodeOrRefresh deletes the expired codes and refresh tokens of g's
+// client, then adds g.
+func (s *Store) addCodeOrRefresh(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
+	_, err := s.on(tx).ExecContext(ctx, `DELETE FROM mobile_grants WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
+		g.Runtime, g.ClientID, micros(s.Now()))
+	if err != nil {
+		return fmt.Errorf("delete expired grants: %w", err)
+	}
+	return s.insertGrant(ctx, tx, g)
+}
+
+// addSpent records a spent assertion id, over an expired record of the
+// same hash; one that has not expired is a config.KindConflict error that
+// leaves tx as it was (see insertGrant). One spend in 16, by its hash
+// (uniform: a SHA-256), first deletes the client's expired records: the
+// sweep finds nothing nearly every time, and it was a third of a spend's
+// store time when every spend ran it; a client keeps about 16 expired
+// records more at most.
+func (s *Store) addSpent(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
+	now := micros(s.Now())
+	if strings.HasSuffix(g.Hash, "0") {
+		_, err := s.on(tx).ExecContext(ctx, `DELETE FROM mobile_spent_assertions WHERE runtime = $1 AND client_id = $2 AND expires_at <= $3`,
+			g.Runtime, g.ClientID, now)
+		if err != nil {
+			return fmt.Errorf("delete expired assertion ids: %w", err)
+		}
+	}
+	res, err := s.on(tx).ExecContext(ctx, `
+		INSERT INTO mobile_spent_assertions (runtime, client_id, hash, expires_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (runtime, client_id, hash) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE mobile_spent_assertions.expires_at <= $5`,
+		g.Runtime, g.ClientID, g.Hash, micros(g.Expires), now)
+	return added(res, err, "the assertion id was spent already")
+}
+
+// added answers the result of an insert that does nothing on a conflict:
+// no row added is a config.KindConflict error that says conflict.
+func added(res sql.Result, err error, conflict string) error {
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return fmt.Errorf("add grant: %w", err)
+	}
+	if n == 0 {
+		return config.Errorf(config.KindConflict, "%s", conflict)
+	}
+	return nil
 }
 
 // insertGrant adds g in tx, over an expired grant of the same hash; a
 // grant of its hash that has not expired is a config.KindConflict error
 // that leaves tx as it was (no failed statement: on PostgreSQL that would
-// end the transaction, and with it a batch of other requests' grants).
+// end the transaction, and with it a batch of other requests' grants, and
+// a call of one grant needs no savepoint).
 func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
 	res, err := s.on(tx).ExecContext(ctx, `
 		INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
@@ -92,17 +133,7 @@ func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) erro
 		WHERE mobile_grants.expires_at <= $13`,
 		g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
 		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires), micros(s.Now()))
-	var added int64
-	if err == nil {
-		added, err = res.RowsAffected()
-	}
-	if err != nil {
-		return fmt.Errorf("add grant: %w", err)
-	}
-	if added == 0 {
-		return config.Errorf(config.KindConflict, "a grant with this hash exists already")
-	}
-	return nil
+	return added(res, err, "a grant with this hash exists already")
 }
 
 func checkGrant(g authz.Grant) error {

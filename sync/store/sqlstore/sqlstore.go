@@ -44,6 +44,10 @@ type Dialect struct {
 	// HasMigrations counts the schema_migrations tables the store would
 	// use (0 or 1): whether the database holds a store already.
 	HasMigrations string
+	// Clustered replaces /*clustered*/ after a CREATE TABLE in migrations:
+	// what keeps a table's rows in its primary key's order ("WITHOUT
+	// ROWID" on SQLite), or nothing.
+	Clustered string
 }
 
 // Store is a store.Store on a database/sql handle.
@@ -166,7 +170,8 @@ func (s *Store) migrate(ctx context.Context) error {
 			continue
 		}
 		script, _ := migrations.ReadFile(name)
-		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+		sql := strings.ReplaceAll(string(script), "/*clustered*/", s.dialect.Clustered)
+		if _, err := tx.ExecContext(ctx, sql); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version); err != nil {
