@@ -55,7 +55,7 @@ func (rt *Runtime) verify(ctx context.Context, assertion, audience string) (Clie
 	} else if err != nil {
 		return Client{}, Grant{}, err
 	}
-	claims, err := verifyAssertion(tok, key, c.ID, audience, rt.now())
+	claims, err := verifyAssertion(tok, unverified, key, c.ID, audience, rt.now())
 	if err != nil {
 		return Client{}, Grant{}, err
 	}
@@ -63,13 +63,13 @@ func (rt *Runtime) verify(ctx context.Context, assertion, audience string) (Clie
 }
 
 // verifyAssertion checks the signature of tok with the key of client id,
-// then its claims.
-func verifyAssertion(tok *jwt.JSONWebToken, key *jose.JSONWebKey, id, audience string, now time.Time) (jwt.Claims, error) {
-	var claims jwt.Claims
+// then its claims, decoded before the signature was checked: the
+// signature covers the very bytes they were decoded from.
+func verifyAssertion(tok *jwt.JSONWebToken, claims jwt.Claims, key *jose.JSONWebKey, id, audience string, now time.Time) (jwt.Claims, error) {
 	if len(tok.Headers) != 1 || tok.Headers[0].Algorithm != string(algorithmOf(key)) {
 		return claims, unauthorized("its alg does not match the registered key")
 	}
-	if err := tok.Claims(key.Key, &claims); err != nil {
+	if err := tok.Claims(key.Key); err != nil {
 		return claims, unauthorized("its signature does not verify with the registered key")
 	}
 	// aud: the issuer, or its token endpoint (RFC 7523 §3 allows both)

@@ -209,6 +209,16 @@ func TestMobileAttackerGetsNothing(t *testing.T) {
 		}
 	}
 
+	// a signed assertion whose claims are swapped for others keeps its
+	// signature, which no longer covers them
+	signed := strings.Split(m.dev.Assertion(m.issuer(), now), ".")
+	swapped := strings.Split(m.dev.AssertionWith(jwt.Claims{Issuer: m.dev.ID, Subject: m.dev.ID, Audience: jwt.Audience{m.issuer()},
+		Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: "a5"}), ".")
+	body["client_assertion"] = signed[0] + "." + swapped[1] + "." + signed[2]
+	if r := m.post("/mfp/api/az/v1/preauthorization", body); r.status != 401 || !strings.Contains(r.body, "signature does not verify") {
+		t.Errorf("assertion with swapped claims: status %d, want 401\n%s", r.status, r.body)
+	}
+
 	fresh := instance(m.e, m.clock)
 	fresh.register(t)
 	r := fresh.authorize("accessRestricted").want(t, 403)

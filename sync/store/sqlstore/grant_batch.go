@@ -153,13 +153,22 @@ func (s *Store) addCallGrants(ctx context.Context, tx *sql.Tx, c *grantCall) (ca
 	return callErr, nil
 }
 
-// addCall adds the grants of c in tx, then reads the check states it asks
-// for: states that cannot be read fail the call alone, its grants added.
+// addCall adds the grants of c in tx; a call withStates (one assertion
+// id, from SpendAssertion) reads its client's check states with the lock
+// of its client's row: states that cannot be decoded fail the call alone,
+// its grant added.
 func (s *Store) addCall(ctx context.Context, tx *sql.Tx, c *grantCall) error {
-	err := s.addGrants(ctx, tx, c.grants)
-	if err == nil && c.withStates {
-		g := c.grants[0]
-		_, c.states, c.statesErr = readCheckStates(ctx, s.on(tx), g.Runtime, g.ClientID)
+	if !c.withStates {
+		return s.addGrants(ctx, tx, c.grants)
 	}
-	return err
+	g := c.grants[0]
+	stored, err := s.lockMobileClientStates(ctx, tx, g.Runtime, g.ClientID)
+	if err != nil {
+		return err
+	}
+	if err := s.addSpent(ctx, tx, g); err != nil {
+		return err
+	}
+	c.states, c.statesErr = decodeCheckStates(stored, g.ClientID)
+	return nil
 }

@@ -38,6 +38,9 @@ func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
 // SpendAssertion adds the grant of a spent assertion id as AddGrant does,
 // then reads its client's check states in the same transaction.
 func (s *Store) SpendAssertion(ctx context.Context, jti authz.Grant) (map[string]authz.CheckState, error) {
+	if jti.Kind != authz.GrantAssertion {
+		return nil, config.Errorf(config.KindInvalid, "a spent assertion id is a grant of kind %q, not %q", authz.GrantAssertion, jti.Kind)
+	}
 	if err := checkGrant(jti); err != nil {
 		return nil, err
 	}

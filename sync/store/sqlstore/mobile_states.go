@@ -65,11 +65,17 @@ func readCheckStates(ctx context.Context, tx querier, runtime, clientID string) 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", nil, fmt.Errorf("read check states: %w", err)
 	}
+	states, err := decodeCheckStates(stored, clientID)
+	return stored, states, err
+}
+
+// decodeCheckStates decodes the stored check states of a client.
+func decodeCheckStates(stored, clientID string) (map[string]authz.CheckState, error) {
 	states := map[string]authz.CheckState{}
 	if err := json.Unmarshal([]byte(stored), &states); err != nil {
-		return "", nil, fmt.Errorf("read check states of mobile client %q: %w", clientID, err)
+		return nil, fmt.Errorf("read check states of mobile client %q: %w", clientID, err)
 	}
-	return stored, states, nil
+	return states, nil
 }
 
 // encodeCheckStates returns the stored form of states, their times in
