@@ -89,6 +89,19 @@ func mobileClientNotFound(runtime, id string) error {
 // write transactions exclude each other already), so that the updates of
 // one client's states and grants take turns; a missing client is a
 // config.KindNotFound error.
+func (s *Store) lockMobileClient(ctx context.Context, tx *sql.Tx, runtime, id string) error {
+	var one int
+	err := s.on(tx).QueryRowContext(ctx, `SELECT 1 FROM mobile_clients WHERE runtime = $1 AND id = $2`+s.dialect.ForUpdate,
+		runtime, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mobileClientNotFound(runtime, id)
+	}
+	if err != nil {
+		return fmt.Errorf("lock mobile client: %w", err)
+	}
+	return nil
+}
+
 // lockMobileClientStates is lockMobileClient that also returns the
 // client's stored check states, in the same statement.
 func (s *Store) lockMobileClientStates(ctx context.Context, tx *sql.Tx, runtime, id string) (string, error) {
@@ -104,17 +117,4 @@ func (s *Store) lockMobileClientStates(ctx context.Context, tx *sql.Tx, runtime,
 		return "", fmt.Errorf("lock mobile client: %w", err)
 	}
 	return stored, nil
-}
-
-func (s *Store) lockMobileClient(ctx context.Context, tx *sql.Tx, runtime, id string) error {
-	var one int
-	err := s.on(tx).QueryRowContext(ctx, `SELECT 1 FROM mobile_clients WHERE runtime = $1 AND id = $2`+s.dialect.ForUpdate,
-		runtime, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return mobileClientNotFound(runtime, id)
-	}
-	if err != nil {
-		return fmt.Errorf("lock mobile client: %w", err)
-	}
-	return nil
 }

@@ -21,8 +21,8 @@ import (
 // UpdateCheckStates does: a grant that is never taken lasts until its
 // client gets another one or is deleted, so the tables hold about one
 // flow's grants per client, and 16 expired assertion ids, at most,
-// without a background sweep. Concurrent calls share a transaction (see grantQueue),
-// each call's grants all or none.
+// without a background sweep. Concurrent calls share a transaction (see
+// grantQueue), each call's grants all or none.
 func (s *Store) AddGrant(ctx context.Context, grants ...authz.Grant) error {
 	for _, g := range grants {
 		if err := checkGrant(g); err != nil {
@@ -83,7 +83,8 @@ func (s *Store) addCodeOrRefresh(ctx context.Context, tx *sql.Tx, g authz.Grant)
 
 // addSpent records a spent assertion id, over an expired record of the
 // same hash; one that has not expired is a config.KindConflict error that
-// leaves tx as it was (see insertGrant). One spend in 16, by its hash
+// leaves tx as it was (see insertGrant). An expired record is replaced,
+// not refused, because the sweep below does not run every time. One spend in 16, by its hash
 // (uniform: a SHA-256), first deletes the client's expired records: the
 // sweep finds nothing nearly every time, and it was a third of a spend's
 // store time when every spend ran it; a client keeps about 16 expired
@@ -121,21 +122,18 @@ func added(res sql.Result, err error, conflict string) error {
 	return nil
 }
 
-// insertGrant adds g in tx, over an expired grant of the same hash; a
-// grant of its hash that has not expired is a config.KindConflict error
-// that leaves tx as it was (no failed statement: on PostgreSQL that would
-// end the transaction, and with it a batch of other requests' grants, and
-// a call of one grant needs no savepoint).
+// insertGrant adds g in tx (its client's expired grants swept just
+// before); a grant of its hash is a config.KindConflict error that leaves
+// tx as it was (no failed statement: on PostgreSQL that would end the
+// transaction, and with it a batch of other requests' grants, and a call
+// of one grant needs no savepoint).
 func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, g authz.Grant) error {
 	res, err := s.on(tx).ExecContext(ctx, `
 		INSERT INTO mobile_grants (hash, kind, runtime, client_id, app_id, platform, version, scope, lifetime, user_name, redirect_uri, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (hash) DO UPDATE SET kind = excluded.kind, runtime = excluded.runtime, client_id = excluded.client_id,
-			app_id = excluded.app_id, platform = excluded.platform, version = excluded.version, scope = excluded.scope,
-			lifetime = excluded.lifetime, user_name = excluded.user_name, redirect_uri = excluded.redirect_uri, expires_at = excluded.expires_at
-		WHERE mobile_grants.expires_at <= $13`,
+		ON CONFLICT (hash) DO NOTHING`,
 		g.Hash, string(g.Kind), g.Runtime, g.ClientID, g.App.ID, string(g.App.Platform), g.App.Version,
-		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires), micros(s.Now()))
+		g.Scope.String(), int64(g.Lifetime), g.User, g.RedirectURI, micros(g.Expires))
 	return added(res, err, "a grant with this hash exists already")
 }
 
