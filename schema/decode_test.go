@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -30,6 +31,29 @@ func TestDecodeAgreesWithValidate(t *testing.T) {
 				t.Errorf("%s: Decode reports %+v, Validate %+v", name, d.Diagnostics, v.Diagnostics)
 			}
 		}
+	}
+}
+
+// TestValidateSkipsOnlyWhatTheSchemaAccepts: for every fixture, Validate,
+// which leaves plain documents to plain, reports exactly what running the
+// schema validator on every document reports (FuzzValidate checks the
+// same of any input).
+func TestValidateSkipsOnlyWhatTheSchemaAccepts(t *testing.T) {
+	plainOnes := 0
+	for _, dir := range []string{"valid", "invalid"} {
+		names, _ := fs.Glob(fixtures.FS, dir+"/*.json")
+		for _, name := range names {
+			src, _ := fs.ReadFile(fixtures.FS, name)
+			if err := SameReport(Validate(src), validate(src, true)); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			if root, ok := config.ParseValue(src); ok && plain(root) {
+				plainOnes++
+			}
+		}
+	}
+	if plainOnes < 3 {
+		t.Errorf("only %d fixtures are plain: the skip is hardly tested", plainOnes)
 	}
 }
 
@@ -139,4 +163,18 @@ func TestCanonicalBound(t *testing.T) {
 	if plains < len(sources)/2 {
 		t.Errorf("only %d of %d sources are plain", plains, len(sources))
 	}
+}
+
+// SameReport says how two reports of one source differ: findings,
+// validity or descriptor; nil when they do not.
+func SameReport(got, want *Report) error {
+	switch {
+	case !slices.Equal(got.Diagnostics, want.Diagnostics):
+		return fmt.Errorf("findings %+v, want %+v", got.Diagnostics, want.Diagnostics)
+	case got.Valid() != want.Valid() || (got.Descriptor == nil) != (want.Descriptor == nil):
+		return fmt.Errorf("valid %v, want %v", got.Valid(), want.Valid())
+	case got.Descriptor != nil && len(config.Diff(got.Descriptor, want.Descriptor)) > 0:
+		return fmt.Errorf("another descriptor")
+	}
+	return nil
 }

@@ -26,6 +26,9 @@ func FuzzValidate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		r := schema.Validate(src)
+		if err := schema.SameReport(r, schema.ValidateFull(src)); err != nil {
+			t.Fatalf("Validate, skipping the schema validator, differs from running it: %v\n%q", err, src)
+		}
 		lines := bytes.Count(src, []byte("\n")) + 1
 		for _, d := range r.Diagnostics {
 			if d.Rule == "" || d.Message == "" || d.Line < 1 || d.Line > lines || d.Column < 1 {
