@@ -140,7 +140,7 @@ func (i *Instance) UnmarshalJSON(data []byte) error {
 	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	key, ok := parsed.(crypto.Signer)
 	if err != nil || !ok || !usableKey(key) {
-		return config.Errorf(config.KindInvalid, "the saved instance's key is not a P-256 key or an RSA key of at least 2048 bits")
+		return config.Errorf(config.KindInvalid, "the saved instance's key is not a P-256 key or an RSA key of 2048 to 4096 bits")
 	}
 	if err := checkClientID(s.ClientID); err != nil {
 		return err
@@ -150,13 +150,13 @@ func (i *Instance) UnmarshalJSON(data []byte) error {
 }
 
 // usableKey reports whether key is one scoped accepts from a client: a
-// P-256 key, or an RSA key of at least 2048 bits.
+// P-256 key, or an RSA key of 2048 to 4096 bits.
 func usableKey(key crypto.Signer) bool {
 	switch k := key.(type) {
 	case *ecdsa.PrivateKey:
 		return k.Curve == elliptic.P256()
 	case *rsa.PrivateKey:
-		return k.N.BitLen() >= 2048
+		return 2048 <= k.N.BitLen() && k.N.BitLen() <= 4096
 	}
 	return false
 }

@@ -39,7 +39,7 @@ func TestSavedInstanceKeys(t *testing.T) {
 	for _, key := range []crypto.Signer{rsa1024, p384} {
 		var back Instance
 		err := roundTrip(&Instance{Key: key, App: bank, ID: "client-1"}, &back)
-		if err == nil || !strings.Contains(err.Error(), "not a P-256 key or an RSA key of at least 2048 bits") {
+		if err == nil || !strings.Contains(err.Error(), "not a P-256 key or an RSA key of 2048 to 4096 bits") {
 			t.Errorf("a saved %T read back: %v", key, err)
 		}
 	}

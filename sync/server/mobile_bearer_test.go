@@ -1,13 +1,23 @@
 package server_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/scopectl/scopectl/sync/api"
 	"github.com/scopectl/scopectl/sync/authz/authztest"
 	"github.com/scopectl/scopectl/sync/server/servertest"
 )
@@ -98,4 +108,37 @@ func TestMobileRS256Client(t *testing.T) {
 		Expiry: jwt.NewNumericDate(m.clock.Now().Add(time.Minute)), ID: "forged-1"}) // ES256, by another instance's key
 	grant := url.Values{"grant_type": {authztest.GrantTypeJWTBearer}, "scope": {"accessRestricted"}, "assertion": {forged}}
 	wantOAuthError(t, m.e.do("POST", "/mfp/api/az/v1/token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, form(grant)), 401, "invalid_client")
+}
+
+// TestRegistrationRefusesWeakOrCostlyKeys: a registration whose key is an
+// RSA key under 2048 or over 4096 bits, or an EC key off P-256, is
+// refused before its signature is checked. A 16,384-bit key, which
+// crypto/rsa would take, would make each of its assertions 64 times as
+// costly to verify; go-jose refuses moduli over jose.MaxRSAModulusBits
+// (4096) as it reads the key, and this test fails if that ever changes.
+func TestRegistrationRefusesWeakOrCostlyKeys(t *testing.T) {
+	m := newMobile(t, servertest.Options{})
+	weak, _ := rsa.GenerateKey(rand.Reader, 1024)
+	huge := new(big.Int).SetBit(big.NewInt(1), 6143, 1) // a public key only: it signs nothing here
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	payload := b64(`{"application":{"id":"com.example.bank","clientPlatform":"android","version":"1.0"},"device":{"id":"d1"}}`)
+	for name, key := range map[string]struct {
+		alg, why string
+		pub      any
+	}{
+		"RSA 1024": {"RS256", "at least 2048 bits", &weak.PublicKey},
+		"RSA 6144": {"RS256", "must be a compact JWS", &rsa.PublicKey{N: huge, E: 65537}}, // go-jose does not read it
+		"EC P-384": {"ES256", "must be P-256", &p384.PublicKey},
+	} {
+		jwk, err := json.Marshal(jose.JSONWebKey{Key: key.pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed := b64(`{"alg":"`+key.alg+`","jwk":`+string(jwk)+`}`) + "." + payload + "." + b64("not a signature")
+		r := m.post(api.RegistrationPath("mfp"), map[string]any{"signedRegistrationData": signed})
+		if r.status != 400 || !strings.Contains(r.body, key.why) {
+			t.Errorf("registration with an %s key: %d %s", name, r.status, r.body)
+		}
+	}
 }

@@ -103,12 +103,21 @@ func (s *Store) lockMobileClient(ctx context.Context, tx *sql.Tx, runtime, id st
 }
 
 // lockMobileClientStates is lockMobileClient that also returns the
-// client's stored check states, in the same statement.
+// client's stored check states. Where transactions serialize writers
+// (SQLite) one statement does both; where the lock is a row lock
+// (PostgreSQL: FOR UPDATE), a statement reads what was committed when it
+// started, before it waited for the lock, so the states are read after.
 func (s *Store) lockMobileClientStates(ctx context.Context, tx *sql.Tx, runtime, id string) (string, error) {
+	if s.dialect.ForUpdate != "" {
+		if err := s.lockMobileClient(ctx, tx, runtime, id); err != nil {
+			return "", err
+		}
+		return storedCheckStates(ctx, s.on(tx), runtime, id)
+	}
 	var stored string
 	err := s.on(tx).QueryRowContext(ctx, `
 		SELECT COALESCE((SELECT states FROM mobile_check_states WHERE runtime = $1 AND client_id = $2), '`+noStates+`')
-		FROM mobile_clients WHERE runtime = $1 AND id = $2`+s.dialect.ForUpdate,
+		FROM mobile_clients WHERE runtime = $1 AND id = $2`,
 		runtime, id).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", mobileClientNotFound(runtime, id)

@@ -59,14 +59,23 @@ const noStates = "{}"
 // readCheckStates returns the stored JSON of a client's check states and
 // what it decodes to.
 func readCheckStates(ctx context.Context, tx querier, runtime, clientID string) (string, map[string]authz.CheckState, error) {
+	stored, err := storedCheckStates(ctx, tx, runtime, clientID)
+	if err != nil {
+		return "", nil, err
+	}
+	states, err := decodeCheckStates(stored, clientID)
+	return stored, states, err
+}
+
+// storedCheckStates returns the stored JSON of a client's check states.
+func storedCheckStates(ctx context.Context, tx querier, runtime, clientID string) (string, error) {
 	stored := noStates
 	err := queryRow(ctx, tx, `SELECT states FROM mobile_check_states WHERE runtime = $1 AND client_id = $2`,
 		runtime, clientID).Scan(&stored)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", nil, fmt.Errorf("read check states: %w", err)
+		return "", fmt.Errorf("read check states: %w", err)
 	}
-	states, err := decodeCheckStates(stored, clientID)
-	return stored, states, err
+	return stored, nil
 }
 
 // decodeCheckStates decodes the stored check states of a client.

@@ -13,6 +13,10 @@ CREATE TABLE mobile_spent_assertions (
     FOREIGN KEY (runtime, client_id) REFERENCES mobile_clients (runtime, id) ON DELETE CASCADE
 ) /*clustered*/;
 
+-- The ids spent already move; the delete takes only those copied (an
+-- older scoped still running may spend one in between: it stays, and is
+-- swept with its client's expired grants).
 INSERT INTO mobile_spent_assertions (runtime, client_id, hash, expires_at)
     SELECT runtime, client_id, hash, expires_at FROM mobile_grants WHERE kind = 'assertion';
-DELETE FROM mobile_grants WHERE kind = 'assertion';
+DELETE FROM mobile_grants WHERE kind = 'assertion'
+    AND hash IN (SELECT hash FROM mobile_spent_assertions);
