@@ -205,8 +205,9 @@ func decodeMaxTokenExpiration(v any) (int64, error) {
 	return n, nil
 }
 
-// maxSafeInteger is the largest integer every JSON implementation keeps exact.
-const maxSafeInteger = 1<<53 - 1
+// MaxSafeInteger is the largest integer every JSON implementation keeps
+// exact (2^53-1), the schema's bound on whole numbers.
+const MaxSafeInteger = 1<<53 - 1
 
 // wholeNumber returns the integer value of a JSON number literal, accepting
 // exactly integral forms such as 12.0 or 1e3 within ±(2^53-1). The parser
@@ -214,12 +215,12 @@ const maxSafeInteger = 1<<53 - 1
 func wholeNumber(num json.Number) (int64, error) {
 	// Fast path for the usual literal: digits with an optional minus (a
 	// JSON number has no "+", no leading zeros and no underscores).
-	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil && -maxSafeInteger <= n && n <= maxSafeInteger {
+	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil && -MaxSafeInteger <= n && n <= MaxSafeInteger {
 		return n, nil
 	}
 	r, ok := new(big.Rat).SetString(string(num))
-	if !ok || !r.IsInt() || r.Num().CmpAbs(big.NewInt(maxSafeInteger)) > 0 {
-		return 0, fmt.Errorf("%s is not a whole number between -%d and %d", num, int64(maxSafeInteger), int64(maxSafeInteger))
+	if !ok || !r.IsInt() || r.Num().CmpAbs(big.NewInt(MaxSafeInteger)) > 0 {
+		return 0, fmt.Errorf("%s is not a whole number between -%d and %d", num, int64(MaxSafeInteger), int64(MaxSafeInteger))
 	}
 	return r.Num().Int64(), nil
 }

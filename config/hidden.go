@@ -59,6 +59,13 @@ func (l *linter) hiddenCharacters(ptr string, v any) {
 	}
 }
 
+// ContainsHidden reports whether s holds a rune that Lint reports as
+// hidden (IsHiddenRune).
+func ContainsHidden(s string) bool {
+	_, ok := firstHidden(s)
+	return ok
+}
+
 // holdsHidden reports whether any member name or string in v holds a rune
 // that hiddenCharacters reports.
 func holdsHidden(v any) bool {

@@ -119,7 +119,7 @@ func (l *linter) unknownProperty(ptr, name string) {
 func (l *linter) integer(ptr, name string, v any) (int64, bool) {
 	switch v := v.(type) {
 	case string:
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && isDigits(v) && n <= maxSafeInteger {
+		if n, ok := IntegerString(v); ok {
 			return n, true
 		}
 		l.report(SeverityError, RuleIntegerProperty, ptr, "write a whole number such as \"60\"",
@@ -138,6 +138,13 @@ func (l *linter) integer(ptr, name string, v any) (int64, bool) {
 
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// IntegerString returns the value of a numeric property written as a
+// string: digits only, at most MaxSafeInteger.
+func IntegerString(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && isDigits(s) && n <= MaxSafeInteger
 }
 
 func lintMaxTokenExpiration(v any) int64 {

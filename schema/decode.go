@@ -23,18 +23,12 @@ func DecodeFiles(paths []string, workers int) []*Report {
 }
 
 // DecodeFile reads one descriptor as DecodeFiles does.
-func DecodeFile(path string) *Report {
-	src, r := readFile(path)
-	if r != nil {
-		return r
-	}
-	r = Decode(src)
-	r.Path = path
-	return r
-}
+func DecodeFile(path string) *Report { return reportFile(path, Decode) }
 
 // Decode is Validate for callers that need the descriptor and the errors
-// but not the warnings: see DecodeFiles.
+// but not the warnings: see DecodeFiles. Validate takes the same shortcut
+// past the schema validator, but for a plain file it still records every
+// position and runs the lint rules, for their warnings.
 func Decode(src []byte) *Report {
 	if d := decodePlain(src); d != nil {
 		return &Report{Descriptor: d}
@@ -107,7 +101,7 @@ func plain(root any) bool {
 			ok = true
 		case "displayName":
 			s, isString := v.(string)
-			ok = isString && utf8.RuneCountInString(s) <= 256 && !hidden(s)
+			ok = isString && utf8.RuneCountInString(s) <= 256 && !config.ContainsHidden(s)
 		case "mandatoryScope":
 			ok = plainScope(v)
 		case "scopeElementMapping":
@@ -207,7 +201,7 @@ func plainChecks(v any) bool {
 			return false
 		}
 		for prop, value := range props {
-			if hidden(prop) || !plainProperty(config.KnownProperties[prop], value) {
+			if config.ContainsHidden(prop) || !plainProperty(config.KnownProperties[prop], value) {
 				return false
 			}
 		}
@@ -225,27 +219,24 @@ func plainProperty(kind config.PropertyKind, v any) bool {
 	case string:
 		switch kind {
 		case config.PropertyInteger:
-			n, err := strconv.ParseInt(v, 10, 64)
-			return err == nil && digits(v) && n <= maxSafeInteger
+			_, ok := config.IntegerString(v)
+			return ok
 		case config.PropertyBoolean:
 			return v == "true" || v == "false"
 		}
-		return !hidden(v)
+		return !config.ContainsHidden(v)
 	case json.Number:
 		n, ok := plainInt(v)
 		if kind == config.PropertyBoolean || !ok {
 			return false
 		}
 		if kind == config.PropertyInteger {
-			return 0 <= n && n <= maxSafeInteger
+			return 0 <= n && n <= config.MaxSafeInteger
 		}
-		return -maxSafeInteger <= n && n <= maxSafeInteger
+		return -config.MaxSafeInteger <= n && n <= config.MaxSafeInteger
 	}
 	return false
 }
-
-// maxSafeInteger is the schema's bound on whole numbers, 2^53-1.
-const maxSafeInteger = 1<<53 - 1
 
 // plainInt returns the value of a JSON number written as an integer
 // literal: digits with an optional minus, no fraction or exponent.
@@ -256,24 +247,4 @@ func plainInt(v any) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(string(num), 10, 64)
 	return n, err == nil
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// hidden reports whether s holds a character that config.Lint reports as
-// hidden.
-func hidden(s string) bool {
-	for _, r := range s {
-		if config.IsHiddenRune(r) {
-			return true
-		}
-	}
-	return false
 }

@@ -69,6 +69,7 @@ func TestPlainRefusesWhatValidateRefuses(t *testing.T) {
 		`{` + key + `}`,
 		`{` + key + `,"displayName":"` + strings.Repeat("é", 256) + `","mandatoryScope":"a b","maxTokenExpiration":2147483647}`,
 		`{` + key + `,"scopeElementMapping":{"a":"","b":"c d","<&>":"x"}}`,
+		`{` + key + `,"displayName":"a\tb"}`, // a tab shows, as Lint says
 		check(`"maxAttempts":3,"expirationSec":"60","enableSSO":"true","custom":-9007199254740991,"other":"x","b":false`),
 	}
 	invalid := []string{
@@ -117,7 +118,7 @@ func TestPlainRefusesWhatValidateRefuses(t *testing.T) {
 		}
 	}
 	for _, src := range valid {
-		if decodePlain([]byte(src)) == nil || !Validate([]byte(src)).Valid() {
+		if decodePlain([]byte(src)) == nil || !validate([]byte(src), true).Valid() {
 			t.Errorf("not plain and valid: %s", src)
 		}
 	}
@@ -125,7 +126,7 @@ func TestPlainRefusesWhatValidateRefuses(t *testing.T) {
 		if decodePlain([]byte(src)) != nil {
 			t.Errorf("plain: %s", src)
 		}
-		if Validate([]byte(src)).Valid() {
+		if validate([]byte(src), true).Valid() {
 			t.Errorf("near miss is valid, so the test proves nothing: %s", src)
 		}
 	}

@@ -105,12 +105,15 @@ func validate(src []byte, full bool) *Report {
 
 // ValidateFile reads and validates the file at path. Files larger than
 // config.MaxFileSize are refused without being read whole.
-func ValidateFile(path string) *Report {
+func ValidateFile(path string) *Report { return reportFile(path, Validate) }
+
+// reportFile reads the file at path and reports on its content with check.
+func reportFile(path string, check func([]byte) *Report) *Report {
 	src, r := readFile(path)
 	if r != nil {
 		return r
 	}
-	r = Validate(src)
+	r = check(src)
 	r.Path = path
 	return r
 }
