@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"database/sql"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scopectl/scopectl/sync/store/sqlite"
 	"github.com/scopectl/scopectl/sync/store/storetest"
@@ -133,5 +135,50 @@ func TestRefusesDatabaseOpenToOthers(t *testing.T) {
 		if code != 2 || out != "" || errOut != want {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, out, errOut, want)
 		}
+	}
+}
+
+// TestRefusesANewerDatabase: after a rollback to an older build, scoped
+// refuses (exit 4, saying why) a database that a newer one migrated,
+// whose tables it would not read or write, and changes nothing in it.
+func TestRefusesANewerDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "scoped.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version) VALUES (9999)`); err != nil {
+		t.Fatal(err)
+	}
+	versions := func() (n int) {
+		if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := versions()
+	want := "migrated by a newer scoped (migration 9999 is unknown to this one): run that newer version"
+	for _, args := range append(maintenance, []string{"--addr", "127.0.0.1:0", "--dev", "--db"}) {
+		if args[0] != "--addr" {
+			args = withDB(args, "sqlite:"+path)
+		} else {
+			args = append(args, "sqlite:"+path)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // serve, were it to start
+		var stderr strings.Builder
+		code := runContext(ctx, append([]string{"scoped"}, args...), io.Discard, &stderr)
+		cancel()
+		if errOut := stderr.String(); code != 4 || !strings.Contains(errOut, want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 4 and %q", args, code, errOut, want)
+		}
+	}
+	if after := versions(); after != before {
+		t.Errorf("schema_migrations went from %d to %d rows", before, after)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,27 +159,62 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	names, _ := fs.Glob(migrations, "migrations/*.sql")
-	sort.Strings(names)
-	for _, name := range names {
-		prefix, _, _ := strings.Cut(strings.TrimPrefix(name, "migrations/"), "_")
-		version, err := strconv.ParseInt(prefix, 10, 64)
-		if err != nil || version < 1 {
-			return fmt.Errorf("migration %s: the name must start with a number and '_'", name)
-		}
-		if applied[version] {
+	known, err := knownMigrations()
+	if err != nil {
+		return err
+	}
+	if v, ok := unknownVersion(applied, known); ok {
+		return config.Errorf(config.KindConflict, "the database was migrated by a newer scoped (migration %d is unknown to this one): run that newer version; an older one would miss what it keeps in its own tables", v)
+	}
+	for _, m := range known {
+		if applied[m.version] {
 			continue
 		}
-		script, _ := migrations.ReadFile(name)
+		script, _ := migrations.ReadFile(m.name)
 		sql := strings.ReplaceAll(string(script), "/*clustered*/", s.dialect.Clustered)
 		if _, err := tx.ExecContext(ctx, sql); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
+}
+
+// migration is one embedded migration script.
+type migration struct {
+	name    string
+	version int64
+}
+
+// knownMigrations returns the embedded migrations in version order.
+func knownMigrations() ([]migration, error) {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	sort.Strings(names)
+	known := make([]migration, 0, len(names))
+	for _, name := range names {
+		prefix, _, _ := strings.Cut(strings.TrimPrefix(name, "migrations/"), "_")
+		version, err := strconv.ParseInt(prefix, 10, 64)
+		if err != nil || version < 1 {
+			return nil, fmt.Errorf("migration %s: the name must start with a number and '_'", name)
+		}
+		known = append(known, migration{name: name, version: version})
+	}
+	return known, nil
+}
+
+// unknownVersion returns the highest applied migration that this build
+// does not have: the database was migrated by a newer scoped (a rolled
+// back deployment, say), whose tables this one would not read or write.
+func unknownVersion(applied map[int64]bool, known []migration) (int64, bool) {
+	var newest int64
+	for v := range applied {
+		if v > newest && !slices.ContainsFunc(known, func(m migration) bool { return m.version == v }) {
+			newest = v
+		}
+	}
+	return newest, newest > 0
 }
 
 // appliedVersions returns the migrations already applied: each is
