@@ -15,12 +15,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/accesstoken"
 )
 
 // IntrospectScope is the scope element a client needs to call scoped's
@@ -129,7 +129,7 @@ func (o *Online) Verify(ctx context.Context, token string, scope config.Scope) (
 	if len(token) > maxIntrospectedToken {
 		return nil, InvalidToken("the token is too long")
 	}
-	key := tokenHash(token)
+	key := accesstoken.Hash(token)
 	now := o.opt.Now()
 	p, ok := o.cache.get(key, now)
 	if !ok {
@@ -171,13 +171,6 @@ func (o *Online) lookup(ctx context.Context, key [sha256.Size]byte, token string
 	o.flightMu.Unlock()
 	close(f.done)
 	return f.p, f.err
-}
-
-// tokenHash is the cache key of token. It hashes the string's bytes in
-// place: []byte(token) would copy the token on every request, as much time
-// as the hash itself on the warm path; SHA-256 only reads its input.
-func tokenHash(token string) [sha256.Size]byte {
-	return sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
 }
 
 // grants is the answer for a token scoped described as p (nil: inactive).
