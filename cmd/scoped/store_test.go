@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scopectl/scopectl/sync/store/postgres"
 	"github.com/scopectl/scopectl/sync/store/sqlite"
 	"github.com/scopectl/scopectl/sync/store/storetest"
 )
@@ -140,45 +141,78 @@ func TestRefusesDatabaseOpenToOthers(t *testing.T) {
 
 // TestRefusesANewerDatabase: after a rollback to an older build, scoped
 // refuses (exit 4, saying why) a database that a newer one migrated,
-// whose tables it would not read or write, and changes nothing in it.
+// whose tables it would not read or write, and changes nothing in it:
+// serve adds no sample application, keys rotate no key.
 func TestRefusesANewerDatabase(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "scoped.db")
-	st, err := sqlite.Open(context.Background(), path)
+	for _, tc := range []struct {
+		name string
+		db   func(t *testing.T) (flag string, conn *sql.DB)
+	}{
+		{"sqlite", func(t *testing.T) (string, *sql.DB) {
+			path := filepath.Join(t.TempDir(), "scoped.db")
+			st, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			return "sqlite:" + path, sqlDB(t, "sqlite", path)
+		}},
+		{"postgres", func(t *testing.T) (string, *sql.DB) {
+			dsn := storetest.PostgresDSN(t)
+			st, err := postgres.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			return dsn, sqlDB(t, "pgx", dsn)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flag, db := tc.db(t)
+			if _, err := db.Exec(`INSERT INTO schema_migrations (version) VALUES (9999)`); err != nil {
+				t.Fatal(err)
+			}
+			before := rowCounts(t, db)
+			want := "was migrated by a newer scoped (it has migration 9999, which this one does not know)"
+			for _, args := range append(maintenance, []string{"--addr", "127.0.0.1:0", "--dev", "--db"}) {
+				if args[0] != "--addr" {
+					args = withDB(args, flag)
+				} else {
+					args = append(args, flag)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // serve, were it to start
+				var stderr strings.Builder
+				code := runContext(ctx, append([]string{"scoped"}, args...), io.Discard, &stderr)
+				cancel()
+				if errOut := stderr.String(); code != 4 || !strings.Contains(errOut, want) {
+					t.Errorf("%q: exit %d, stderr %q; want exit 4 and %q", args, code, errOut, want)
+				}
+			}
+			if after := rowCounts(t, db); after != before {
+				t.Errorf("rows (migrations, applications, signing keys) went from %v to %v", before, after)
+			}
+		})
+	}
+}
+
+// sqlDB opens source with driver for the rest of t.
+func sqlDB(t *testing.T, driver, source string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`INSERT INTO schema_migrations (version) VALUES (9999)`); err != nil {
-		t.Fatal(err)
-	}
-	versions := func() (n int) {
-		if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// rowCounts counts the rows of the tables a start of scoped writes to.
+func rowCounts(t *testing.T, db *sql.DB) (n [3]int) {
+	t.Helper()
+	for i, table := range []string{"schema_migrations", "applications", "signing_keys"} {
+		if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n[i]); err != nil {
 			t.Fatal(err)
 		}
-		return n
 	}
-	before := versions()
-	want := "migrated by a newer scoped (migration 9999 is unknown to this one): run that newer version"
-	for _, args := range append(maintenance, []string{"--addr", "127.0.0.1:0", "--dev", "--db"}) {
-		if args[0] != "--addr" {
-			args = withDB(args, "sqlite:"+path)
-		} else {
-			args = append(args, "sqlite:"+path)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // serve, were it to start
-		var stderr strings.Builder
-		code := runContext(ctx, append([]string{"scoped"}, args...), io.Discard, &stderr)
-		cancel()
-		if errOut := stderr.String(); code != 4 || !strings.Contains(errOut, want) {
-			t.Errorf("%q: exit %d, stderr %q; want exit 4 and %q", args, code, errOut, want)
-		}
-	}
-	if after := versions(); after != before {
-		t.Errorf("schema_migrations went from %d to %d rows", before, after)
-	}
+	return n
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // TestSignSlots: with every CPU's slot taken, a signature waits for one,
-// or gives up with its request; a slot given back goes to the waiter.
+// or gives up with its request; a slot given back goes to the waiter; a
+// request cancelled meanwhile does not sign and gives its slot back.
 func TestSignSlots(t *testing.T) {
 	tk := &Tokens{signers: make(chan struct{}, 1)}
 	release, err := tk.signSlot(context.Background())
@@ -33,5 +34,10 @@ func TestSignSlots(t *testing.T) {
 	}
 	if len(tk.signers) != 0 {
 		t.Errorf("%d slots still taken after every signature", len(tk.signers))
+	}
+	for range 20 { // select picks either case when both are ready
+		if _, err := tk.signSlot(ctx); !errors.Is(err, context.Canceled) || len(tk.signers) != 0 {
+			t.Fatalf("a cancelled request with a slot free: %v, %d slots taken; want the cancellation and none", err, len(tk.signers))
+		}
 	}
 }

@@ -88,13 +88,14 @@ func (t *Tokens) Sign(ctx context.Context, c accesstoken.Claims) (string, error)
 //
 // Having the slot, the goroutine yields once before it signs. A waiter
 // that a release wakes runs on the rest of the releasing goroutine's time
-// slice; a chain of such hand-offs outlasts the 10 ms after which the Go
-// runtime preempts a goroutine and puts it on its global queue, where a
-// signer preempted mid-signature held its slot while requests that had
-// arrived since waited, unread, behind the chain. Yielding starts each
-// signature on a fresh slice and lets those requests join the queue
-// first: at 16 connections on 2 CPUs, p99 fell from 51–53 ms to
-// 21–25 ms at the same throughput (docs/benchmarks.md).
+// slice, and so does the one it wakes in turn: a chain of such hand-offs
+// outlasts the 10 ms after which the Go runtime preempts a goroutine, and
+// signers were preempted mid-signature and left on the runtime's global
+// queue, holding their slots. The yield waits on that queue too, but only
+// behind the goroutines already runnable (requests being read and
+// parsed), and the signature then starts on a fresh slice. At 16
+// connections on 2 CPUs it cut the p99 latency by about half in most runs
+// at the same throughput (docs/benchmarks.md).
 func (t *Tokens) signSlot(ctx context.Context) (func(), error) {
 	if t.signers == nil {
 		return func() {}, nil
@@ -102,6 +103,10 @@ func (t *Tokens) signSlot(ctx context.Context) (func(), error) {
 	select {
 	case t.signers <- struct{}{}:
 		runtime.Gosched()
+		if err := ctx.Err(); err != nil {
+			<-t.signers
+			return nil, err
+		}
 		return func() { <-t.signers }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()

@@ -8,7 +8,7 @@
 //	   configuration)
 //	3  a server or store is unreachable, or credentials were refused
 //	4  conflict (local edits a pull would overwrite, changes a push would
-//	   lose, a stale precondition)
+//	   lose, a stale precondition, a store a newer scoped migrated)
 package exitcode
 
 import (

@@ -126,7 +126,9 @@ func checkExists(ctx context.Context, db *sql.DB, what string, dialect Dialect) 
 	return nil
 }
 
-// New wraps db, applying any migrations it has not seen yet.
+// New wraps db, applying any migrations it has not seen yet. A database
+// that holds a migration this build does not know (a newer scoped
+// migrated it) is refused with a config.KindConflict error.
 func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {
 	s := &Store{db: db, dialect: dialect, Now: time.Now}
 	if err := s.migrate(ctx); err != nil {
@@ -164,7 +166,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	if v, ok := unknownVersion(applied, known); ok {
-		return config.Errorf(config.KindConflict, "the database was migrated by a newer scoped (migration %d is unknown to this one): run that newer version; an older one would miss what it keeps in its own tables", v)
+		return config.Errorf(config.KindConflict, "this database was migrated by a newer scoped (it has migration %d, which this one does not know): run that version or a later one; this one would not read or write what the newer one keeps", v)
 	}
 	for _, m := range known {
 		if applied[m.version] {
