@@ -51,7 +51,9 @@ type healthAnswer struct {
 }
 
 // handleHealth answers 200 when the store could commit a write within the
-// last healthInterval, else 503 (the cause is logged, not sent).
+// last healthInterval, else 503 (the cause is logged, not sent); also 503
+// once a newer scoped has migrated the store, so that a load balancer
+// stops sending requests to this older process.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	probed, err := s.health.check(r.Context())
 	defer s.errLog.flush(r.Context()) // the counts of errors not logged
@@ -61,6 +63,13 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if probed {
 		s.errLog.error(r.Context(), "health check", err)
+	}
+	if config.ErrorKind(err) == config.KindConflict {
+		writeJSON(w, http.StatusServiceUnavailable, healthAnswer{
+			Status: "outdated", Error: config.KindConflict,
+			Message: "a newer scoped has migrated the store: stop this process",
+		})
+		return
 	}
 	writeJSON(w, http.StatusServiceUnavailable, healthAnswer{
 		Status: "store unavailable", Error: config.KindUnavailable,

@@ -157,16 +157,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
 		return err
 	}
-	applied, err := appliedVersions(ctx, tx)
-	if err != nil {
-		return err
-	}
 	known, err := knownMigrations()
 	if err != nil {
 		return err
 	}
-	if v, ok := unknownVersion(applied, known); ok {
-		return config.Errorf(config.KindConflict, "this database was migrated by a newer scoped (it has migration %d, which this one does not know): run that version or a later one; this one would not read or write what the newer one keeps", v)
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := newerSchema(applied, known); err != nil {
+		return err
 	}
 	for _, m := range known {
 		if applied[m.version] {
@@ -191,7 +191,7 @@ type migration struct {
 }
 
 // knownMigrations returns the embedded migrations in version order.
-func knownMigrations() ([]migration, error) {
+var knownMigrations = sync.OnceValues(func() ([]migration, error) {
 	names, _ := fs.Glob(migrations, "migrations/*.sql")
 	sort.Strings(names)
 	known := make([]migration, 0, len(names))
@@ -204,19 +204,37 @@ func knownMigrations() ([]migration, error) {
 		known = append(known, migration{name: name, version: version})
 	}
 	return known, nil
-}
+})
 
-// unknownVersion returns the highest applied migration that this build
-// does not have: the database was migrated by a newer scoped (a rolled
-// back deployment, say), whose tables this one would not read or write.
-func unknownVersion(applied map[int64]bool, known []migration) (int64, bool) {
+// newerSchema is a config.KindConflict error naming the highest applied
+// migration that this build does not have, if any: the database was
+// migrated by a newer scoped (a rolled-back deployment, or a newer process
+// started beside this one), whose tables this one would not read or write.
+func newerSchema(applied map[int64]bool, known []migration) error {
 	var newest int64
 	for v := range applied {
 		if v > newest && !slices.ContainsFunc(known, func(m migration) bool { return m.version == v }) {
 			newest = v
 		}
 	}
-	return newest, newest > 0
+	if newest == 0 {
+		return nil
+	}
+	return config.Errorf(config.KindConflict, "this database was migrated by a newer scoped (it has migration %d, which this one does not know): run that version or a later one; this one would not read or write what the newer one keeps", newest)
+}
+
+// checkSchema reads the applied migrations in tx and returns newerSchema's
+// verdict on them, or the error of the read.
+func checkSchema(ctx context.Context, tx *sql.Tx) (outdated, err error) {
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	known, err := knownMigrations()
+	if err != nil {
+		return nil, err
+	}
+	return newerSchema(applied, known), nil
 }
 
 // appliedVersions returns the migrations already applied: each is
