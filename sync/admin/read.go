@@ -67,6 +67,15 @@ func (s *Service) Revision(ctx context.Context, runtime string, key config.AppKe
 	return s.store.Revision(ctx, runtime, key, n)
 }
 
+// LatestRevisions returns the last n revisions of an application, oldest
+// first, with content.
+func (s *Service) LatestRevisions(ctx context.Context, runtime string, key config.AppKey, n int) ([]store.Revision, error) {
+	if err := knownPlatform(key); err != nil {
+		return nil, err
+	}
+	return s.store.LatestRevisions(ctx, runtime, key, n)
+}
+
 // Delete removes an application if ifMatch holds (else a KindStale
 // error); its history is kept and a later apply continues its revision
 // numbers.

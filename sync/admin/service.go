@@ -36,6 +36,7 @@ type Store interface {
 	Applications(ctx context.Context, runtime string) ([]store.Revision, error)
 	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]store.Revision, error)
 	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (store.Revision, error)
+	LatestRevisions(ctx context.Context, runtime string, key config.AppKey, n int) ([]store.Revision, error)
 	Delete(ctx context.Context, runtime string, key config.AppKey, ifMatch api.Precondition) error
 	SetAppState(ctx context.Context, runtime string, key config.AppKey, state store.AppState) error
 	Clients(ctx context.Context, runtime string) ([]store.Client, error)

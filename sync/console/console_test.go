@@ -3,6 +3,7 @@ package console_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -389,6 +390,24 @@ func TestHistoryAndRollback(t *testing.T) {
 	_, first := e.revision("1")
 	if author, third := e.revision("3"); author != "operator" || third["maxTokenExpiration"] != first["maxTokenExpiration"] {
 		t.Errorf("revision 3 by %s: %v; want revision 1's content", author, third)
+	}
+}
+
+// TestHistoryShowsTheLatestRevisions: of 53 revisions the history shows
+// the latest 50, newest first, the oldest of them with its changes from
+// the revision before it, and says how many older ones it leaves out.
+func TestHistoryShowsTheLatestRevisions(t *testing.T) {
+	e := newEnv(t) // revision 1
+	for n := 2; n <= 53; n++ {
+		e.applyAPI(strings.Replace(bankFixture(t), `"maxTokenExpiration": 3600`, fmt.Sprintf(`"maxTokenExpiration": %d`, 1000+n), 1), api.Any())
+	}
+	b := e.browser("192.0.2.1:1000")
+	b.signIn("monitor", "monitor-secret", bankPage)
+	page := b.do("GET", bankPage+"/history", nil)
+	wantCode(t, "the history", page, 200, "<h2>Revision 53 <span", "<h2>Revision 4</h2>", "replace /maxTokenExpiration: 1003 → 1004", "3 older revisions are not shown")
+	body := page.Body.String()
+	if strings.Contains(body, "<h2>Revision 3</h2>") || strings.Index(body, "Revision 53") > strings.Index(body, "Revision 52") {
+		t.Errorf("the history shows revision 3, or not newest first")
 	}
 }
 

@@ -41,18 +41,26 @@ func (c *Console) showHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := historyData{Key: key, Href: appHref(key), Head: revs[len(revs)-1].Number}
-	first := max(0, len(revs)-maxHistory)
-	d.Older = first
-	var prev *config.Descriptor
-	if first > 0 {
-		prev, _ = c.descriptorAt(r, key, revs[first-1].Number)
+	// The revisions shown and the one before the first of them, whose
+	// content the first one's changes are counted from: one read.
+	latest, err := c.svc.LatestRevisions(r.Context(), c.runtime, key, maxHistory+1)
+	if err != nil {
+		c.internal(w, r, s, "read the history", err)
+		return
 	}
-	for _, rev := range revs[first:] {
-		cur, err := c.descriptorAt(r, key, rev.Number)
+	var prev *config.Descriptor
+	if len(latest) > maxHistory {
+		prev, _ = config.ParseDescriptor(latest[0].Content)
+		latest = latest[1:]
+	}
+	d.Older = len(revs) - len(latest)
+	for _, rev := range latest {
+		cur, err := config.ParseDescriptor(rev.Content)
 		if err != nil {
 			c.internal(w, r, s, "read the history", err)
 			return
 		}
+		rev.Content = nil
 		row := revisionRow{Revision: rev}
 		if prev != nil {
 			for _, ch := range config.Diff(prev, cur) {
@@ -64,14 +72,6 @@ func (c *Console) showHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.Reverse(d.Revisions)
 	c.render(w, http.StatusOK, "history", view{Title: key.String() + " · History", Session: s, Notice: c.sessions.takeFlash(s), Data: d})
-}
-
-func (c *Console) descriptorAt(r *http.Request, key config.AppKey, n int64) (*config.Descriptor, error) {
-	rev, err := c.svc.Revision(r.Context(), c.runtime, key, n)
-	if err != nil {
-		return nil, err
-	}
-	return config.ParseDescriptor(rev.Content)
 }
 
 func notFoundOr(err error, key config.AppKey) error {

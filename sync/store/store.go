@@ -35,6 +35,11 @@ type Store interface {
 	Revisions(ctx context.Context, runtime string, key config.AppKey) ([]Revision, error)
 	// Revision returns revision n of an application, with content.
 	Revision(ctx context.Context, runtime string, key config.AppKey, n int64) (Revision, error)
+	// LatestRevisions returns the last n revisions of an application (all
+	// of them when it has fewer), oldest first, with content, in one read
+	// (also after the application was deleted); n < 1 is a KindInvalid
+	// error.
+	LatestRevisions(ctx context.Context, runtime string, key config.AppKey, n int) ([]Revision, error)
 	// Delete removes an application; its history is kept and a later
 	// Apply continues its revision numbers, so an old ETag never matches
 	// new content. ifMatch is a precondition as in ApplyRequest.

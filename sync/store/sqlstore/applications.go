@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/scopectl/scopectl/config"
 	"github.com/scopectl/scopectl/sync/api"
@@ -65,6 +66,23 @@ func (s *Store) Revision(ctx context.Context, runtime string, key config.AppKey,
 		return rev, store.NotFound("application %s has no revision %d", key, n)
 	}
 	return rev, err
+}
+
+// LatestRevisions returns the last n revisions of an application, oldest
+// first, with content, as store.Store says.
+func (s *Store) LatestRevisions(ctx context.Context, runtime string, key config.AppKey, n int) ([]store.Revision, error) {
+	if n < 1 {
+		return nil, config.Errorf(config.KindInvalid, "the number of revisions to read must be at least 1, not %d", n)
+	}
+	revs, err := queryAll(ctx, s.db, "revisions", scanWithContent, `
+		SELECT `+revisionColumns+`, content FROM revisions
+		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
+		ORDER BY number DESC LIMIT $5`, runtime, key.ID, string(key.Platform), key.Version, n)
+	if err == nil && len(revs) == 0 {
+		return nil, appNotFound(runtime, key)
+	}
+	slices.Reverse(revs)
+	return revs, err
 }
 
 // Apply stores a descriptor as the next revision, atomically: the head is
@@ -250,6 +268,9 @@ func scanHead(row scanner, withContent bool) (store.Revision, error) {
 
 // scanListed reads a revision without content, as listings have it.
 func scanListed(row scanner) (store.Revision, error) { return scanRevision(row, false) }
+
+// scanWithContent reads a revision with its content.
+func scanWithContent(row scanner) (store.Revision, error) { return scanRevision(row, true) }
 
 // scanListedHead reads a listed head with its application's state.
 func scanListedHead(row scanner) (store.Revision, error) { return scanHead(row, false) }

@@ -107,6 +107,20 @@ func testApplyAndRead(t *testing.T, s store.Store) {
 	if err != nil || string(old.Content) != string(content(bank, 3600)) {
 		t.Fatalf("revision 1: %+v %v", old, err)
 	}
+	for n, want := range map[int][]int64{1: {7200}, 2: {3600, 7200}, 50: {3600, 7200}} {
+		latest, err := s.LatestRevisions(ctx, "mfp", bank, n)
+		if err != nil || len(latest) != len(want) {
+			t.Fatalf("latest %d revisions: %+v %v", n, latest, err)
+		}
+		for i, r := range latest {
+			if r.Number != int64(len(revs)-len(want)+i+1) || string(r.Content) != string(content(bank, want[i])) || r.Summary == "" {
+				t.Errorf("latest %d revisions, #%d: revision %d, summary %q, content %s", n, i, r.Number, r.Summary, r.Content)
+			}
+		}
+	}
+	if _, err := s.LatestRevisions(ctx, "mfp", bank, 0); config.ErrorKind(err) != config.KindInvalid {
+		t.Errorf("latest 0 revisions: %v, want an invalid error", err)
+	}
 	other := config.AppKey{ID: "com.example.a", Platform: config.PlatformWeb, Version: "2.0"}
 	mustApply(t, s, request("mfp", other, content(other, 60), api.Any()))
 	apps, err := s.Applications(ctx, "mfp")
@@ -165,6 +179,8 @@ func testNotFound(t *testing.T, s store.Store) {
 	wantNotFound(t, "revisions", err)
 	_, err = s.Revision(ctx, "mfp", bank, 1)
 	wantNotFound(t, "revision", err)
+	_, err = s.LatestRevisions(ctx, "mfp", bank, 1)
+	wantNotFound(t, "latest revisions", err)
 	wantNotFound(t, "delete", s.Delete(ctx, "mfp", bank, api.Any()))
 	_, err = s.Client(ctx, "mfp", "nobody")
 	wantNotFound(t, "client", err)
@@ -190,6 +206,9 @@ func testDelete(t *testing.T, s store.Store) {
 	}
 	if revs, err := s.Revisions(ctx, "mfp", bank); err != nil || len(revs) != 2 {
 		t.Errorf("history lost on delete: %+v %v", revs, err)
+	}
+	if revs, err := s.LatestRevisions(ctx, "mfp", bank, 5); err != nil || len(revs) != 2 || string(revs[1].Content) != string(content(bank, 2)) {
+		t.Errorf("latest revisions after delete: %d revisions (%v); want revisions 1 and 2, with their content", len(revs), err)
 	}
 	_, err = s.Apply(ctx, request("mfp", bank, content(bank, 3), api.Revision(2))) // an ETag from before the delete
 	wantStale(t, err, 0)
