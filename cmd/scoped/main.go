@@ -31,14 +31,15 @@ func main() {
 // what was live after the last, not once. scoped keeps a few megabytes
 // live and allocates a few kilobytes per request, so at Go's default of
 // 100 it collected dozens of times a second under load, and introspection
-// ran a quarter slower (docs/benchmarks.md). The heap may reach three
+// ran up to a fifth slower (docs/benchmarks.md). The heap may reach three
 // times the live data instead of two; GOMEMLIMIT, if set, still caps it.
 const gcPercent = 200
 
-// tuneGC sets the collector's target to gcPercent unless GOGC is set in
-// the environment that lookup reads.
+// tuneGC sets the collector's target to gcPercent unless GOGC is set to
+// a value in the environment that lookup reads (an empty GOGC is unset,
+// as for the Go runtime).
 func tuneGC(lookup func(string) (string, bool)) {
-	if _, set := lookup("GOGC"); !set {
+	if v, _ := lookup("GOGC"); v == "" {
 		debug.SetGCPercent(gcPercent)
 	}
 }

@@ -35,17 +35,12 @@ type revisionRow struct {
 func (c *Console) showHistory(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r.Context())
 	key := appKeyOf(r)
-	revs, err := c.svc.Revisions(r.Context(), c.runtime, key)
-	if err != nil || len(revs) == 0 {
-		c.internal(w, r, s, "read the history", notFoundOr(err, key))
-		return
-	}
-	d := historyData{Key: key, Href: appHref(key), Head: revs[len(revs)-1].Number}
 	// The revisions shown and the one before the first of them, whose
-	// content the first one's changes are counted from: one read.
+	// content the first one's changes are counted from: one read, so that
+	// the head and the rows agree.
 	latest, err := c.svc.LatestRevisions(r.Context(), c.runtime, key, maxHistory+1)
-	if err != nil {
-		c.internal(w, r, s, "read the history", err)
+	if err != nil || len(latest) == 0 {
+		c.internal(w, r, s, "read the history", notFoundOr(err, key))
 		return
 	}
 	var prev *config.Descriptor
@@ -53,14 +48,16 @@ func (c *Console) showHistory(w http.ResponseWriter, r *http.Request) {
 		prev, _ = config.ParseDescriptor(latest[0].Content)
 		latest = latest[1:]
 	}
-	d.Older = len(revs) - len(latest)
+	// Revisions are numbered from 1 without gaps (a deleted application
+	// keeps its history), so those before the first shown are its number
+	// less one.
+	d := historyData{Key: key, Href: appHref(key), Head: latest[len(latest)-1].Number, Older: int(latest[0].Number - 1)}
 	for _, rev := range latest {
 		cur, err := config.ParseDescriptor(rev.Content)
 		if err != nil {
 			c.internal(w, r, s, "read the history", err)
 			return
 		}
-		rev.Content = nil
 		row := revisionRow{Revision: rev}
 		if prev != nil {
 			for _, ch := range config.Diff(prev, cur) {

@@ -79,7 +79,9 @@ type Store interface {
 	authz.Store
 
 	// Probe commits a small write, in a transaction like every write, and
-	// returns its error: whether the store can take writes now.
+	// returns its error: whether the store can take writes now. Once a
+	// newer scoped has migrated the store (it holds a migration this build
+	// does not know), Probe returns a config.KindConflict error.
 	Probe(ctx context.Context) error
 
 	// Close releases the store's resources.

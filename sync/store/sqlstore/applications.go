@@ -78,11 +78,14 @@ func (s *Store) LatestRevisions(ctx context.Context, runtime string, key config.
 		SELECT `+revisionColumns+`, content FROM revisions
 		WHERE runtime = $1 AND app_id = $2 AND platform = $3 AND version = $4
 		ORDER BY number DESC LIMIT $5`, runtime, key.ID, string(key.Platform), key.Version, n)
-	if err == nil && len(revs) == 0 {
+	if err != nil {
+		return nil, err
+	}
+	if len(revs) == 0 {
 		return nil, appNotFound(runtime, key)
 	}
 	slices.Reverse(revs)
-	return revs, err
+	return revs, nil
 }
 
 // Apply stores a descriptor as the next revision, atomically: the head is

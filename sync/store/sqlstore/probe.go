@@ -11,7 +11,10 @@ import (
 // so that it fails when writes fail: a full disk, a read-only file or
 // database, a lost connection. It also fails, with a config.KindConflict
 // error, once a newer scoped sharing the database has migrated it: this
-// process would no longer read or write what the newer one keeps.
+// process would no longer read or write what the newer one keeps. The
+// write comes first (on SQLite a read first could make the write fail on
+// a stale snapshot), so a newer migration that changed health_probe
+// itself reads as a failed write.
 func (s *Store) Probe(ctx context.Context) error {
 	var outdated error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
