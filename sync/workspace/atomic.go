@@ -12,37 +12,53 @@ import (
 // written to a temporary file in the same directory, flushed to disk, and
 // renamed over path, so a crash leaves either the old or the new content.
 // An existing file keeps its permission bits; a new one gets perm.
-func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	tmp, err := writeTemp(path, data, perm, true)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside path and returns
+// its name. It takes the permission bits of the file at path if there is
+// one, else perm, and with durable it flushes the data to disk. On error
+// nothing is left behind.
+func writeTemp(path string, data []byte, perm fs.FileMode, durable bool) (_ string, err error) {
 	if info, statErr := os.Stat(path); statErr == nil {
 		perm = info.Mode().Perm()
 	}
 	tmp, err := createTemp(path)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
+			err = fmt.Errorf("write %s: %w", path, err)
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", err
 	}
 	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", err
 	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if durable {
+		if err = tmp.Sync(); err != nil {
+			return "", err
+		}
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", err
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	syncDir(filepath.Dir(path))
-	return nil
+	return tmp.Name(), nil
 }
 
 // createTemp creates the temporary file of an atomic write of path,

@@ -40,30 +40,12 @@ const syncConcurrency = 32
 // committed in a Batch. An existing file keeps its permission bits; a new
 // one gets perm. On error nothing is left behind. Stage may be called
 // from several goroutines at once.
-func Stage(path string, data []byte, perm fs.FileMode) (_ Staged, err error) {
-	if info, statErr := os.Stat(path); statErr == nil {
-		perm = info.Mode().Perm()
-	}
-	tmp, err := createTemp(path)
+func Stage(path string, data []byte, perm fs.FileMode) (Staged, error) {
+	tmp, err := writeTemp(path, data, perm, false)
 	if err != nil {
 		return Staged{}, err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return Staged{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Chmod(perm); err != nil {
-		return Staged{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return Staged{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	return Staged{path: path, tmp: tmp.Name()}, nil
+	return Staged{path: path, tmp: tmp}, nil
 }
 
 // Discard removes the temporary file of a staged content that will not be
