@@ -8,6 +8,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/ttlcache"
 )
 
 // maxCachedClients bounds a clientCache: when full it starts over.
@@ -21,14 +22,13 @@ const maxCachedClients = 10000
 // grants of a client it no longer has. The TTL only makes such a refusal
 // read as the other instances' (invalid_client) within a second.
 type clientCache struct {
-	mu      sync.Mutex
-	clients map[string]cachedClient // by client id
+	once    sync.Once
+	entries *ttlcache.Cache[string, cachedClient] // by client id
 }
 
 type cachedClient struct {
 	client Client
-	key    *jose.JSONWebKey // nil: the client was not found
-	at     time.Time
+	key    *jose.JSONWebKey
 }
 
 // ClientTTL is how long a runtime trusts a client it read.
@@ -38,47 +38,30 @@ const ClientTTL = time.Second
 // from load; a client that load did not find (KindNotFound) is
 // remembered as such, and is a KindNotFound error.
 func (cc *clientCache) get(ctx context.Context, id string, now time.Time, load func(ctx context.Context, id string) (Client, error)) (Client, *jose.JSONWebKey, error) {
-	cc.mu.Lock()
-	e, ok := cc.clients[id]
-	cc.mu.Unlock()
-	if !ok || now.Sub(e.at) >= ClientTTL {
-		var err error
-		if e, err = cc.load(ctx, id, now, load); err != nil {
-			return Client{}, nil, err
+	e, found, err := cc.cache().Get(id, now, func() (cachedClient, error) {
+		c, err := load(ctx, id)
+		if err != nil {
+			return cachedClient{}, err
 		}
-	}
-	if e.key == nil {
+		key, err := parseClientKey(c.PublicKey)
+		if err != nil {
+			return cachedClient{}, err
+		}
+		return cachedClient{client: c, key: key}, nil
+	})
+	switch {
+	case err != nil:
+		return Client{}, nil, err
+	case !found:
 		return Client{}, nil, config.Errorf(config.KindNotFound, "no mobile client %s", id)
 	}
 	return e.client, e.key, nil
 }
 
-// load reads a client with load and caches what it found, or that it
-// found nothing.
-func (cc *clientCache) load(ctx context.Context, id string, now time.Time, load func(ctx context.Context, id string) (Client, error)) (cachedClient, error) {
-	c, err := load(ctx, id)
-	e := cachedClient{client: c, at: now}
-	switch {
-	case config.ErrorKind(err) == config.KindNotFound:
-	case err != nil:
-		return e, err
-	default:
-		if e.key, err = parseClientKey(c.PublicKey); err != nil {
-			return e, err
-		}
-	}
-	cc.mu.Lock()
-	if cc.clients == nil || len(cc.clients) >= maxCachedClients {
-		cc.clients = make(map[string]cachedClient)
-	}
-	cc.clients[id] = e
-	cc.mu.Unlock()
-	return e, nil
+func (cc *clientCache) cache() *ttlcache.Cache[string, cachedClient] {
+	cc.once.Do(func() { cc.entries = &ttlcache.Cache[string, cachedClient]{TTL: ClientTTL, Max: maxCachedClients} })
+	return cc.entries
 }
 
 // forget drops the client id names.
-func (cc *clientCache) forget(id string) {
-	cc.mu.Lock()
-	delete(cc.clients, id)
-	cc.mu.Unlock()
-}
+func (cc *clientCache) forget(id string) { cc.cache().Forget(id) }

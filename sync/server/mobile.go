@@ -58,7 +58,7 @@ func (s *Server) caches(now func() time.Time) authz.Applications {
 	apps := authz.NewDescriptorCache(s.svc, now)
 	s.svc.Listen(admin.Listener{
 		Application:  apps.Forget,
-		Clients:      func(string) { s.clients.forget() },
+		Clients:      func(string) { s.clients.Clear() },
 		MobileClient: s.forgetMobileClient,
 	})
 	return apps

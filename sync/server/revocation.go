@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/scopectl/scopectl/config"
@@ -15,52 +14,9 @@ import (
 // secret revokes its tokens on every process within this time.
 const clientTTL = time.Second
 
-// lookupCache remembers recent lookups of one kind of client for token
-// checks, found or not, for clientTTL, in bounded memory.
-type lookupCache[V any] struct {
-	mu      sync.Mutex
-	entries map[[2]string]cachedLookup[V]
-}
-
-type cachedLookup[V any] struct {
-	value V
-	found bool
-	at    time.Time
-}
-
-func (c *lookupCache[V]) forget() {
-	c.mu.Lock()
-	clear(c.entries)
-	c.mu.Unlock()
-}
-
-// get returns the value of (runtime, id), from the cache when fresh, else
-// from load; a KindNotFound error of load is a lookup that found nothing.
-func (c *lookupCache[V]) get(runtime, id string, load func() (V, error)) (V, bool, error) {
-	key := [2]string{runtime, id}
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && time.Since(e.at) < clientTTL {
-		return e.value, e.found, nil
-	}
-	v, err := load()
-	found := err == nil
-	if err != nil && config.ErrorKind(err) != config.KindNotFound {
-		return v, false, err
-	}
-	c.mu.Lock()
-	if c.entries == nil || len(c.entries) > 10000 {
-		c.entries = make(map[[2]string]cachedLookup[V])
-	}
-	c.entries[key] = cachedLookup[V]{value: v, found: found, at: time.Now()}
-	c.mu.Unlock()
-	return v, found, nil
-}
-
 // lookupClient returns a confidential client, from the cache when fresh.
 func (s *Server) lookupClient(ctx context.Context, runtime, id string) (store.Client, bool, error) {
-	return s.clients.get(runtime, id, func() (store.Client, error) { return s.store.Client(ctx, runtime, id) })
+	return s.clients.Get([2]string{runtime, id}, time.Now(), func() (store.Client, error) { return s.store.Client(ctx, runtime, id) })
 }
 
 // verifyToken checks a bearer token's signature and claims, then checks it

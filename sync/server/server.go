@@ -22,6 +22,7 @@ import (
 	"github.com/scopectl/scopectl/sync/console"
 	"github.com/scopectl/scopectl/sync/oauth"
 	"github.com/scopectl/scopectl/sync/store"
+	"github.com/scopectl/scopectl/sync/ttlcache"
 )
 
 // MaxBodySize is the largest request body accepted (413 beyond).
@@ -77,7 +78,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	mux      *http.ServeMux
-	clients  lookupCache[store.Client] // for token checks, clientTTL
+	clients  *ttlcache.Cache[[2]string, store.Client] // (runtime, id) -> client, for token checks
 	throttle *throttle
 	health   *health
 	errLog   *errorLog // ERROR lines, rate-limited
@@ -100,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, tokens: cfg.Tokens, secrets: cfg.Secrets, runtimes: cfg.Runtimes,
 		issuer: strings.TrimSuffix(cfg.Issuer, "/"), log: cfg.Logger, metrics: newMetrics(cfg.Registry),
-		mux: http.NewServeMux(), throttle: newThrottle(now),
+		mux: http.NewServeMux(), throttle: newThrottle(now), clients: &ttlcache.Cache[[2]string, store.Client]{TTL: clientTTL},
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
 	}
