@@ -22,7 +22,7 @@ import (
 var version string
 
 func main() {
-	tuneGC(os.LookupEnv)
+	tuneGC(os.Getenv)
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
@@ -35,11 +35,11 @@ func main() {
 // times the live data instead of two; GOMEMLIMIT, if set, still caps it.
 const gcPercent = 200
 
-// tuneGC sets the collector's target to gcPercent unless GOGC is set to
-// a value in the environment that lookup reads (an empty GOGC is unset,
-// as for the Go runtime).
-func tuneGC(lookup func(string) (string, bool)) {
-	if v, _ := lookup("GOGC"); v == "" {
+// tuneGC sets the collector's target to gcPercent unless GOGC has a value
+// in the environment that getenv reads (an empty GOGC is unset, as for
+// the Go runtime).
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
 }

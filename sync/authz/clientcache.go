@@ -58,6 +58,8 @@ func (cc *clientCache) get(ctx context.Context, id string, now time.Time, load f
 	return e.client, e.key, nil
 }
 
+// cache returns the entries, made on first use: a Runtime's zero
+// clientCache is ready.
 func (cc *clientCache) cache() *ttlcache.Cache[string, cachedClient] {
 	cc.once.Do(func() { cc.entries = &ttlcache.Cache[string, cachedClient]{TTL: ClientTTL, Max: maxCachedClients} })
 	return cc.entries

@@ -81,7 +81,8 @@ type Store interface {
 	// Probe commits a small write, in a transaction like every write, and
 	// returns its error: whether the store can take writes now. Once a
 	// newer scoped has migrated the store (it holds a migration this build
-	// does not know), Probe returns a config.KindConflict error.
+	// does not know), Probe returns a config.KindConflict error, unless
+	// the write itself fails first.
 	Probe(ctx context.Context) error
 
 	// Close releases the store's resources.

@@ -11,8 +11,9 @@ import (
 	"github.com/scopectl/scopectl/config"
 )
 
-// Cache maps keys to what a lookup returned at most TTL ago. It holds at
-// most Max entries (10,000 when Max is 0) and starts over when full. The
+// Cache maps keys to what a lookup returned less than TTL ago. It holds
+// at most Max entries (10,000 when Max is 0 or less) and starts over when
+// full. The
 // zero value, with TTL set, is ready to use; a Cache is safe for
 // concurrent use.
 type Cache[K comparable, V any] struct {
@@ -29,11 +30,11 @@ type entry[V any] struct {
 	at    time.Time
 }
 
-// defaultMax bounds a Cache whose Max is 0.
+// defaultMax bounds a Cache whose Max is 0 or less.
 const defaultMax = 10000
 
 // Get returns the value of key and whether a lookup found it, from the
-// cache when the lookup was made at most TTL before now, else from load.
+// cache when the lookup was made less than TTL before now, else from load.
 // A config.KindNotFound error of load is a lookup that found nothing and
 // is remembered as such; another error is returned, and not remembered.
 func (c *Cache[K, V]) Get(key K, now time.Time, load func() (V, error)) (V, bool, error) {
@@ -58,7 +59,7 @@ func (c *Cache[K, V]) Get(key K, now time.Time, load func() (V, error)) (V, bool
 }
 
 func (c *Cache[K, V]) max() int {
-	if c.Max == 0 {
+	if c.Max <= 0 {
 		return defaultMax
 	}
 	return c.Max

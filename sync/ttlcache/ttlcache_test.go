@@ -2,6 +2,8 @@ package ttlcache_test
 
 import (
 	"errors"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,4 +103,32 @@ func TestCacheForgetClearAndBound(t *testing.T) {
 	if l.loads != 6 {
 		t.Errorf("%d loads, want 6: a full cache must start over", l.loads)
 	}
+}
+
+// TestCacheConcurrentUse: goroutines that get, forget and clear at once,
+// in a cache small enough to start over often, each get the value of the
+// key they asked for (run with -race: the locks are what this checks).
+func TestCacheConcurrentUse(t *testing.T) {
+	c := &ttlcache.Cache[string, string]{TTL: time.Millisecond, Max: 4}
+	start := time.Unix(1000, 0)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				key := strconv.Itoa((g + i) % 10)
+				v, found, err := c.Get(key, start.Add(time.Duration(i)*time.Microsecond*300), func() (string, error) { return "v" + key, nil })
+				if v != "v"+key || !found || err != nil {
+					t.Errorf("Get(%s) = %q, %v, %v", key, v, found, err)
+					return
+				}
+				switch i % 50 {
+				case 0:
+					c.Forget(key)
+				case 25:
+					c.Clear()
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
