@@ -75,6 +75,7 @@ type Server struct {
 	secrets  *oauth.SecretVerifier
 	runtimes []string
 	issuer   string
+	issuers  map[string]string // runtime -> issuerOf, for the configured runtimes
 	log      *slog.Logger
 	metrics  *metrics
 	mux      *http.ServeMux
@@ -104,6 +105,10 @@ func New(cfg Config) (*Server, error) {
 		mux: http.NewServeMux(), throttle: newThrottle(now), clients: &ttlcache.Cache[[2]string, store.Client]{TTL: clientTTL},
 		health: &health{now: now, probe: cfg.Store.Probe}, errLog: newErrorLog(cfg.Logger, now),
 		svc: admin.New(admin.Config{Store: cfg.Store, Secrets: cfg.Secrets, MinSecret: minSecret}),
+	}
+	s.issuers = make(map[string]string, len(cfg.Runtimes))
+	for _, rt := range cfg.Runtimes {
+		s.issuers[rt] = s.issuer + api.AuthzPath(rt)
 	}
 	apps := s.caches(now)
 	checks, err := mobileChecks(cfg.Mobile, apps)
@@ -212,8 +217,12 @@ func (s *Server) runtimeOf(w http.ResponseWriter, r *http.Request) (string, bool
 }
 
 // issuerOf is the authorization-server URL of a runtime: the iss and aud
-// of its tokens.
+// of its tokens. Those of the configured runtimes are made once: every
+// token check asks.
 func (s *Server) issuerOf(runtime string) string {
+	if iss, ok := s.issuers[runtime]; ok {
+		return iss
+	}
 	return s.issuer + api.AuthzPath(runtime)
 }
 
