@@ -30,6 +30,14 @@ type Application struct {
 	DisabledMessage string `json:"disabledMessage,omitempty"`
 }
 
+// The sizes of the RSA keys a mobile client may register (RS256): at
+// least MinClientRSABits, which scoped requires, and at most
+// MaxClientRSABits, the largest go-jose reads from a JWK.
+const (
+	MinClientRSABits = 2048
+	MaxClientRSABits = 4096
+)
+
 // MaxDisabledMessage is the longest message, in bytes, an operator may
 // leave for the users of an application it disables.
 const MaxDisabledMessage = 1024

@@ -9,14 +9,12 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // Algorithms are the signature algorithms a client may prove itself with:
 // ES256 with a P-256 key, or RS256 with an RSA key of at least 2048 bits.
 var Algorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256}
-
-// minRSABits is the smallest RSA key a client may register.
-const minRSABits = 2048
 
 // checkClientKey refuses a key that is not a public ES256 (P-256) or RS256
 // (≥ 2048-bit) key, and returns its public JWK encoding for the store.
@@ -30,8 +28,8 @@ func checkClientKey(k *jose.JSONWebKey) ([]byte, error) {
 			return nil, config.Errorf(config.KindInvalid, "an EC key must be P-256 for ES256")
 		}
 	case *rsa.PublicKey:
-		if pub.N.BitLen() < minRSABits || k.Algorithm != "" && k.Algorithm != string(jose.RS256) {
-			return nil, config.Errorf(config.KindInvalid, "an RSA key must have at least %d bits, for RS256", minRSABits)
+		if pub.N.BitLen() < api.MinClientRSABits || k.Algorithm != "" && k.Algorithm != string(jose.RS256) {
+			return nil, config.Errorf(config.KindInvalid, "an RSA key must have at least %d bits, for RS256", api.MinClientRSABits)
 		}
 	default:
 		return nil, config.Errorf(config.KindInvalid, "the key must be an EC P-256 or an RSA key")

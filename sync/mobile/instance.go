@@ -22,6 +22,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/scopectl/scopectl/config"
+	"github.com/scopectl/scopectl/sync/api"
 )
 
 // Instance is an app instance: its key, the application it is, and, once
@@ -140,7 +141,7 @@ func (i *Instance) UnmarshalJSON(data []byte) error {
 	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	key, ok := parsed.(crypto.Signer)
 	if err != nil || !ok || !usableKey(key) {
-		return config.Errorf(config.KindInvalid, "the saved instance's key is not a P-256 key or an RSA key of 2048 to 4096 bits")
+		return config.Errorf(config.KindInvalid, "the saved instance's key is not a P-256 key or an RSA key of %d to %d bits", api.MinClientRSABits, api.MaxClientRSABits)
 	}
 	if err := checkClientID(s.ClientID); err != nil {
 		return err
@@ -150,13 +151,13 @@ func (i *Instance) UnmarshalJSON(data []byte) error {
 }
 
 // usableKey reports whether key is one scoped accepts from a client: a
-// P-256 key, or an RSA key of 2048 to 4096 bits.
+// P-256 key, or an RSA key of api.MinClientRSABits to api.MaxClientRSABits.
 func usableKey(key crypto.Signer) bool {
 	switch k := key.(type) {
 	case *ecdsa.PrivateKey:
 		return k.Curve == elliptic.P256()
 	case *rsa.PrivateKey:
-		return 2048 <= k.N.BitLen() && k.N.BitLen() <= 4096
+		return api.MinClientRSABits <= k.N.BitLen() && k.N.BitLen() <= api.MaxClientRSABits
 	}
 	return false
 }

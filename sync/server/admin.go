@@ -181,10 +181,21 @@ func parseDryRun(rawQuery string) (bool, error) {
 	return values[0] == "true", nil
 }
 
+// hasMediaType reports whether the Content-Type of r is the media type
+// want, parameters aside. The usual exact value is compared without
+// parsing it: every token check and apply asks.
+func hasMediaType(r *http.Request, want string) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == want {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == want
+}
+
 // readJSONBody reads a JSON request body of at most limit bytes.
 func readJSONBody(r *http.Request, limit int64) ([]byte, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/json" {
+	if !hasMediaType(r, "application/json") {
 		return nil, config.Errorf(config.KindUnsupported, "the body must be application/json, not %s", admin.QuoteName(r.Header.Get("Content-Type")))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,7 +119,7 @@ func (s *Server) clientError(r *http.Request, err error) *oauthError {
 
 // parseForm reads an application/x-www-form-urlencoded body.
 func parseForm(r *http.Request) error {
-	if ct := r.Header.Get("Content-Type"); ct != formType && mediaType(ct) != formType {
+	if !hasMediaType(r, "application/x-www-form-urlencoded") {
 		return errors.New("the body must be application/x-www-form-urlencoded")
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
@@ -137,16 +136,6 @@ func parseForm(r *http.Request) error {
 		}
 	}
 	return nil
-}
-
-// formType is the media type of an OAuth request body.
-const formType = "application/x-www-form-urlencoded"
-
-// mediaType is the media type of a Content-Type value, without its
-// parameters, or "" when it does not parse.
-func mediaType(contentType string) string {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	return mt
 }
 
 // authenticateClient checks HTTP Basic client credentials with exactly
